@@ -1,0 +1,113 @@
+// The results store: one SQLite file (WAL) holding runs and every sample.
+// Each finished sample is committed on its own, so a kill -9 at any moment
+// loses no finished sample; (run, model, suite, problem, sample) is the
+// primary key, so none is ever duplicated.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace rigor {
+
+struct RunRecord {
+  std::string id;            // user-given or derived from the config hash
+  std::string config_json;   // resolved config, secrets never included
+  std::string config_hash;   // SHA-256 of config_json
+  std::string version;       // harness version
+  uint64_t seed = 0;         // run seed
+  std::string started_at;    // ISO-8601 UTC
+  std::string finished_at;   // empty while unfinished
+  std::string tag;           // optional label ("nightly")
+};
+
+// One model within a run, with what the metrics need to price and label it.
+struct RunModelRecord {
+  std::string run_id;
+  std::string model;          // config name of the model
+  std::string engine;         // "openai", "anthropic", "sim"
+  std::string model_id;       // id sent to the server
+  std::string server_label;   // what the server says it is (/v1/models), e.g. "rigor-sim"
+  bool simulated = false;     // served by rigor's simulator
+  std::string pricing_json;   // {"input":..,"cached_input":..,"output":..} or {"gpu_hour":..,"gpus":..}
+  double wall_s = 0;          // measured generation wall time, summed over sessions
+};
+
+enum class SampleStatus { kOk, kError };
+
+struct SampleRecord {
+  std::string run_id;
+  std::string model;
+  std::string suite;
+  std::string problem_id;
+  int sample_idx = 0;
+  uint64_t seed = 0;               // request seed derived from (run seed, problem, sample)
+  SampleStatus status = SampleStatus::kOk;
+  std::string prompt;              // the user message sent
+  std::string gold;                // the reference this sample was scored against
+  std::string permutation;         // GPQA choice permutation as JSON, else ""
+  std::string response;            // answer part of the output
+  std::string reasoning;           // reasoning part of the output
+  std::string extracted;           // the scorer's extracted answer
+  bool extracted_ok = false;
+  bool correct = false;
+  std::string score_reason;        // which extraction rule fired / why it failed
+  std::string finish_reason;
+  bool truncated = false;          // finish_reason == "length" or unclosed <think>
+  int64_t prompt_tokens = -1;      // -1: the server did not report it
+  int64_t cached_tokens = -1;
+  int64_t completion_tokens = -1;
+  int64_t reasoning_tokens = -1;
+  double ttft_s = -1;
+  double ttfat_s = -1;
+  double decode_tps = -1;          // (output tokens - 1) / (last - first token time)
+  double latency_s = -1;           // request sent -> stream finished
+  double started_s = -1;           // request send time, seconds since the run session began
+  double cost_usd = -1;            // API pricing; -1 when self-hosted or unknown
+  std::string error;               // error kind and message when status == kError
+  int attempts = 0;
+  std::string server_model;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at path. Throws std::runtime_error
+  // naming the path if it cannot be opened or has an incompatible schema.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // All methods are thread-safe (one connection, serialised by a mutex).
+  void put_run(const RunRecord& run);  // insert or replace
+  std::optional<RunRecord> get_run(const std::string& id);
+  std::vector<RunRecord> list_runs();  // oldest first
+  void finish_run(const std::string& id, const std::string& finished_at);
+
+  void put_run_model(const RunModelRecord& m);  // insert or replace
+  void add_run_model_wall(const std::string& run_id, const std::string& model, double wall_s);
+  std::vector<RunModelRecord> run_models(const std::string& run_id);
+
+  // Inserts or replaces one sample in its own transaction.
+  void put_sample(const SampleRecord& s);
+  std::vector<SampleRecord> samples(const std::string& run_id);
+  // Keys "model\x1fsuite\x1fproblem\x1fidx" of samples with status ok.
+  std::vector<std::string> finished_keys(const std::string& run_id);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::mutex mu_;
+};
+
+std::string sample_key(const std::string& model, const std::string& suite,
+                       const std::string& problem_id, int sample_idx);
+
+}  // namespace rigor

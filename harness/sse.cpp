@@ -1,0 +1,127 @@
+#include "harness/sse.h"
+
+#include <cstring>
+
+namespace rigor {
+
+namespace {
+constexpr unsigned char kBom[3] = {0xEF, 0xBB, 0xBF};
+}  // namespace
+
+void SseParser::feed(std::string_view bytes, const SseHandler& on_event) {
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  if (!bom_done_) {
+    // The BOM itself may arrive split across feeds, so match it byte by byte.
+    while (n > 0 && bom_seen_ < 3 && static_cast<unsigned char>(*p) == kBom[bom_seen_]) {
+      ++bom_seen_;
+      ++p;
+      --n;
+    }
+    if (bom_seen_ == 3) {
+      bom_done_ = true;
+    } else if (n > 0) {
+      bom_done_ = true;
+      // A partial BOM followed by something else was ordinary text after all.
+      line_buf_.append(reinterpret_cast<const char*>(kBom), bom_seen_);
+    } else {
+      return;
+    }
+  }
+  feed_lines(p, n, on_event);
+}
+
+void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) {
+  size_t i = 0;
+  while (i < n) {
+    if (skip_lf_) {
+      skip_lf_ = false;
+      if (p[i] == '\n') {
+        ++i;
+        continue;
+      }
+    }
+    const char* s = p + i;
+    const size_t rem = n - i;
+    // Two memchr passes beat a byte loop testing for both terminators.
+    const char* nl = static_cast<const char*>(std::memchr(s, '\n', rem));
+    const size_t limit = nl ? static_cast<size_t>(nl - s) : rem;
+    const char* cr = static_cast<const char*>(std::memchr(s, '\r', limit));
+    size_t end;
+    if (cr) {
+      end = static_cast<size_t>(cr - s);
+    } else if (nl) {
+      end = limit;
+    } else {
+      line_buf_.append(s, rem);
+      return;
+    }
+    if (line_buf_.empty()) {
+      process_line(std::string_view(s, end), on_event);
+    } else {
+      line_buf_.append(s, end);
+      process_line(line_buf_, on_event);
+      line_buf_.clear();
+    }
+    i += end + 1;
+    if (cr) {
+      if (i < n) {
+        if (p[i] == '\n') ++i;
+      } else {
+        skip_lf_ = true;
+      }
+    }
+  }
+}
+
+void SseParser::process_line(std::string_view line, const SseHandler& on_event) {
+  if (line.empty()) {
+    if (has_data_) on_event(SseEvent{type_, data_, id_});
+    data_.clear();
+    type_.clear();
+    has_data_ = false;
+    return;
+  }
+  if (line.front() == ':') return;
+  const size_t colon = line.find(':');
+  std::string_view field = line.substr(0, colon);
+  std::string_view value;
+  if (colon != std::string_view::npos) {
+    value = line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  }
+  if (field == "data") {
+    if (has_data_) data_.push_back('\n');
+    data_.append(value);
+    has_data_ = true;
+  } else if (field == "event") {
+    type_.assign(value);
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos) id_.assign(value);
+  } else if (field == "retry") {
+    if (value.empty()) return;
+    int64_t ms = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9') return;
+      ms = ms * 10 + (c - '0');
+      if (ms > (int64_t{1} << 40)) return;
+    }
+    retry_ms_ = ms;
+  }
+  // Unknown fields are ignored, as the standard requires.
+}
+
+bool SseParser::finish() {
+  const bool partial = has_data_ || !line_buf_.empty();
+  line_buf_.clear();
+  data_.clear();
+  type_.clear();
+  id_.clear();
+  has_data_ = false;
+  skip_lf_ = false;
+  bom_seen_ = 0;
+  bom_done_ = false;
+  return partial;
+}
+
+}  // namespace rigor

@@ -1,0 +1,56 @@
+// The simulator's knowledge of the benchmark problems: which rendered prompt
+// belongs to which (suite, problem), its gold answer and its difficulty.
+// Built once at startup, then read-only (safe to share across threads).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "suites/suite.h"
+
+namespace rigor {
+
+struct SimProblem {
+  std::string suite;       // suite name, the key into SimProfile::accuracy
+  std::string problem_id;  // Problem::id
+  std::string gold;        // reference answer as the suite gives it
+  double difficulty = 0;   // in [0, 1], higher = harder
+  bool integer_answer = false;  // AIME-style: gold is an integer 0..999
+};
+
+class SimIndex {
+ public:
+  // Adds every problem of `suite`, keyed by `render(problem)` (the exact user
+  // message a client sends). Each problem needs meta["difficulty"], a number
+  // in [0, 1]; otherwise throws std::invalid_argument naming suite and problem.
+  // A prompt already indexed is an error too (std::invalid_argument).
+  void add_suite(const Suite& suite, const std::function<std::string(const Problem&)>& render);
+
+  // The problem whose rendered prompt is exactly `prompt`, or nullptr.
+  const SimProblem* find(std::string_view prompt) const;
+
+  // Difficulties of one suite's problems (empty for an unknown suite).
+  const std::vector<double>& difficulties(const std::string& suite) const;
+  // Gold answers of one suite's problems, in suite order.
+  const std::vector<std::string>& golds(const std::string& suite) const;
+  std::vector<std::string> suite_names() const;
+  size_t size() const { return problems_.size(); }
+
+ private:
+  std::vector<SimProblem> problems_;
+  std::unordered_map<std::string, size_t> by_prompt_;
+  std::unordered_map<std::string, std::vector<double>> difficulties_;
+  std::unordered_map<std::string, std::vector<std::string>> golds_;
+  std::vector<std::string> suite_order_;
+};
+
+// The index over every bundled math suite (aime24, aime25, math500), keyed by
+// make_prompt(suite, problem, 0): their prompts do not depend on the seed.
+// Suites scored otherwise (GPQA, code) are not indexed; their prompts get the
+// generic response. Throws SuiteError / std::invalid_argument on bad data.
+SimIndex bundled_sim_index();
+
+}  // namespace rigor

@@ -1,0 +1,102 @@
+#include "scorers/extract.h"
+
+#include <cctype>
+
+namespace rigor {
+namespace {
+
+bool is_letter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+
+// Given s[open] == '{', returns the index of its matching '}', or npos.
+size_t matching_brace(std::string_view s, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\') {
+      ++i;  // an escaped character (\{, \}, \\) never opens or closes a group
+      continue;
+    }
+    if (c == '{') ++depth;
+    if (c == '}' && --depth == 0) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string_view trim_view(std::string_view s, std::string_view chars = " \t\r\n") {
+  size_t b = s.find_first_not_of(chars);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(chars);
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::vector<Extraction> all_boxed(std::string_view s) {
+  std::vector<Extraction> out;
+  size_t i = 0;
+  while ((i = s.find('\\', i)) != std::string_view::npos) {
+    std::string_view rest = s.substr(i + 1);
+    size_t cmd_len = 0;
+    const char* rule = nullptr;
+    if (rest.substr(0, 5) == "boxed") {
+      cmd_len = 5;
+      rule = "boxed";
+    } else if (rest.substr(0, 4) == "fbox") {
+      cmd_len = 4;
+      rule = "fbox";
+    }
+    size_t after = i + 1 + cmd_len;
+    if (rule == nullptr || (after < s.size() && is_letter(s[after]))) {
+      ++i;  // another command (\boxedanswer) or not a box at all
+      continue;
+    }
+    size_t j = after;
+    while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+    if (j < s.size() && s[j] == '{') {
+      size_t close = matching_brace(s, j);
+      if (close == std::string_view::npos) break;  // truncated: nothing later can close either
+      out.push_back({std::string(trim_view(s.substr(j + 1, close - j - 1))), rule, i});
+      i = close + 1;
+    } else if (j < s.size() && s[j] != '\n' && s[j] != '\r' && s[j] != '$' && s[j] != '}') {
+      size_t end = s.find_first_of(" \t\r\n$", j);
+      if (end == std::string_view::npos) end = s.size();
+      out.push_back({std::string(s.substr(j, end - j)), "boxed-unbraced", i});
+      i = end;
+    } else {
+      i = after;
+    }
+  }
+  return out;
+}
+
+std::optional<Extraction> last_boxed(std::string_view s) {
+  auto all = all_boxed(s);
+  if (all.empty()) return std::nullopt;
+  return all.back();
+}
+
+std::optional<Extraction> final_answer_phrase(std::string_view s) {
+  std::string lower(s);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::optional<Extraction> found;
+  constexpr std::string_view kPhrase = "answer is";
+  for (size_t i = lower.find(kPhrase); i != std::string::npos; i = lower.find(kPhrase, i + 1)) {
+    size_t start = i + kPhrase.size();
+    if (start < lower.size() && lower[start] == ':') ++start;
+    size_t end = s.find('\n', start);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view v = trim_view(s.substr(start, end - start));
+    v = trim_view(v, " *$");
+    if (!v.empty() && v.back() == '.') v = trim_view(v.substr(0, v.size() - 1), " *$");
+    if (v.empty()) continue;
+    found = Extraction{std::string(v), "final-answer-phrase", i};
+  }
+  return found;
+}
+
+std::optional<Extraction> extract_final_answer(std::string_view s) {
+  if (auto b = last_boxed(s)) return b;
+  return final_answer_phrase(s);
+}
+
+}  // namespace rigor

@@ -1,0 +1,87 @@
+// Run configuration: models, suites and run settings, parsed from TOML.
+// Every key is checked: an unknown key, a wrong type or a missing required
+// key throws ConfigError naming the file, line and key path. API keys never
+// appear here: a model names the environment variable that holds its key.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rigor {
+
+// A fatal user error in a config file; main turns it into exit code 2.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Pricing {
+  // API pricing in $ per million tokens; negative = not set.
+  double input = -1;         // uncached input
+  double cached_input = -1;  // input served from the provider's cache (defaults to input)
+  double output = -1;        // output, reasoning included
+  // Self-hosted pricing: $ per GPU-hour times GPUs, over measured time.
+  double gpu_hour = -1;
+  int gpus = 0;
+
+  bool is_api() const { return input >= 0 && output >= 0; }
+  bool is_self_hosted() const { return gpu_hour >= 0 && gpus > 0; }
+  nlohmann::json to_json() const;
+};
+
+struct ModelConfig {
+  std::string name;            // rigor's name for this model (table column)
+  std::string engine;          // "openai", "anthropic" or "sim"
+  std::string base_url;        // e.g. http://127.0.0.1:8080/v1 (not for sim)
+  std::string model_id;        // id sent to the server (sim: the profile name)
+  std::string api_key_env;     // environment variable holding the API key; "" = none
+  double temperature = 0.6;    // DeepSeek-R1 protocol
+  double top_p = 0.95;         // DeepSeek-R1 protocol
+  int max_tokens = 32768;
+  bool send_seed = true;       // send the per-sample seed in the request
+  int concurrency = 8;         // requests in flight for this model
+  double connect_timeout_s = 10;
+  double idle_timeout_s = 300; // longest silence inside a stream
+  double total_timeout_s = 7200;
+  int max_attempts = 6;        // per sample, first try included
+  double retry_base_s = 0.5;
+  double retry_max_s = 60;
+  Pricing pricing;
+  nlohmann::json extra = nlohmann::json::object();  // extra request body fields
+  std::vector<std::string> headers;                 // extra "Name: value" headers
+  // engine = "sim": the simulator profiles file to serve (model_id names the profile).
+  std::string sim_profiles;    // path, resolved against the config's folder
+};
+
+struct RunSettings {
+  std::string id;                    // "" = derived from the config hash
+  std::string tag;                   // optional label for history and gates
+  uint64_t seed = 0;
+  int n = 4;                         // samples per problem
+  std::vector<int> k = {1};          // pass@k values to report (each <= n)
+  std::vector<std::string> suites;   // suite names
+  std::string db = "rigor.db";       // resolved against the current directory
+  std::string report_md;             // Markdown report path written at the end; "" = none
+  int limit = 0;                     // > 0: first `limit` problems of each suite (smoke runs)
+  std::string gpqa_csv;              // path of the user's official GPQA CSV
+};
+
+struct Config {
+  std::string path;                  // the file it came from
+  RunSettings run;
+  std::vector<ModelConfig> models;
+  // The resolved config as JSON: every setting, no secrets (api_key_env
+  // names a variable; its value is never read into here).
+  nlohmann::json resolved() const;
+};
+
+// Parses and validates a config file. Throws ConfigError.
+Config load_config(const std::string& path);
+// Same, from text (tests); `path` is used in messages and to resolve relative paths.
+Config parse_config(const std::string& text, const std::string& path);
+
+}  // namespace rigor

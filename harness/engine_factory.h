@@ -1,0 +1,27 @@
+// Turns a model's config into an engine and asks its server who it is.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "harness/config.h"
+#include "harness/engine.h"
+
+namespace rigor {
+
+// The API key of a model, read from the environment variable it names.
+// Throws ConfigError when the variable is named but unset or empty.
+std::string api_key_for(const ModelConfig& m);
+
+// An OpenAI-compatible streaming engine for the model at base_url.
+std::unique_ptr<Engine> make_default_engine(const ModelConfig& m, const std::string& base_url);
+
+struct ServerInfo {
+  std::string label;       // what /models says the model is ("" if it did not answer)
+  bool simulated = false;  // the server said it is rigor's simulator
+};
+
+// GET base_url/models; a failure is not fatal (many servers lack it), just unlabelled.
+ServerInfo probe_server(const ModelConfig& m, const std::string& base_url);
+
+}  // namespace rigor

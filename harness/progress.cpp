@@ -1,0 +1,93 @@
+#include "harness/progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace rigor {
+
+Progress::Progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {}
+
+Progress::~Progress() { stop(); }
+
+void Progress::add_model(const std::string& name, int total, int done) {
+  auto m = std::make_unique<Model>();
+  m->name = name;
+  m->total = total;
+  m->done_before = done;
+  models_.push_back(std::move(m));
+}
+
+void Progress::start() {
+  start_ = std::chrono::steady_clock::now();
+  if (enabled_) thread_ = std::thread([this] { loop(); });
+}
+
+void Progress::record(size_t model, bool ok, int64_t output_tokens) {
+  Model& m = *models_[model];
+  m.done.fetch_add(1, std::memory_order_relaxed);
+  if (!ok) m.errors.fetch_add(1, std::memory_order_relaxed);
+  if (output_tokens > 0) m.tokens.fetch_add(output_tokens, std::memory_order_relaxed);
+}
+
+std::string Progress::line() {
+  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  int64_t tokens = 0;
+  int done_now = 0, left = 0;
+  std::string parts;
+  for (const auto& m : models_) {
+    int done = m->done_before + m->done.load();
+    done_now += m->done.load();
+    left += m->total - done;
+    tokens += m->tokens.load();
+    parts += fmt::format("{}{} {}/{}", parts.empty() ? "" : " | ", m->name, done, m->total);
+    if (int e = m->errors.load()) parts += fmt::format(" ({} err)", e);
+  }
+  // Live rate over the last ~10 seconds.
+  std::lock_guard lock(mu_);
+  window_.emplace_back(t, tokens);
+  while (window_.size() > 2 && window_.front().first < t - 10) window_.pop_front();
+  double dt = window_.back().first - window_.front().first;
+  double tps = dt > 0 ? static_cast<double>(window_.back().second - window_.front().second) / dt : 0;
+  std::string eta = "--";
+  if (done_now > 0 && left > 0) {
+    double secs = t / done_now * left;
+    eta = secs < 120 ? fmt::format("{:.0f}s", secs) : fmt::format("{:.0f}m", secs / 60);
+  } else if (left == 0) {
+    eta = "0s";
+  }
+  return fmt::format("{} | {:.0f} tok/s | ETA {} | {:.0f}s", parts, tps, eta, t);
+}
+
+void Progress::loop() {
+  auto period = std::chrono::seconds(tty_ ? 1 : 10);
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, period, [this] { return stopping_; })) {
+    lock.unlock();
+    std::string l = line();
+    if (tty_) {
+      fmt::print(stderr, "\r\033[K{}", l);
+    } else {
+      fmt::print(stderr, "progress: {}\n", l);
+    }
+    std::fflush(stderr);
+    lock.lock();
+  }
+}
+
+void Progress::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+    fmt::print(stderr, "{}done: {}\n", tty_ ? "\r\033[K" : "", line());
+  }
+}
+
+}  // namespace rigor

@@ -1,0 +1,368 @@
+#include "harness/runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "harness/engine_factory.h"
+#include "harness/progress.h"
+#include "harness/sim_process.h"
+#include "rigor_version.h"
+#include "scorers/scorer.h"
+#include "suites/registry.h"
+
+namespace rigor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// One planned sample.
+struct Task {
+  const Suite* suite = nullptr;
+  const Problem* problem = nullptr;
+  int idx = 0;
+  uint64_t seed = 0;
+  PromptedSample prompt;
+};
+
+double decode_speed(const Completion& c) {
+  if (c.usage.completion_tokens < 2 || c.last_token_s <= c.ttft_s || c.ttft_s < 0) return -1;
+  return static_cast<double>(c.usage.completion_tokens - 1) / (c.last_token_s - c.ttft_s);
+}
+
+// API cost of one sample as DESIGN.md defines it; -1 when the model is not
+// priced per token or the server gave no usage.
+double sample_cost(const Pricing& p, const Usage& u) {
+  if (!p.is_api() || u.prompt_tokens < 0 || u.completion_tokens < 0) return -1;
+  int64_t cached = std::max<int64_t>(u.cached_tokens, 0);
+  int64_t uncached = std::max<int64_t>(u.prompt_tokens - cached, 0);
+  return (static_cast<double>(uncached) * p.input + static_cast<double>(cached) * p.cached_input +
+          static_cast<double>(u.completion_tokens) * p.output) / 1e6;
+}
+
+SampleRecord make_record(const std::string& run_id, const ModelConfig& m, const Task& t) {
+  SampleRecord s;
+  s.run_id = run_id;
+  s.model = m.name;
+  s.suite = t.suite->name;
+  s.problem_id = t.problem->id;
+  s.sample_idx = t.idx;
+  s.seed = t.seed;
+  s.prompt = t.prompt.user_message;
+  s.gold = t.prompt.gold;
+  if (!t.prompt.permutation.empty()) s.permutation = nlohmann::json(t.prompt.permutation).dump();
+  return s;
+}
+
+void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const Pricing& pricing,
+                     double session_offset_s) {
+  s.status = SampleStatus::kOk;
+  s.response = c.text;
+  s.reasoning = c.reasoning;
+  s.finish_reason = c.finish_reason;
+  s.truncated = c.finish_reason == "length" || c.reasoning_unclosed;
+  if (c.reasoning_unclosed) {
+    // The model never left its reasoning: there is no answer part to score.
+    s.extracted_ok = false;
+    s.correct = false;
+    s.score_reason = "unclosed <think>: the answer was never reached";
+  } else {
+    Verdict v = scorer.score(c.text, s.gold);
+    s.extracted = v.extracted;
+    s.extracted_ok = v.extracted_ok;
+    s.correct = v.correct;
+    s.score_reason = v.reason;
+  }
+  s.prompt_tokens = c.usage.prompt_tokens;
+  s.cached_tokens = c.usage.cached_tokens;
+  s.completion_tokens = c.usage.completion_tokens;
+  s.reasoning_tokens = c.usage.reasoning_tokens;
+  s.ttft_s = c.ttft_s;
+  s.ttfat_s = c.ttfat_s;
+  s.decode_tps = decode_speed(c);
+  s.latency_s = c.total_s;
+  s.started_s = session_offset_s;
+  s.cost_usd = sample_cost(pricing, c.usage);
+  s.attempts = c.attempts;
+  s.server_model = c.server_model;
+}
+
+}  // namespace
+
+Config apply_run_options(Config cfg, const RunOptions& opts) {
+  if (!opts.models.empty()) {
+    std::vector<ModelConfig> kept;
+    for (const auto& name : opts.models) {
+      auto it = std::find_if(cfg.models.begin(), cfg.models.end(), [&](const ModelConfig& m) { return m.name == name; });
+      if (it == cfg.models.end()) {
+        std::string known;
+        for (const auto& m : cfg.models) known += (known.empty() ? "" : ", ") + m.name;
+        throw ConfigError(fmt::format("--models: no model named \"{}\" in {} (models: {})", name, cfg.path, known));
+      }
+      kept.push_back(*it);
+    }
+    cfg.models = std::move(kept);
+  }
+  if (!opts.suites.empty()) {
+    auto known = known_suite_names();
+    for (const auto& s : opts.suites) {
+      if (std::find(known.begin(), known.end(), s) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw ConfigError(fmt::format("--suites: unknown suite \"{}\" (known: {})", s, list));
+      }
+    }
+    cfg.run.suites = opts.suites;
+  }
+  if (opts.n > 0) {
+    cfg.run.n = opts.n;
+    std::vector<int> k;
+    for (int v : cfg.run.k) {
+      if (v <= cfg.run.n) k.push_back(v);
+    }
+    if (k.empty()) k.push_back(1);
+    cfg.run.k = k;
+  }
+  if (!opts.run_id.empty()) cfg.run.id = opts.run_id;
+  return cfg;
+}
+
+std::string resolve_run_id(const Config& cfg) {
+  if (!cfg.run.id.empty()) return cfg.run.id;
+  nlohmann::json j = cfg.resolved();
+  j["run"].erase("id");
+  std::string stem = std::filesystem::path(cfg.path).stem().string();
+  return fmt::format("{}-{}", stem.empty() ? "run" : stem, sha256_hex(j.dump()).substr(0, 8));
+}
+
+RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, const std::atomic<bool>* cancel,
+                       EngineFactory factory) {
+  if (!factory) factory = make_default_engine;
+  RunOutcome out;
+  out.run_id = resolve_run_id(cfg);
+
+  // Load every suite up front: a bad data file fails before any request.
+  SuiteOptions sopts;
+  sopts.gpqa_csv = cfg.run.gpqa_csv;
+  std::vector<Suite> suites;
+  for (const auto& name : cfg.run.suites) {
+    try {
+      suites.push_back(load_suite(name, sopts));
+    } catch (const SuiteError& e) {
+      throw ConfigError(fmt::format("{}: run.suites: {}", cfg.path, e.what()));
+    }
+    if (!make_scorer(suites.back().scorer)) {
+      throw ConfigError(fmt::format("suite {} needs scorer \"{}\", which this build does not have", name,
+                                    suites.back().scorer));
+    }
+    if (cfg.run.limit > 0 && static_cast<int>(suites.back().problems.size()) > cfg.run.limit) {
+      suites.back().problems.resize(static_cast<size_t>(cfg.run.limit));
+    }
+  }
+
+  nlohmann::json resolved = cfg.resolved();
+  resolved["run"]["id"] = out.run_id;
+  resolved["suites"] = nlohmann::json::object();
+  for (const auto& s : suites) {
+    resolved["suites"][s.name] = {{"scorer", s.scorer},
+                                  {"scorer_version", make_scorer(s.scorer)->version()},
+                                  {"template", s.template_id},
+                                  {"data_hash", s.data_hash},
+                                  {"source", s.source},
+                                  {"problems", s.problems.size()}};
+  }
+  std::string config_json = resolved.dump();
+  std::string config_hash = sha256_hex(config_json);
+
+  if (auto existing = store.get_run(out.run_id)) {
+    if (existing->config_hash != config_hash) {
+      throw ConfigError(fmt::format(
+          "run \"{}\" already exists in {} with a different configuration; choose another --run-id "
+          "(or re-run the exact same config to resume it)",
+          out.run_id, store.path()));
+    }
+  } else if (opts.resume) {
+    throw ConfigError(fmt::format("--resume: no run \"{}\" in {}", out.run_id, store.path()));
+  } else {
+    RunRecord r;
+    r.id = out.run_id;
+    r.config_json = config_json;
+    r.config_hash = config_hash;
+    r.version = RIGOR_VERSION;
+    r.seed = cfg.run.seed;
+    r.started_at = now_iso();
+    r.tag = cfg.run.tag;
+    store.put_run(r);
+  }
+
+  auto done_keys = store.finished_keys(out.run_id);
+  std::unordered_set<std::string> done(done_keys.begin(), done_keys.end());
+
+  // Plan per model; the prompts are built once per (suite, problem, sample).
+  std::vector<std::vector<Task>> plans(cfg.models.size());
+  std::vector<int> planned(cfg.models.size(), 0);
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    const auto& m = cfg.models[mi];
+    for (const auto& s : suites) {
+      for (const auto& p : s.problems) {
+        for (int i = 0; i < cfg.run.n; ++i) {
+          ++planned[mi];
+          if (done.count(sample_key(m.name, s.name, p.id, i))) {
+            ++out.already_done;
+            continue;
+          }
+          Task t{&s, &p, i, sample_seed(cfg.run.seed, s.name, p.id, i), {}};
+          t.prompt = make_prompt(s, p, t.seed);
+          plans[mi].push_back(std::move(t));
+        }
+      }
+    }
+    out.planned += planned[mi];
+  }
+
+  // Start one simulator per distinct profiles file.
+  std::map<std::string, std::unique_ptr<SimProcess>> sims;
+  std::vector<std::string> base_urls;
+  for (const auto& m : cfg.models) {
+    if (m.engine != "sim") {
+      base_urls.push_back(m.base_url);
+      continue;
+    }
+    auto& sim = sims[m.sim_profiles];
+    bool needed = false;
+    for (size_t mi = 0; mi < cfg.models.size(); ++mi) needed |= !plans[mi].empty();
+    if (!sim && needed) {
+      try {
+        sim = std::make_unique<SimProcess>(opts.exe.empty() ? self_exe() : opts.exe, m.sim_profiles);
+      } catch (const std::exception& e) {
+        throw ConfigError(fmt::format("{}: model {}: {}", cfg.path, m.name, e.what()));
+      }
+      if (opts.progress) fmt::print(stderr, "rigor: simulator for {} on {}\n", m.sim_profiles, sim->base_url());
+    }
+    base_urls.push_back(sim ? sim->base_url() : "");
+  }
+
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    const auto& m = cfg.models[mi];
+    RunModelRecord rm;
+    rm.run_id = out.run_id;
+    rm.model = m.name;
+    rm.engine = m.engine;
+    rm.model_id = m.model_id;
+    rm.pricing_json = m.pricing.to_json().dump();
+    rm.simulated = m.engine == "sim";
+    if (!base_urls[mi].empty() && !plans[mi].empty()) {
+      ServerInfo info = probe_server(m, base_urls[mi]);
+      rm.server_label = info.label;
+      rm.simulated = rm.simulated || info.simulated;
+    }
+    if (rm.server_label.empty()) {
+      // Keep what an earlier session learned.
+      for (const auto& old : store.run_models(out.run_id)) {
+        if (old.model == m.name) {
+          rm.server_label = old.server_label;
+          rm.simulated = rm.simulated || old.simulated;
+        }
+      }
+    }
+    store.put_run_model(rm);
+  }
+
+  Progress progress(opts.progress);
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    progress.add_model(cfg.models[mi].name, planned[mi], planned[mi] - static_cast<int>(plans[mi].size()));
+  }
+  progress.start();
+
+  auto session_start = Clock::now();
+  std::mutex out_mu;
+  std::vector<std::thread> threads;
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    if (plans[mi].empty()) continue;
+    threads.emplace_back([&, mi] {
+      const auto& m = cfg.models[mi];
+      auto& plan = plans[mi];
+      std::map<std::string, std::unique_ptr<Scorer>> scorers;
+      for (const auto& s : suites) scorers[s.name] = make_scorer(s.scorer);
+      std::unique_ptr<Engine> engine;
+      try {
+        engine = factory(m, base_urls[mi]);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(out_mu);
+        fmt::print(stderr, "rigor: model {}: cannot create engine: {}\n", m.name, e.what());
+        out.errors += static_cast<int>(plan.size());
+        return;
+      }
+      std::vector<double> sent_at(plan.size(), -1);
+      size_t next = 0;
+      auto started = Clock::now();
+      auto pull = [&]() -> std::optional<EngineJob> {
+        if (next >= plan.size()) return std::nullopt;
+        const Task& t = plan[next];
+        EngineJob job;
+        job.tag = next;
+        job.request.model = m.model_id;
+        job.request.messages = {{"user", t.prompt.user_message}};
+        job.request.temperature = m.temperature;
+        job.request.top_p = m.top_p;
+        job.request.max_tokens = m.max_tokens;
+        if (m.send_seed) job.request.seed = t.seed;
+        job.request.extra = m.extra;
+        sent_at[next] = std::chrono::duration<double>(Clock::now() - session_start).count();
+        ++next;
+        return job;
+      };
+      int finished = 0, errors = 0;
+      auto on_result = [&](uint64_t tag, CompletionResult r) {
+        const Task& t = plan[tag];
+        SampleRecord s = make_record(out.run_id, m, t);
+        if (r) {
+          fill_completion(s, *r, *scorers[t.suite->name], m.pricing, sent_at[tag]);
+          progress.record(mi, true, r->usage.completion_tokens);
+          ++finished;
+        } else if (r.error().code == ErrorCode::kCancelled) {
+          return;  // not stored: a resumed run redoes it
+        } else {
+          s.status = SampleStatus::kError;
+          s.error = fmt::format("{}: {}", to_string(r.error().code), r.error().message);
+          s.attempts = m.max_attempts;
+          s.started_s = sent_at[tag];
+          progress.record(mi, false, 0);
+          ++errors;
+        }
+        store.put_sample(s);
+      };
+      engine->run(pull, on_result, cancel);
+      store.add_run_model_wall(out.run_id, m.name, std::chrono::duration<double>(Clock::now() - started).count());
+      std::lock_guard lock(out_mu);
+      out.finished += finished;
+      out.errors += errors;
+    });
+  }
+  for (auto& t : threads) t.join();
+  progress.stop();
+  out.cancelled = cancel && cancel->load();
+  if (!out.cancelled && out.already_done + out.finished == out.planned) store.finish_run(out.run_id, now_iso());
+  return out;
+}
+
+}  // namespace rigor

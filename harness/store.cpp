@@ -1,0 +1,307 @@
+#include "harness/store.h"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace rigor {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, config_json TEXT NOT NULL, config_hash TEXT NOT NULL,
+  version TEXT NOT NULL, seed INTEGER NOT NULL, started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT '', tag TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS run_models (
+  run_id TEXT NOT NULL, model TEXT NOT NULL, engine TEXT NOT NULL, model_id TEXT NOT NULL,
+  server_label TEXT NOT NULL, simulated INTEGER NOT NULL, pricing_json TEXT NOT NULL,
+  wall_s REAL NOT NULL DEFAULT 0, PRIMARY KEY (run_id, model));
+CREATE TABLE IF NOT EXISTS samples (
+  run_id TEXT NOT NULL, model TEXT NOT NULL, suite TEXT NOT NULL, problem_id TEXT NOT NULL,
+  sample_idx INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL,
+  prompt TEXT NOT NULL, gold TEXT NOT NULL, permutation TEXT NOT NULL,
+  response TEXT NOT NULL, reasoning TEXT NOT NULL, extracted TEXT NOT NULL,
+  extracted_ok INTEGER NOT NULL, correct INTEGER NOT NULL, score_reason TEXT NOT NULL,
+  finish_reason TEXT NOT NULL, truncated INTEGER NOT NULL,
+  prompt_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  ttft_s REAL NOT NULL, ttfat_s REAL NOT NULL, decode_tps REAL NOT NULL,
+  latency_s REAL NOT NULL, started_s REAL NOT NULL, cost_usd REAL NOT NULL,
+  error TEXT NOT NULL, attempts INTEGER NOT NULL, server_model TEXT NOT NULL,
+  PRIMARY KEY (run_id, model, suite, problem_id, sample_idx));
+)sql";
+
+constexpr const char* kSampleColumns =
+    "run_id, model, suite, problem_id, sample_idx, seed, status, prompt, gold, permutation, "
+    "response, reasoning, extracted, extracted_ok, correct, score_reason, finish_reason, "
+    "truncated, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, ttft_s, "
+    "ttfat_s, decode_tps, latency_s, started_s, cost_usd, error, attempts, server_model";
+
+// A prepared statement that finalizes itself.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(fmt::format("sqlite prepare failed: {}", sqlite3_errmsg(db)));
+    }
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  // Binds the next parameter in order.
+  template <typename T>
+  Stmt& add(const T& v) {
+    return bind(++next_, v);
+  }
+  // Returns true while a row is available.
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(fmt::format("sqlite step failed: {}", sqlite3_errmsg(db_)));
+  }
+  std::string text(int i) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
+    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
+  }
+  int64_t i64(int i) const { return sqlite3_column_int64(s_, i); }
+  double real(int i) const { return sqlite3_column_double(s_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int next_ = 0;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error(fmt::format("sqlite: {}", msg));
+  }
+}
+
+const char* status_text(SampleStatus s) { return s == SampleStatus::kOk ? "ok" : "error"; }
+
+RunRecord read_run(const Stmt& q) {
+  RunRecord r;
+  r.id = q.text(0);
+  r.config_json = q.text(1);
+  r.config_hash = q.text(2);
+  r.version = q.text(3);
+  r.seed = static_cast<uint64_t>(q.i64(4));
+  r.started_at = q.text(5);
+  r.finished_at = q.text(6);
+  r.tag = q.text(7);
+  return r;
+}
+
+}  // namespace
+
+std::string sample_key(const std::string& model, const std::string& suite,
+                       const std::string& problem_id, int sample_idx) {
+  return fmt::format("{}\x1f{}\x1f{}\x1f{}", model, suite, problem_id, sample_idx);
+}
+
+Store::Store(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(fmt::format("cannot open database {}: {}", path, msg));
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  try {
+    // WAL + synchronous=NORMAL: a committed transaction survives a killed
+    // process (not a power cut), at a fraction of FULL's fsync cost.
+    exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    exec(db_, kSchema);
+    Stmt get(db_, "SELECT value FROM meta WHERE key='schema_version'");
+    if (get.step()) {
+      if (get.text(0) != std::to_string(kSchemaVersion)) {
+        throw std::runtime_error(fmt::format("database {} has schema version {}, this rigor reads {}", path,
+                                             get.text(0), kSchemaVersion));
+      }
+    } else {
+      Stmt put(db_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)");
+      put.bind(1, std::to_string(kSchemaVersion)).step();
+    }
+  } catch (const std::exception& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(fmt::format("cannot use database {}: {}", path, e.what()));
+  }
+}
+
+Store::~Store() {
+  if (db_) sqlite3_close(db_);
+}
+
+void Store::put_run(const RunRecord& r) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_,
+         "INSERT OR REPLACE INTO runs(id, config_json, config_hash, version, seed, started_at, finished_at, tag) "
+         "VALUES(?,?,?,?,?,?,?,?)");
+  q.bind(1, r.id).bind(2, r.config_json).bind(3, r.config_hash).bind(4, r.version);
+  q.bind(5, static_cast<int64_t>(r.seed)).bind(6, r.started_at).bind(7, r.finished_at).bind(8, r.tag);
+  q.step();
+}
+
+std::optional<RunRecord> Store::get_run(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, "SELECT id, config_json, config_hash, version, seed, started_at, finished_at, tag FROM runs WHERE id=?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return read_run(q);
+}
+
+std::vector<RunRecord> Store::list_runs() {
+  std::lock_guard lock(mu_);
+  Stmt q(db_,
+         "SELECT id, config_json, config_hash, version, seed, started_at, finished_at, tag FROM runs "
+         "ORDER BY started_at, id");
+  std::vector<RunRecord> out;
+  while (q.step()) out.push_back(read_run(q));
+  return out;
+}
+
+void Store::finish_run(const std::string& id, const std::string& finished_at) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, "UPDATE runs SET finished_at=? WHERE id=?");
+  q.bind(1, finished_at).bind(2, id).step();
+}
+
+void Store::put_run_model(const RunModelRecord& m) {
+  std::lock_guard lock(mu_);
+  // Keep the accumulated wall time when a resumed session re-registers the model.
+  Stmt q(db_,
+         "INSERT INTO run_models(run_id, model, engine, model_id, server_label, simulated, pricing_json, wall_s) "
+         "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(run_id, model) DO UPDATE SET engine=excluded.engine, "
+         "model_id=excluded.model_id, server_label=excluded.server_label, simulated=excluded.simulated, "
+         "pricing_json=excluded.pricing_json");
+  q.bind(1, m.run_id).bind(2, m.model).bind(3, m.engine).bind(4, m.model_id).bind(5, m.server_label);
+  q.bind(6, static_cast<int64_t>(m.simulated)).bind(7, m.pricing_json).bind(8, m.wall_s);
+  q.step();
+}
+
+void Store::add_run_model_wall(const std::string& run_id, const std::string& model, double wall_s) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, "UPDATE run_models SET wall_s = wall_s + ? WHERE run_id=? AND model=?");
+  q.bind(1, wall_s).bind(2, run_id).bind(3, model).step();
+}
+
+std::vector<RunModelRecord> Store::run_models(const std::string& run_id) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_,
+         "SELECT run_id, model, engine, model_id, server_label, simulated, pricing_json, wall_s FROM run_models "
+         "WHERE run_id=? ORDER BY rowid");
+  q.bind(1, run_id);
+  std::vector<RunModelRecord> out;
+  while (q.step()) {
+    RunModelRecord m;
+    m.run_id = q.text(0);
+    m.model = q.text(1);
+    m.engine = q.text(2);
+    m.model_id = q.text(3);
+    m.server_label = q.text(4);
+    m.simulated = q.i64(5) != 0;
+    m.pricing_json = q.text(6);
+    m.wall_s = q.real(7);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void Store::put_sample(const SampleRecord& s) {
+  std::lock_guard lock(mu_);
+  static const std::string sql =
+      fmt::format("INSERT OR REPLACE INTO samples({}) VALUES({})", kSampleColumns,
+                  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
+  Stmt q(db_, sql.c_str());
+  using I = int64_t;
+  q.add(s.run_id).add(s.model).add(s.suite).add(s.problem_id).add(I{s.sample_idx}).add(static_cast<I>(s.seed));
+  q.add(std::string(status_text(s.status))).add(s.prompt).add(s.gold).add(s.permutation);
+  q.add(s.response).add(s.reasoning).add(s.extracted).add(I{s.extracted_ok}).add(I{s.correct});
+  q.add(s.score_reason).add(s.finish_reason).add(I{s.truncated});
+  q.add(s.prompt_tokens).add(s.cached_tokens).add(s.completion_tokens).add(s.reasoning_tokens);
+  q.add(s.ttft_s).add(s.ttfat_s).add(s.decode_tps).add(s.latency_s).add(s.started_s);
+  q.add(s.cost_usd).add(s.error).add(I{s.attempts}).add(s.server_model);
+  q.step();  // autocommit: one durable transaction per sample
+}
+
+std::vector<SampleRecord> Store::samples(const std::string& run_id) {
+  std::lock_guard lock(mu_);
+  std::string sql = fmt::format("SELECT {} FROM samples WHERE run_id=? ORDER BY model, suite, problem_id, sample_idx",
+                                kSampleColumns);
+  Stmt q(db_, sql.c_str());
+  q.bind(1, run_id);
+  std::vector<SampleRecord> out;
+  while (q.step()) {
+    SampleRecord s;
+    int i = 0;
+    s.run_id = q.text(i++);
+    s.model = q.text(i++);
+    s.suite = q.text(i++);
+    s.problem_id = q.text(i++);
+    s.sample_idx = static_cast<int>(q.i64(i++));
+    s.seed = static_cast<uint64_t>(q.i64(i++));
+    s.status = q.text(i++) == "ok" ? SampleStatus::kOk : SampleStatus::kError;
+    s.prompt = q.text(i++);
+    s.gold = q.text(i++);
+    s.permutation = q.text(i++);
+    s.response = q.text(i++);
+    s.reasoning = q.text(i++);
+    s.extracted = q.text(i++);
+    s.extracted_ok = q.i64(i++) != 0;
+    s.correct = q.i64(i++) != 0;
+    s.score_reason = q.text(i++);
+    s.finish_reason = q.text(i++);
+    s.truncated = q.i64(i++) != 0;
+    s.prompt_tokens = q.i64(i++);
+    s.cached_tokens = q.i64(i++);
+    s.completion_tokens = q.i64(i++);
+    s.reasoning_tokens = q.i64(i++);
+    s.ttft_s = q.real(i++);
+    s.ttfat_s = q.real(i++);
+    s.decode_tps = q.real(i++);
+    s.latency_s = q.real(i++);
+    s.started_s = q.real(i++);
+    s.cost_usd = q.real(i++);
+    s.error = q.text(i++);
+    s.attempts = static_cast<int>(q.i64(i++));
+    s.server_model = q.text(i++);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> Store::finished_keys(const std::string& run_id) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, "SELECT model, suite, problem_id, sample_idx FROM samples WHERE run_id=? AND status='ok'");
+  q.bind(1, run_id);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(sample_key(q.text(0), q.text(1), q.text(2), static_cast<int>(q.i64(3))));
+  return out;
+}
+
+}  // namespace rigor

@@ -1,0 +1,65 @@
+#include "harness/cli/cli.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "harness/cli/commands.h"
+#include "harness/config.h"
+#include "rigor_version.h"
+#include "suites/registry.h"
+
+namespace rigor {
+
+std::vector<std::string> split_list(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    size_t start = 0;
+    while (start <= item.size()) {
+      size_t comma = item.find(',', start);
+      std::string part = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+int cli_main(int argc, char** argv) {
+  CLI::App app{
+      "rigor: evaluate reasoning models on AIME, MATH-500 and GPQA; pass@k with confidence intervals, speed and "
+      "cost in one run, every sample kept in SQLite.\n"
+      "Exit codes: 0 ok, 1 a gate failed, 2 usage or config error."};
+  app.set_version_flag("--version", std::string("rigor ") + RIGOR_VERSION);
+  app.require_subcommand(1);
+  Action action;
+  add_run_command(app, action);
+  add_report_command(app, action);
+  add_compare_command(app, action);
+  add_score_command(app, action);
+  add_perf_command(app, action);
+  add_sim_command(app, action);
+  add_gate_command(app, action);
+  add_suites_command(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    return action ? action() : 2;
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "rigor: error: {}\n", e.what());
+    return 2;
+  } catch (const SuiteError& e) {
+    fmt::print(stderr, "rigor: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rigor: error: {}\n", e.what());
+    return 2;
+  }
+}
+
+}  // namespace rigor

@@ -1,0 +1,94 @@
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "harness/cli/commands.h"
+#include "harness/cli/report_output.h"
+#include "harness/config.h"
+#include "harness/runner.h"
+#include "harness/store.h"
+
+namespace rigor {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+void on_signal(int) { g_cancel.store(true); }
+
+struct RunArgs {
+  std::string config;
+  std::string db;
+  std::vector<std::string> models;
+  std::vector<std::string> suites;
+  int n = 0;
+  std::string run_id;
+  bool resume = false;
+  bool quiet = false;
+};
+
+int run_command(const RunArgs& a) {
+  Config cfg = load_config(a.config);
+  RunOptions opts;
+  opts.models = split_list(a.models);
+  opts.suites = split_list(a.suites);
+  opts.n = a.n;
+  opts.run_id = a.run_id;
+  opts.resume = a.resume;
+  opts.progress = !a.quiet;
+  cfg = apply_run_options(std::move(cfg), opts);
+  std::string db = a.db.empty() ? cfg.run.db : a.db;
+  Store store(db);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  RunOutcome out = execute_run(cfg, opts, store, &g_cancel);
+  fmt::print(stderr, "rigor: run {}: {} samples planned, {} already stored, {} finished now, {} errors; db {}\n",
+             out.run_id, out.planned, out.already_done, out.finished, out.errors, db);
+  if (out.cancelled) {
+    fmt::print(stderr, "rigor: interrupted; finished samples are stored. Re-run the same command to resume.\n");
+    return 130;
+  }
+  if (out.errors > 0) {
+    fmt::print(stderr, "rigor: {} samples ended in errors (stored as errors, not wrong answers); "
+                       "re-run the same command to retry them.\n", out.errors);
+  }
+  // The comparison table on the terminal, the Markdown report on disk.
+  fmt::print("{}", render_runs(store, {out.run_id}, "table"));
+  if (!cfg.run.report_md.empty()) {
+    std::filesystem::path p(cfg.run.report_md);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+    std::ofstream f(p);
+    f << render_runs(store, {out.run_id}, "md");
+    if (!f) throw ConfigError(fmt::format("cannot write report {}", cfg.run.report_md));
+    fmt::print(stderr, "rigor: report written to {}\n", cfg.run.report_md);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+  auto a = std::make_shared<RunArgs>();
+  auto* c = app.add_subcommand("run", "Run (or resume) an evaluation: every model x suite x problem x sample.");
+  c->footer(
+      "Re-running the same command resumes the same run: finished samples are kept, errored ones retried.\n"
+      "A model with engine = \"sim\" makes rigor start its simulator on a free loopback port.");
+  c->add_option("-c,--config", a->config, "run config (TOML)")->required()->check(CLI::ExistingFile);
+  c->add_option("--db", a->db, "SQLite results database (default: run.db from the config)");
+  c->add_option("--models", a->models, "only these models (comma-separated names)");
+  c->add_option("--suites", a->suites, "only these suites (comma-separated)");
+  c->add_option("-n", a->n, "samples per problem (overrides run.n)")->check(CLI::Range(1, 4096));
+  c->add_option("--run-id", a->run_id, "run id (default: run.id, else derived from the config)");
+  c->add_flag("--resume", a->resume, "require that the run already exists, and continue it");
+  c->add_flag("-q,--quiet", a->quiet, "no progress lines");
+  c->callback([a, &action] { action = [a] { return run_command(*a); }; });
+}
+
+}  // namespace rigor

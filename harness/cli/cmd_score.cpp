@@ -1,0 +1,90 @@
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/cli/commands.h"
+#include "harness/config.h"
+#include "harness/think_split.h"
+#include "scorers/scorer.h"
+
+namespace rigor {
+namespace {
+
+struct ScoreArgs {
+  std::string scorer;
+  std::string input;  // "" or "-" = stdin
+};
+
+std::string field_text(const nlohmann::json& j, const char* key, const std::string& where) {
+  auto it = j.find(key);
+  if (it == j.end()) throw ConfigError(fmt::format("{}: missing key \"{}\"", where, key));
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number()) return it->dump();
+  throw ConfigError(fmt::format("{}: key \"{}\" must be a string or a number", where, key));
+}
+
+int score_command(const ScoreArgs& a) {
+  auto scorer = make_scorer(a.scorer);
+  if (!scorer) {
+    throw ConfigError(fmt::format("--scorer {}: unknown scorer (this build has: aime, math, gpqa; "
+                                  "humaneval and stdio need the code sandbox, not built yet)", a.scorer));
+  }
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  std::string name = "<stdin>";
+  if (!a.input.empty() && a.input != "-") {
+    file.open(a.input, std::ios::binary);
+    if (!file) throw ConfigError(fmt::format("{}: cannot read", a.input));
+    in = &file;
+    name = a.input;
+  }
+  std::string line;
+  int lineno = 0, scored = 0, correct = 0;
+  while (std::getline(*in, line)) {
+    ++lineno;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::string where = fmt::format("{}:{}", name, lineno);
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw ConfigError(fmt::format("{}: not a JSON object", where));
+    nlohmann::json out;
+    out["id"] = j.contains("id") ? j["id"] : nlohmann::json(nullptr);
+    // Only the answer part is scored: reasoning (<think>...</think>) is cut off first.
+    ThinkSplitter split;
+    split.feed(field_text(j, "response", where));
+    split.finish();
+    Verdict v;
+    if (split.unclosed()) {
+      v.reason = "unclosed <think>: the answer was never reached";
+    } else {
+      v = scorer->score(split.answer(), field_text(j, "gold", where));
+    }
+    out["correct"] = v.correct;
+    out["extracted"] = v.extracted_ok ? nlohmann::json(v.extracted) : nlohmann::json(nullptr);
+    out["reason"] = v.reason;
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    ++scored;
+    correct += v.correct;
+  }
+  std::cout.flush();
+  fmt::print(stderr, "rigor score: {} lines, {} correct ({} scorer {})\n", scored, correct, scorer->name(),
+             scorer->version());
+  return 0;
+}
+
+}  // namespace
+
+void add_score_command(CLI::App& app, Action& action) {
+  auto a = std::make_shared<ScoreArgs>();
+  auto* c = app.add_subcommand("score", "Score a JSONL file of responses produced anywhere (JSONL out).");
+  c->footer(
+      "Input lines: {\"id\": ..., \"gold\": ..., \"response\": ...}; output lines: "
+      "{\"id\": ..., \"correct\": bool, \"extracted\": ..., \"reason\": ...}.\n"
+      "Reasoning inside <think>...</think> is removed before scoring.");
+  c->add_option("--scorer", a->scorer, "aime | math | gpqa")->required();
+  c->add_option("--input", a->input, "JSONL file (default: stdin)");
+  c->callback([a, &action] { action = [a] { return score_command(*a); }; });
+}
+
+}  // namespace rigor

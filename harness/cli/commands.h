@@ -1,0 +1,25 @@
+// One function per subcommand, registered on the CLI11 app. Each returns the
+// process exit code; fatal user errors throw ConfigError (exit 2 in cli_main).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace rigor {
+
+using Action = std::function<int()>;
+
+void add_run_command(CLI::App& app, Action& action);
+void add_report_command(CLI::App& app, Action& action);
+void add_compare_command(CLI::App& app, Action& action);
+void add_score_command(CLI::App& app, Action& action);
+void add_sim_command(CLI::App& app, Action& action);
+void add_suites_command(CLI::App& app, Action& action);
+void add_perf_command(CLI::App& app, Action& action);
+void add_gate_command(CLI::App& app, Action& action);
+
+// Splits "a,b" lists as given to --models and --suites.
+std::vector<std::string> split_list(const std::vector<std::string>& items);
+
+}  // namespace rigor

@@ -1,0 +1,526 @@
+#include "harness/engines/openai_engine.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+
+#include "harness/engines/openai_stream.h"
+#include "harness/sse.h"
+
+namespace rigor {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxErrorBody = 8192;     // bytes of a failed response we keep
+constexpr size_t kErrorExcerpt = 500;      // characters of it in a message
+constexpr long kMaxPollMs = 50;            // bounds how late a cancel is noticed
+
+double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+long to_ms(double s) { return static_cast<long>(std::max(1.0, s * 1000.0)); }
+
+void ensure_curl_global() {
+  // curl_global_init is not thread-safe; a function-local static is.
+  static const bool initialised = [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw std::runtime_error("libcurl global initialisation failed");
+    }
+    return true;
+  }();
+  (void)initialised;
+}
+
+std::string redact(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+    text.replace(pos, secret.size(), "[redacted]");
+  }
+  return text;
+}
+
+std::string excerpt(std::string_view text) {
+  if (text.size() <= kErrorExcerpt) return std::string(text);
+  return std::string(text.substr(0, kErrorExcerpt)) + "...";
+}
+
+// The human part of an error body: OpenAI/vLLM {"error":{"message"}},
+// {"message"}, FastAPI {"detail"}, else the raw text.
+std::string error_body_message(std::string_view body) {
+  const auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_discarded() && doc.is_object()) {
+    auto pick = [](const nlohmann::json& v) -> std::optional<std::string> {
+      if (v.is_string()) return v.get<std::string>();
+      if (v.is_object() && v.contains("message") && v["message"].is_string()) {
+        return v["message"].get<std::string>();
+      }
+      if (!v.is_null()) return v.dump();
+      return std::nullopt;
+    };
+    for (const char* key : {"error", "message", "detail"}) {
+      if (doc.contains(key)) {
+        if (auto m = pick(doc[key])) return excerpt(*m);
+      }
+    }
+  }
+  return excerpt(body);
+}
+
+Error http_error(long status, std::string_view body, double retry_after_s) {
+  Error e;
+  e.code = error_code_for_status(static_cast<int>(status));
+  e.http_status = static_cast<int>(status);
+  e.retry_after_s = retry_after_s;
+  const std::string detail = error_body_message(body);
+  e.message = detail.empty() ? fmt::format("HTTP {}", status) : fmt::format("HTTP {}: {}", status, detail);
+  return e;
+}
+
+Error transport_error(CURLcode rc, const char* errbuf) {
+  Error e;
+  e.code = rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kTransport;
+  e.message = errbuf && errbuf[0] ? fmt::format("{} ({})", curl_easy_strerror(rc), errbuf)
+                                  : std::string(curl_easy_strerror(rc));
+  return e;
+}
+
+bool header_is(std::string_view line, std::string_view name) {
+  return line.size() > name.size() && line[name.size()] == ':' &&
+         strncasecmp(line.data(), name.data(), name.size()) == 0;
+}
+
+std::string_view header_value(std::string_view line, size_t name_len) {
+  std::string_view v = line.substr(name_len + 1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+  return v;
+}
+
+// A job between attempts.
+struct Job {
+  uint64_t tag = 0;
+  std::string body;            // serialised request, reused by every attempt
+  int attempts = 0;            // attempts started so far
+  double retry_wait_s = 0;     // backoff scheduled so far
+  Clock::time_point retry_at;  // when the next attempt may start
+};
+
+struct Slist {
+  curl_slist* list = nullptr;
+  ~Slist() { curl_slist_free_all(list); }
+  void add(const std::string& line) {
+    curl_slist* grown = curl_slist_append(list, line.c_str());
+    if (!grown) throw std::bad_alloc();
+    list = grown;
+  }
+};
+
+// One HTTP attempt: the easy handle and everything its callbacks touch.
+struct Transfer {
+  Job job;
+  CURLM* multi = nullptr;
+  CURL* easy = nullptr;
+  Slist headers;
+  Clock::time_point t0;         // handed to curl
+  Clock::time_point last_byte;  // last header or body byte (idle timeout)
+  SseParser parser;
+  ChatStream stream;
+  std::optional<Error> abort;   // set by a callback to stop the transfer
+  long status = 0;
+  bool status_known = false;
+  bool json_body = false;       // 2xx but not an event stream
+  std::string body;             // non-stream body (errors), capped
+  std::string content_type;
+  double retry_after_s = -1;
+  char errbuf[CURL_ERROR_SIZE] = {};
+
+  ~Transfer() {
+    if (easy) {
+      if (multi) curl_multi_remove_handle(multi, easy);
+      curl_easy_cleanup(easy);
+    }
+  }
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  t->last_byte = Clock::now();
+  const std::string_view line(data, n);
+  if (line.substr(0, 5) == "HTTP/") {
+    // A new response (after 100 Continue, say): forget the previous one's headers.
+    t->retry_after_s = -1;
+    t->status_known = false;
+  } else if (header_is(line, "retry-after")) {
+    if (auto s = parse_retry_after(header_value(line, 11))) t->retry_after_s = *s;
+  }
+  return n;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  const auto now = Clock::now();
+  t->last_byte = now;
+  if (!t->status_known) {
+    t->status_known = true;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    char* ct = nullptr;
+    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
+    t->content_type = ct ? ct : "";
+    // Lenient on a missing or odd type, but a JSON reply is not a stream.
+    t->json_body = t->content_type.find("json") != std::string::npos;
+  }
+  if (t->status < 200 || t->status >= 300 || t->json_body) {
+    if (t->body.size() < kMaxErrorBody) t->body.append(data, std::min(n, kMaxErrorBody - t->body.size()));
+    return n;
+  }
+  const double t_s = seconds(now - t->t0);
+  t->parser.feed(std::string_view(data, n), [t, t_s](const SseEvent& ev) {
+    if (t->abort) return;
+    if (!ev.type.empty() && ev.type != "message") {
+      if (ev.type == "error") {
+        Error e;
+        e.code = ErrorCode::kServer;
+        e.message = "error event in the stream: " + excerpt(ev.data);
+        t->abort = std::move(e);
+      }
+      return;  // other named events (pings) carry no chat data
+    }
+    if (auto r = t->stream.on_data(ev.data, t_s); !r) t->abort = std::move(r.error());
+  });
+  return t->abort ? 0 : n;  // a short count makes curl abort the transfer
+}
+
+}  // namespace
+
+nlohmann::json chat_request_body(const CompletionRequest& request, bool include_usage) {
+  nlohmann::json messages = nlohmann::json::array();
+  for (const Message& m : request.messages) {
+    messages.push_back({{"role", m.role}, {"content", m.content}});
+  }
+  nlohmann::json body = {
+      {"model", request.model},
+      {"messages", std::move(messages)},
+      {"stream", true},
+      {"temperature", request.temperature},
+      {"top_p", request.top_p},
+      {"max_tokens", request.max_tokens},
+  };
+  if (request.seed) body["seed"] = *request.seed;
+  if (include_usage) body["stream_options"] = {{"include_usage", true}};
+  // RFC 7386 merge: config extras win, nested objects merge, null deletes.
+  if (!request.extra.is_null()) body.merge_patch(request.extra);
+  return body;
+}
+
+OpenAIEngine::OpenAIEngine(OpenAIEngineOptions options) : options_(std::move(options)) {
+  if (options_.base_url.empty()) throw std::invalid_argument("openai engine: base_url is empty");
+  if (options_.concurrency < 1) throw std::invalid_argument("openai engine: concurrency must be >= 1");
+  if (options_.connect_timeout_s <= 0 || options_.idle_timeout_s <= 0 || options_.total_timeout_s <= 0) {
+    throw std::invalid_argument("openai engine: timeouts must be positive");
+  }
+  if (options_.retry.max_attempts < 1) throw std::invalid_argument("openai engine: retry.max_attempts must be >= 1");
+  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  ensure_curl_global();
+}
+
+OpenAIEngine::~OpenAIEngine() = default;
+
+namespace {
+
+// The state of one run(): a multi handle, transfers in flight, jobs waiting
+// out their backoff.
+class Runner {
+ public:
+  Runner(const OpenAIEngineOptions& options, const OnResult& on_result)
+      : options_(options), on_result_(on_result), url_(options.base_url + "/chat/completions") {
+    multi_ = curl_multi_init();
+    if (!multi_) throw std::runtime_error("curl_multi_init failed");
+    // Cap connections at the concurrency so the server never sees more.
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options.concurrency));
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.concurrency));
+  }
+  ~Runner() {
+    active_.clear();  // transfers detach from the multi handle first
+    curl_multi_cleanup(multi_);
+  }
+
+  size_t in_flight() const { return active_.size() + waiting_.size(); }
+  bool idle() const { return active_.empty() && waiting_.empty(); }
+
+  void add(EngineJob job) {
+    Job j;
+    j.tag = job.tag;
+    try {
+      j.body = chat_request_body(job.request, options_.include_usage).dump();
+    } catch (const nlohmann::json::exception& ex) {
+      Error e;
+      e.code = ErrorCode::kInvalidRequest;
+      e.message = fmt::format("cannot serialise the request: {}", ex.what());
+      on_result_(j.tag, tl::make_unexpected(std::move(e)));
+      return;
+    }
+    start(std::move(j));
+  }
+
+  void start_due_retries(Clock::time_point now) {
+    for (size_t i = 0; i < waiting_.size();) {
+      if (waiting_[i].retry_at <= now) {
+        Job j = std::move(waiting_[i]);
+        waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+        start(std::move(j));
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  void perform() {
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      auto it = active_.find(msg->easy_handle);
+      if (it == active_.end()) continue;
+      std::unique_ptr<Transfer> t = std::move(it->second);
+      active_.erase(it);
+      complete(std::move(t), msg->data.result);
+    }
+  }
+
+  void check_idle(Clock::time_point now) {
+    const auto limit = std::chrono::duration<double>(options_.idle_timeout_s);
+    std::vector<CURL*> stalled;
+    for (auto& [easy, t] : active_) {
+      if (now - t->last_byte > limit) stalled.push_back(easy);
+    }
+    for (CURL* easy : stalled) {
+      auto it = active_.find(easy);
+      std::unique_ptr<Transfer> t = std::move(it->second);
+      active_.erase(it);
+      Error e;
+      e.code = ErrorCode::kTimeout;
+      e.message = fmt::format("no data from the server for {:g} s (idle timeout)", options_.idle_timeout_s);
+      Job job = std::move(t->job);
+      t.reset();
+      fail_or_retry(std::move(job), std::move(e), false);
+    }
+  }
+
+  void wait(Clock::time_point now) {
+    long timeout_ms = kMaxPollMs;
+    long curl_ms = -1;
+    curl_multi_timeout(multi_, &curl_ms);
+    if (curl_ms >= 0) timeout_ms = std::min(timeout_ms, curl_ms);
+    for (const Job& j : waiting_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(j.retry_at - now).count();
+      timeout_ms = std::min<long>(timeout_ms, std::max<long>(0, left));
+    }
+    if (timeout_ms > 0) curl_multi_poll(multi_, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
+  }
+
+  void cancel_all() {
+    std::vector<Job> jobs;
+    for (auto& [easy, t] : active_) jobs.push_back(std::move(t->job));
+    active_.clear();
+    for (Job& j : waiting_) jobs.push_back(std::move(j));
+    waiting_.clear();
+    for (Job& j : jobs) {
+      Error e;
+      e.code = ErrorCode::kCancelled;
+      e.message = "the run was cancelled";
+      on_result_(j.tag, tl::make_unexpected(std::move(e)));
+    }
+  }
+
+ private:
+  void start(Job job) {
+    auto t = std::make_unique<Transfer>();
+    ++job.attempts;
+    t->job = std::move(job);
+    t->easy = curl_easy_init();
+    if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+    CURL* e = t->easy;
+    t->headers.add("Content-Type: application/json");
+    t->headers.add("Accept: text/event-stream");
+    t->headers.add("Expect:");  // no 100-continue round trip for large prompts
+    if (!options_.api_key.empty()) t->headers.add("Authorization: Bearer " + options_.api_key);
+    for (const std::string& h : options_.headers) t->headers.add(h);
+    curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->job.body.size()));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.list);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options_.connect_timeout_s));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options_.total_timeout_s));
+    t->t0 = Clock::now();
+    t->last_byte = t->t0;
+    t->multi = multi_;
+    if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+      t->multi = nullptr;
+      throw std::runtime_error("curl_multi_add_handle failed");
+    }
+    active_.emplace(e, std::move(t));
+  }
+
+  void complete(std::unique_ptr<Transfer> t, CURLcode rc) {
+    const double total_s = seconds(Clock::now() - t->t0);
+    if (!t->status_known) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    const bool ok_status = t->status >= 200 && t->status < 300;
+    std::optional<Error> error;
+    if (t->abort) {
+      error = std::move(t->abort);
+    } else if (t->status != 0 && !ok_status) {
+      // An error reply, even one cut short, is reported as what it said.
+      error = http_error(t->status, t->body, t->retry_after_s);
+    } else if (rc != CURLE_OK) {
+      error = transport_error(rc, t->errbuf);
+      if (ok_status && rc != CURLE_OPERATION_TIMEDOUT) {
+        error->code = ErrorCode::kIncomplete;
+        error->message = "stream cut: " + error->message;
+      }
+    } else if (t->json_body) {
+      error = Error{ErrorCode::kParse,
+                    fmt::format("expected an event stream, got {}: {}", t->content_type, excerpt(t->body)),
+                    static_cast<int>(t->status), -1};
+    } else {
+      t->parser.finish();
+      CompletionResult r = t->stream.finish(total_s);
+      if (r) {
+        r->attempts = t->job.attempts;
+        r->retry_wait_s = t->job.retry_wait_s;
+        const uint64_t tag = t->job.tag;
+        t.reset();  // release the handle before user code runs
+        on_result_(tag, std::move(r));
+        return;
+      }
+      error = std::move(r.error());
+    }
+    Job job = std::move(t->job);
+    t.reset();
+    fail_or_retry(std::move(job), std::move(*error), false);
+  }
+
+  void fail_or_retry(Job job, Error e, bool cancelled) {
+    e.message = redact(std::move(e.message), options_.api_key);
+    if (!cancelled && should_retry(e) && job.attempts < options_.retry.max_attempts) {
+      const double delay = backoff_delay(options_.retry, job.attempts, e, job.tag);
+      job.retry_wait_s += delay;
+      job.retry_at = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+      waiting_.push_back(std::move(job));
+      return;
+    }
+    if (job.attempts > 1) e.message += fmt::format(" [after {} attempts]", job.attempts);
+    on_result_(job.tag, tl::make_unexpected(std::move(e)));
+  }
+
+  const OpenAIEngineOptions& options_;
+  const OnResult& on_result_;
+  const std::string url_;
+  CURLM* multi_ = nullptr;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
+  std::vector<Job> waiting_;
+};
+
+}  // namespace
+
+void OpenAIEngine::run(const NextJob& next, const OnResult& on_result, const std::atomic<bool>* cancel) {
+  Runner runner(options_, on_result);
+  const size_t limit = static_cast<size_t>(options_.concurrency);
+  bool exhausted = false;
+  auto cancelled = [cancel] { return cancel && cancel->load(); };
+  while (true) {
+    if (cancelled()) {
+      runner.cancel_all();
+      return;
+    }
+    runner.start_due_retries(Clock::now());
+    while (!exhausted && runner.in_flight() < limit) {
+      std::optional<EngineJob> job = next();
+      if (!job) {
+        exhausted = true;
+        break;
+      }
+      runner.add(std::move(*job));
+    }
+    if (exhausted && runner.idle()) return;
+    runner.perform();
+    const auto now = Clock::now();
+    runner.check_idle(now);
+    runner.wait(now);
+  }
+}
+
+tl::expected<nlohmann::json, Error> get_json(const std::string& url, const std::string& api_key,
+                                             double timeout_s) {
+  ensure_curl_global();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
+  if (!easy) throw std::runtime_error("curl_easy_init failed");
+  CURL* e = easy.get();
+  Slist headers;
+  headers.add("Accept: application/json");
+  if (!api_key.empty()) headers.add("Authorization: Bearer " + api_key);
+  std::string body;
+  double retry_after_s = -1;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  auto write = +[](char* data, size_t size, size_t count, void* user) -> size_t {
+    auto* out = static_cast<std::string*>(user);
+    if (out->size() > (64u << 20)) return 0;  // a JSON document this large is not a health check
+    out->append(data, size * count);
+    return size * count;
+  };
+  auto header = +[](char* data, size_t size, size_t count, void* user) -> size_t {
+    const std::string_view line(data, size * count);
+    if (header_is(line, "retry-after")) {
+      if (auto s = parse_retry_after(header_value(line, 11))) *static_cast<double*>(user) = *s;
+    }
+    return size * count;
+  };
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.list);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &retry_after_s);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(timeout_s));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(timeout_s));
+  const CURLcode rc = curl_easy_perform(e);
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  Error error;
+  if (status != 0 && (status < 200 || status >= 300)) {
+    error = http_error(status, body, retry_after_s);
+  } else if (rc != CURLE_OK) {
+    error = transport_error(rc, errbuf);
+  } else {
+    auto doc = nlohmann::json::parse(body, nullptr, false);
+    if (!doc.is_discarded()) return doc;
+    error = Error{ErrorCode::kParse, "response is not JSON: " + excerpt(body), static_cast<int>(status), -1};
+  }
+  error.message = redact(std::move(error.message), api_key);
+  return tl::make_unexpected(std::move(error));
+}
+
+}  // namespace rigor

@@ -1,0 +1,144 @@
+#include "reports/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "reports/rng.h"
+
+namespace rigor {
+namespace {
+
+struct Tally {
+  int finished = 0;
+  int correct = 0;
+};
+
+// model -> suite -> problem -> tally over finished samples.
+using Tallies = std::map<std::string, std::map<std::string, std::map<std::string, Tally>>>;
+
+Tallies tally(const std::string& run, const std::vector<SampleRecord>& samples) {
+  Tallies t;
+  for (const SampleRecord& s : samples) {
+    if (s.run_id != run) continue;
+    Tally& p = t[s.model][s.suite][s.problem_id];
+    if (s.status != SampleStatus::kOk) continue;
+    ++p.finished;
+    p.correct += s.correct ? 1 : 0;
+  }
+  return t;
+}
+
+std::vector<ModelPair> pick_pairs(const Tallies& a, const Tallies& b, const CompareOptions& opt,
+                                  const std::string& run_a, const std::string& run_b) {
+  if (!opt.pairs.empty()) {
+    for (const ModelPair& p : opt.pairs) {
+      if (!a.count(p.a)) throw std::invalid_argument(fmt::format("model \"{}\" has no samples in run {}", p.a, run_a));
+      if (!b.count(p.b)) throw std::invalid_argument(fmt::format("model \"{}\" has no samples in run {}", p.b, run_b));
+    }
+    return opt.pairs;
+  }
+  std::vector<ModelPair> pairs;
+  for (const auto& [name, suites] : a) {
+    if (b.count(name)) pairs.push_back({name, name});
+  }
+  if (pairs.empty() && a.size() == 1 && b.size() == 1) pairs.push_back({a.begin()->first, b.begin()->first});
+  if (pairs.empty()) {
+    throw std::invalid_argument(
+        fmt::format("runs {} and {} share no model name; name the models to compare", run_a, run_b));
+  }
+  return pairs;
+}
+
+PairedComparison compare_suite(const std::map<std::string, Tally>& pa, const std::map<std::string, Tally>& pb,
+                               const CompareOptions& opt) {
+  PairedComparison c;
+  std::vector<double> diffs;
+  double sum_a = 0, sum_b = 0;
+  for (const auto& [id, ta] : pa) {
+    auto it = pb.find(id);
+    if (ta.finished == 0) continue;
+    if (it == pb.end() || it->second.finished == 0) {
+      ++c.only_a;
+      continue;
+    }
+    const Tally& tb = it->second;
+    ProblemDelta d{id, static_cast<double>(ta.correct) / ta.finished,
+                   static_cast<double>(tb.correct) / tb.finished, ta.finished, tb.finished};
+    sum_a += d.rate_a;
+    sum_b += d.rate_b;
+    diffs.push_back(d.diff());
+    if (d.diff() > 0) c.a_better.push_back(d);
+    if (d.diff() < 0) c.b_better.push_back(d);
+  }
+  for (const auto& [id, tb] : pb) {
+    auto it = pa.find(id);
+    if (tb.finished > 0 && (it == pa.end() || it->second.finished == 0)) ++c.only_b;
+  }
+  c.problems = static_cast<int>(diffs.size());
+  if (c.problems > 0) {
+    c.pass1_a = sum_a / c.problems;
+    c.pass1_b = sum_b / c.problems;
+    c.diff = c.pass1_a - c.pass1_b;
+    c.diff_ci = bootstrap_ci(diffs, opt.resamples, opt.seed);
+    c.p_value = sign_flip_p_value(diffs, opt.resamples, opt.seed);
+  }
+  auto by_gap = [](const ProblemDelta& x, const ProblemDelta& y) {
+    const double gx = std::abs(x.diff()), gy = std::abs(y.diff());
+    return gx != gy ? gx > gy : x.problem_id < y.problem_id;
+  };
+  std::sort(c.a_better.begin(), c.a_better.end(), by_gap);
+  std::sort(c.b_better.begin(), c.b_better.end(), by_gap);
+  return c;
+}
+
+}  // namespace
+
+double sign_flip_p_value(const std::vector<double>& diffs, int resamples, uint64_t seed) {
+  if (diffs.empty()) return 1.0;
+  if (resamples < 1) throw std::invalid_argument("sign_flip_p_value: resamples must be >= 1");
+  double observed = 0;
+  for (double d : diffs) observed += d;
+  observed = std::abs(observed);
+  // Sums, not means: same ordering, and the tolerance absorbs rounding so
+  // that a resample equal to the observed statistic counts as "as extreme".
+  const double tolerance = 1e-9 * std::max(1.0, observed);
+  Rng rng(seed);
+  int extreme = 0;
+  for (int r = 0; r < resamples; ++r) {
+    double sum = 0;
+    for (double d : diffs) sum += rng.coin() ? d : -d;
+    if (std::abs(sum) >= observed - tolerance) ++extreme;
+  }
+  return (1.0 + extreme) / (1.0 + resamples);
+}
+
+std::vector<PairedComparison> compare_runs(const std::string& run_a, const std::vector<SampleRecord>& samples_a,
+                                           const std::string& run_b, const std::vector<SampleRecord>& samples_b,
+                                           const CompareOptions& opt) {
+  const Tallies ta = tally(run_a, samples_a);
+  const Tallies tb = tally(run_b, samples_b);
+  std::vector<PairedComparison> out;
+  for (const ModelPair& pair : pick_pairs(ta, tb, opt, run_a, run_b)) {
+    const auto& sa = ta.at(pair.a);
+    const auto& sb = tb.at(pair.b);
+    for (const auto& [suite, problems_a] : sa) {
+      auto it = sb.find(suite);
+      if (it == sb.end()) continue;
+      PairedComparison c = compare_suite(problems_a, it->second, opt);
+      c.suite = suite;
+      c.run_a = run_a;
+      c.model_a = pair.a;
+      c.run_b = run_b;
+      c.model_b = pair.b;
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+}  // namespace rigor

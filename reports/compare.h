@@ -1,0 +1,85 @@
+// Paired comparison of two runs (`rigor compare A B`), problem by problem.
+//
+// For each suite both runs scored, and each pair of models compared, the
+// per-problem pass rate is c_i / n_i over finished samples (errors left out,
+// as in summary.h). Only problems with >= 1 finished sample in BOTH runs are
+// compared; the others are counted in only_a / only_b.
+//   diff      = pass@1(A) - pass@1(B) over the shared problems
+//   diff_ci   = 95% percentile interval from a paired bootstrap: each
+//               resample draws problems with replacement and uses the SAME
+//               problems for A and B (i.e. bootstraps d_i = a_i - b_i)
+//   p_value   = two-sided paired sign-flip permutation test: under "no
+//               difference" each d_i is equally likely to be +d_i or -d_i;
+//               p = (1 + #{resamples with |mean(+-d_i)| >= |mean d_i|}) /
+//               (1 + resamples), Rng(seed). Identical runs give p = 1.
+// Both are deterministic for a given seed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/store.h"
+#include "reports/metrics.h"
+#include "reports/render.h"
+
+namespace rigor {
+
+struct ProblemDelta {
+  std::string problem_id;
+  double rate_a = 0;  // c_i / n_i in run A
+  double rate_b = 0;
+  int n_a = 0;        // finished samples in run A
+  int n_b = 0;
+  double diff() const { return rate_a - rate_b; }
+};
+
+struct PairedComparison {
+  std::string suite;
+  std::string run_a, model_a;
+  std::string run_b, model_b;
+  int problems = 0;   // shared problems compared
+  int only_a = 0;     // problems scored in A only (not compared)
+  int only_b = 0;
+  double pass1_a = 0;  // over the shared problems
+  double pass1_b = 0;
+  double diff = 0;     // pass1_a - pass1_b
+  Interval diff_ci;
+  double p_value = 1;
+  std::vector<ProblemDelta> a_better;  // rate_a > rate_b, largest difference first
+  std::vector<ProblemDelta> b_better;  // rate_b > rate_a, largest difference first
+};
+
+// Model a (in run A) against model b (in run B).
+struct ModelPair {
+  std::string a;
+  std::string b;
+};
+
+struct CompareOptions {
+  // Explicit pairs; when empty: every model name present in both runs, or,
+  // when the runs share no name and each has exactly one model, those two.
+  std::vector<ModelPair> pairs;
+  int resamples = kBootstrapResamples;  // for both the interval and the test
+  uint64_t seed = kBootstrapSeed;
+};
+
+// Samples of other runs in the vectors are ignored. Output order: pairs in
+// order (by model name when implicit), suites by name. Throws
+// std::invalid_argument naming the model when an explicit pair names a model
+// absent from its run, and when no pair can be formed (the caller should ask
+// the user to name the models).
+std::vector<PairedComparison> compare_runs(const std::string& run_a, const std::vector<SampleRecord>& samples_a,
+                                           const std::string& run_b, const std::vector<SampleRecord>& samples_b,
+                                           const CompareOptions& options = {});
+
+// Sign-flip permutation p-value for paired differences (see above).
+// Empty -> 1.
+double sign_flip_p_value(const std::vector<double>& diffs, int resamples, uint64_t seed);
+
+// table, md or json (csv: one row per comparison, no problem lists).
+// `max_listed` caps each problem list in table/md (json lists all).
+std::string render_comparison(const std::vector<PairedComparison>& comparisons, Format format,
+                              const ReportMeta& meta, size_t max_listed = 20);
+
+}  // namespace rigor

@@ -1,0 +1,141 @@
+// Renders paired comparisons. Problem ids, model names and run ids are
+// untrusted text and escaped like everything else.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "reports/compare.h"
+#include "reports/escape.h"
+#include "reports/render_impl.h"
+
+namespace rigor {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string signed3(double v) { return fmt::format("{:+.3f}", v); }
+
+std::string p_text(double p) { return p < 0.001 ? "< 0.001" : fmt::format("{:.3f}", p); }
+
+template <typename Escape>
+std::vector<std::vector<std::string>> summary_grid(const std::vector<PairedComparison>& cs, Escape esc) {
+  std::vector<std::vector<std::string>> g{{"suite", "A", "B", "problems", "pass@1 A", "pass@1 B", "A - B",
+                                           "95% CI", "p (paired)", "A>B", "B>A", "only A/B"}};
+  for (const auto& c : cs) {
+    g.push_back({esc(c.suite), esc(c.model_a + " @" + c.run_a), esc(c.model_b + " @" + c.run_b),
+                 std::to_string(c.problems), fmt::format("{:.3f}", c.pass1_a), fmt::format("{:.3f}", c.pass1_b),
+                 signed3(c.diff), fmt::format("[{}, {}]", signed3(c.diff_ci.lo), signed3(c.diff_ci.hi)),
+                 p_text(c.p_value), std::to_string(c.a_better.size()), std::to_string(c.b_better.size()),
+                 fmt::format("{}/{}", c.only_a, c.only_b)});
+  }
+  return g;
+}
+
+template <typename Escape>
+std::vector<std::vector<std::string>> delta_grid(const std::vector<ProblemDelta>& ds, size_t max, Escape esc) {
+  std::vector<std::vector<std::string>> g{{"problem", "rate A", "rate B", "A - B"}};
+  for (size_t i = 0; i < ds.size() && i < max; ++i) {
+    const auto& d = ds[i];
+    g.push_back({esc(d.problem_id), fmt::format("{:.2f} ({})", d.rate_a, d.n_a),
+                 fmt::format("{:.2f} ({})", d.rate_b, d.n_b), signed3(d.diff())});
+  }
+  return g;
+}
+
+std::string more(size_t total, size_t max) {
+  return total > max ? fmt::format("... and {} more\n", total - max) : std::string();
+}
+
+const char* kMethod =
+    "A - B: difference in pass@1 over problems scored in both runs; 95% CI by paired bootstrap "
+    "(same resampled problems for both); p: two-sided paired sign-flip permutation test";
+
+std::string text(const std::vector<PairedComparison>& cs, const ReportMeta& meta, size_t max) {
+  auto esc = [](const std::string& s) { return escape_terminal(s); };
+  std::string out = fmt::format("rigor {} compare\n{}\n({} resamples, seed {})\n\n", esc(meta.harness_version),
+                                kMethod, meta.bootstrap_resamples, meta.bootstrap_seed);
+  out += detail::aligned(summary_grid(cs, esc));
+  for (const auto& c : cs) {
+    const std::string head = esc(c.suite) + ": " + esc(c.model_a) + " vs " + esc(c.model_b);
+    if (!c.a_better.empty()) {
+      out += "\n" + head + " - problems where A beats B\n" + detail::aligned(delta_grid(c.a_better, max, esc));
+      out += more(c.a_better.size(), max);
+    }
+    if (!c.b_better.empty()) {
+      out += "\n" + head + " - problems where B beats A\n" + detail::aligned(delta_grid(c.b_better, max, esc));
+      out += more(c.b_better.size(), max);
+    }
+  }
+  return out;
+}
+
+std::string markdown(const std::vector<PairedComparison>& cs, const ReportMeta& meta, size_t max) {
+  auto esc = [](const std::string& s) { return escape_markdown(s); };
+  std::string out = "# rigor compare\n\n";
+  out += fmt::format("- harness version: {}\n- {} ({} resamples, seed {})\n\n", esc(meta.harness_version), kMethod,
+                     meta.bootstrap_resamples, meta.bootstrap_seed);
+  out += detail::md_table(summary_grid(cs, esc));
+  for (const auto& c : cs) {
+    const std::string head = esc(c.suite) + ": " + esc(c.model_a) + " vs " + esc(c.model_b);
+    if (!c.a_better.empty()) {
+      out += "\n### " + head + " — A beats B\n\n" + detail::md_table(delta_grid(c.a_better, max, esc));
+      out += more(c.a_better.size(), max);
+    }
+    if (!c.b_better.empty()) {
+      out += "\n### " + head + " — B beats A\n\n" + detail::md_table(delta_grid(c.b_better, max, esc));
+      out += more(c.b_better.size(), max);
+    }
+  }
+  return out;
+}
+
+Json deltas_json(const std::vector<ProblemDelta>& ds) {
+  Json arr = Json::array();
+  for (const auto& d : ds) {
+    arr.push_back({{"problem_id", d.problem_id}, {"rate_a", d.rate_a}, {"rate_b", d.rate_b}, {"n_a", d.n_a},
+                   {"n_b", d.n_b}, {"diff", d.diff()}});
+  }
+  return arr;
+}
+
+std::string json(const std::vector<PairedComparison>& cs, const ReportMeta& meta) {
+  Json root = detail::meta_json(meta);
+  root["p_value_method"] = "paired sign-flip permutation, two-sided";
+  root["ci_method"] = "paired percentile bootstrap over problems";
+  Json arr = Json::array();
+  for (const auto& c : cs) {
+    arr.push_back({{"suite", c.suite}, {"run_a", c.run_a}, {"model_a", c.model_a}, {"run_b", c.run_b},
+                   {"model_b", c.model_b}, {"problems", c.problems}, {"only_a", c.only_a}, {"only_b", c.only_b},
+                   {"pass1_a", c.pass1_a}, {"pass1_b", c.pass1_b}, {"diff", c.diff}, {"diff_lo", c.diff_ci.lo},
+                   {"diff_hi", c.diff_ci.hi}, {"p_value", c.p_value}, {"a_better", deltas_json(c.a_better)},
+                   {"b_better", deltas_json(c.b_better)}});
+  }
+  root["comparisons"] = arr;
+  return detail::dump_json(root);
+}
+
+std::string csv(const std::vector<PairedComparison>& cs) {
+  std::string out = "suite,run_a,model_a,run_b,model_b,problems,only_a,only_b,pass1_a,pass1_b,diff,diff_lo,diff_hi,"
+                    "p_value,a_better,b_better\r\n";
+  for (const auto& c : cs) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(c.suite), csv_field(c.run_a),
+                       csv_field(c.model_a), csv_field(c.run_b), csv_field(c.model_b), c.problems, c.only_a,
+                       c.only_b, c.pass1_a, c.pass1_b, c.diff, c.diff_ci.lo, c.diff_ci.hi, c.p_value,
+                       c.a_better.size(), c.b_better.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_comparison(const std::vector<PairedComparison>& cs, Format format, const ReportMeta& meta,
+                              size_t max_listed) {
+  switch (format) {
+    case Format::kTable: return text(cs, meta, max_listed);
+    case Format::kMarkdown: return markdown(cs, meta, max_listed);
+    case Format::kJson: return json(cs, meta);
+    case Format::kCsv: return csv(cs);
+  }
+  throw std::logic_error("render_comparison: unknown Format value");
+}
+
+}  // namespace rigor

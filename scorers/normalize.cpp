@@ -176,7 +176,11 @@ std::optional<cpp_rational> parse_decimal(std::string_view s) {
   }
   std::string int_part = m[1].matched ? m[1].str() : "0";
   std::string frac_part = m[2].matched ? m[2].str() : "";
-  cpp_int num(int_part + frac_part);
+  // cpp_int reads a leading 0 as octal ("050" == 40): strip it.
+  std::string digits = int_part + frac_part;
+  size_t nz = digits.find_first_not_of('0');
+  digits = nz == std::string::npos ? "0" : digits.substr(nz);
+  cpp_int num(digits);
   cpp_int den = boost::multiprecision::pow(cpp_int(10), static_cast<unsigned>(frac_part.size()));
   return cpp_rational(num, den);
 }
@@ -212,8 +216,10 @@ std::optional<cpp_rational> parse_number(const std::string& s) {
     auto b = parse_signed_decimal(m[2].str());
     if (a && b && *b != 0) v = cpp_rational(*a / *b);
   } else if (std::regex_match(body, m, kMixed)) {
-    cpp_int den(m[3].str());
-    if (den != 0) v = cpp_rational(cpp_int(m[1].str())) + cpp_rational(cpp_int(m[2].str()), den);
+    auto whole = parse_decimal(m[1].str());
+    auto num = parse_decimal(m[2].str());
+    auto den = parse_decimal(m[3].str());
+    if (whole && num && den && *den != 0) v = cpp_rational(*whole + *num / *den);
   } else if (std::regex_match(body, m, kSci)) {
     auto mant = parse_decimal(m[1].str());
     int exp = std::stoi(m[2].str());
@@ -304,7 +310,10 @@ std::string normalize_math_answer(std::string_view latex) {
   replace_all(s, "\xE2\x88\x9E", "\\infty");
   replace_all(s, "\xCF\x80", "\\pi");
   replace_all(s, "\xC2\xB0", "^\\circ");
+  // Protect "\\" (a row break) so "\\ " is not read as a "\ " space.
+  replace_all(s, "\\\\", "\x01");
   for (std::string_view sp : {"\\!", "\\,", "\\;", "\\:", "\\ ", "~"}) replace_all(s, sp, "");
+  replace_all(s, "\x01", "\\\\");
   for (std::string_view cmd : {"\\displaystyle", "\\left", "\\right", "\\qquad", "\\quad"}) {
     remove_command(s, cmd);
   }

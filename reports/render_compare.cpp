@@ -45,6 +45,11 @@ std::string more(size_t total, size_t max) {
   return total > max ? fmt::format("... and {} more\n", total - max) : std::string();
 }
 
+// A Markdown table runs until a blank line, so the note needs one before it.
+std::string md_more(size_t total, size_t max) {
+  return total > max ? "\n" + more(total, max) : std::string();
+}
+
 const char* kMethod =
     "A - B: difference in pass@1 over problems scored in both runs; 95% CI by paired bootstrap "
     "(same resampled problems for both); p: two-sided paired sign-flip permutation test";
@@ -55,7 +60,8 @@ std::string text(const std::vector<PairedComparison>& cs, const ReportMeta& meta
                                 kMethod, meta.bootstrap_resamples, meta.bootstrap_seed);
   out += detail::aligned(summary_grid(cs, esc));
   for (const auto& c : cs) {
-    const std::string head = esc(c.suite) + ": " + esc(c.model_a) + " vs " + esc(c.model_b);
+    const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
+                             esc(c.model_b + " @" + c.run_b);
     if (!c.a_better.empty()) {
       out += "\n" + head + " - problems where A beats B\n" + detail::aligned(delta_grid(c.a_better, max, esc));
       out += more(c.a_better.size(), max);
@@ -75,14 +81,15 @@ std::string markdown(const std::vector<PairedComparison>& cs, const ReportMeta& 
                      meta.bootstrap_resamples, meta.bootstrap_seed);
   out += detail::md_table(summary_grid(cs, esc));
   for (const auto& c : cs) {
-    const std::string head = esc(c.suite) + ": " + esc(c.model_a) + " vs " + esc(c.model_b);
+    const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
+                             esc(c.model_b + " @" + c.run_b);
     if (!c.a_better.empty()) {
       out += "\n### " + head + " — A beats B\n\n" + detail::md_table(delta_grid(c.a_better, max, esc));
-      out += more(c.a_better.size(), max);
+      out += md_more(c.a_better.size(), max);
     }
     if (!c.b_better.empty()) {
       out += "\n### " + head + " — B beats A\n\n" + detail::md_table(delta_grid(c.b_better, max, esc));
-      out += more(c.b_better.size(), max);
+      out += md_more(c.b_better.size(), max);
     }
   }
   return out;

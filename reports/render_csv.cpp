@@ -17,7 +17,9 @@ std::string num(std::optional<double> v) { return v ? fmt::format("{}", *v) : st
 std::string render_csv(const std::vector<SuiteSummary>& summaries, const ReportMeta& meta) {
   std::set<int> ks;
   for (const auto& s : summaries) {
-    for (const auto& [k, v] : s.pass_at_k) ks.insert(k);
+    for (const auto& [k, v] : s.pass_at_k) {
+      if (k != 1) ks.insert(k);  // pass@1 has its own columns
+    }
   }
   std::vector<std::string> header{"run_id", "model", "suite", "engine", "model_id", "server_label", "simulated",
                                   "problems", "problems_scored", "n", "samples_planned", "samples_ok", "errors",

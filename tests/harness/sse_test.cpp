@@ -1,0 +1,327 @@
+// The SSE parser and the OpenAI chunk decoder, driven by tests/data/sse_*.
+#include "harness/sse.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <utility>
+#include <vector>
+
+#include "harness/engines/openai_stream.h"
+#include "tests/harness/engine_test_util.h"
+
+namespace rigor {
+namespace {
+
+using Events = std::vector<std::pair<std::string, std::string>>;
+
+// Feeds input cut at the given offsets (sorted) and collects the events.
+Events parse_split(const std::string& input, const std::vector<size_t>& cuts) {
+  SseParser parser;
+  Events events;
+  auto on_event = [&](const SseEvent& e) { events.emplace_back(std::string(e.type), std::string(e.data)); };
+  size_t pos = 0;
+  for (size_t cut : cuts) {
+    parser.feed(std::string_view(input).substr(pos, cut - pos), on_event);
+    pos = cut;
+  }
+  parser.feed(std::string_view(input).substr(pos), on_event);
+  return events;
+}
+
+TEST(SseParser, EventCasesFromDataFileAtEverySplit) {
+  std::istringstream lines(test::read_data_file("sse_events.jsonl"));
+  std::string line;
+  int cases = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const auto c = nlohmann::json::parse(line);
+    const std::string input = c["input"];
+    Events expected;
+    for (const auto& e : c["events"]) expected.emplace_back(e[0], e[1]);
+    SCOPED_TRACE(c["name"].get<std::string>());
+    EXPECT_EQ(parse_split(input, {}), expected);
+    for (size_t cut = 0; cut <= input.size(); ++cut) {
+      EXPECT_EQ(parse_split(input, {cut}), expected) << "split at " << cut;
+    }
+    std::vector<size_t> every;
+    for (size_t i = 1; i < input.size(); ++i) every.push_back(i);
+    EXPECT_EQ(parse_split(input, every), expected) << "byte by byte";
+    ++cases;
+  }
+  EXPECT_GT(cases, 10);
+}
+
+TEST(SseParser, FinishReportsAnEventCutShort) {
+  SseParser parser;
+  int events = 0;
+  parser.feed("data: a\n\ndata: {\"half", [&](const SseEvent&) { ++events; });
+  EXPECT_EQ(events, 1);
+  EXPECT_TRUE(parser.finish());
+  parser.feed("data: a\n\n", [&](const SseEvent&) { ++events; });
+  EXPECT_FALSE(parser.finish());
+}
+
+TEST(SseParser, IdPersistsAndRetryIsRead) {
+  SseParser parser;
+  std::vector<std::string> ids;
+  parser.feed("id: 1\nretry: 2500\ndata: a\n\ndata: b\n\n", [&](const SseEvent& e) { ids.emplace_back(e.id); });
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(parser.retry_ms(), 2500);
+}
+
+// ---- chunk decoding -------------------------------------------------------
+
+void expect_chunk(const ChatChunk& got, const nlohmann::json& want) {
+  if (want.contains("content")) {
+    if (want["content"].is_null()) {
+      EXPECT_FALSE(got.has_content);
+    } else {
+      EXPECT_TRUE(got.has_content);
+      EXPECT_EQ(got.content, want["content"].get<std::string>());
+    }
+  }
+  if (want.contains("reasoning")) {
+    if (want["reasoning"].is_null()) {
+      EXPECT_FALSE(got.has_reasoning);
+    } else {
+      EXPECT_TRUE(got.has_reasoning);
+      EXPECT_EQ(got.reasoning, want["reasoning"].get<std::string>());
+    }
+  }
+  if (want.contains("finish_reason")) {
+    EXPECT_EQ(got.finish_reason, want["finish_reason"].get<std::string>());
+  }
+  if (want.contains("model")) {
+    EXPECT_EQ(got.model, want["model"].get<std::string>());
+  }
+  if (want.contains("usage")) {
+    if (want["usage"].is_null()) {
+      EXPECT_FALSE(got.has_usage);
+    } else {
+      EXPECT_TRUE(got.has_usage);
+      const auto& u = want["usage"];
+      EXPECT_EQ(got.usage.prompt_tokens, u[0].get<int64_t>());
+      EXPECT_EQ(got.usage.cached_tokens, u[1].get<int64_t>());
+      EXPECT_EQ(got.usage.completion_tokens, u[2].get<int64_t>());
+      EXPECT_EQ(got.usage.reasoning_tokens, u[3].get<int64_t>());
+    }
+  }
+  if (want.contains("error")) {
+    if (want["error"].is_null()) {
+      EXPECT_FALSE(got.has_error);
+    } else {
+      EXPECT_TRUE(got.has_error);
+      EXPECT_EQ(got.error_message, want["error"][0].get<std::string>());
+      EXPECT_EQ(got.error_type, want["error"][1].get<std::string>());
+      EXPECT_EQ(got.error_status, want["error"][2].get<int>());
+    }
+  }
+}
+
+TEST(ChatChunkDecode, CasesFromDataFile) {
+  ChatChunk chunk;  // reused, as the engine does: no state may leak between chunks
+  int cases = 0;
+  for (const auto& row : test::read_table("sse_chunks.tsv")) {
+    ASSERT_EQ(row.size(), 3u) << row[0];
+    SCOPED_TRACE(row[0]);
+    const auto want = nlohmann::json::parse(row[2]);
+    const auto result = decode_chat_chunk(row[1], chunk);
+    if (want.value("parse_error", false)) {
+      EXPECT_FALSE(result.has_value());
+      if (!result) {
+        EXPECT_NE(result.error().find("at byte"), std::string::npos) << result.error();
+      }
+    } else {
+      ASSERT_TRUE(result.has_value()) << result.error();
+      expect_chunk(chunk, want);
+    }
+    ++cases;
+  }
+  EXPECT_GT(cases, 25);
+}
+
+// The hand-written decoder must agree with a full JSON parser on every chunk
+// we have: content, reasoning, finish_reason, model and usage.
+void cross_check(std::string_view payload) {
+  const auto doc = nlohmann::json::parse(payload);
+  ChatChunk chunk;
+  const auto result = decode_chat_chunk(payload, chunk);
+  ASSERT_TRUE(result.has_value()) << result.error() << " in " << payload;
+  const nlohmann::json* delta = nullptr;
+  if (doc.contains("choices") && doc["choices"].is_array() && !doc["choices"].empty()) {
+    const auto& c0 = doc["choices"][0];
+    if (c0.contains("delta")) delta = &c0["delta"];
+    const std::string finish = c0.contains("finish_reason") && c0["finish_reason"].is_string()
+                                   ? c0["finish_reason"].get<std::string>()
+                                   : "";
+    EXPECT_EQ(chunk.finish_reason, finish);
+  }
+  auto str = [&](const char* key) -> std::optional<std::string> {
+    if (delta && delta->contains(key) && (*delta)[key].is_string()) return (*delta)[key].get<std::string>();
+    return std::nullopt;
+  };
+  const auto content = str("content");
+  EXPECT_EQ(chunk.has_content, content.has_value());
+  if (content) {
+    EXPECT_EQ(chunk.content, *content);
+  }
+  auto reasoning = str("reasoning_content");
+  if (!reasoning) reasoning = str("reasoning");
+  EXPECT_EQ(chunk.has_reasoning, reasoning.has_value());
+  if (reasoning) {
+    EXPECT_EQ(chunk.reasoning, *reasoning);
+  }
+  EXPECT_EQ(chunk.model, doc.value("model", std::string()));
+  const bool has_usage = doc.contains("usage") && doc["usage"].is_object();
+  EXPECT_EQ(chunk.has_usage, has_usage);
+  if (has_usage) {
+    EXPECT_EQ(chunk.usage.prompt_tokens, doc["usage"].value("prompt_tokens", int64_t{-1}));
+    EXPECT_EQ(chunk.usage.completion_tokens, doc["usage"].value("completion_tokens", int64_t{-1}));
+  }
+}
+
+TEST(ChatChunkDecode, AgreesWithNlohmannOnEveryRecordedChunk) {
+  int checked = 0;
+  for (const auto& row : test::read_table("sse_streams.tsv")) {
+    const std::string stream = test::read_data_file(row[0]);
+    SseParser parser;
+    parser.feed(stream, [&](const SseEvent& e) {
+      if (e.data == "[DONE]") return;
+      cross_check(e.data);
+      ++checked;
+    });
+  }
+  for (const auto& row : test::read_table("sse_chunks.tsv")) {
+    if (nlohmann::json::parse(row[2]).value("parse_error", false)) continue;
+    if (nlohmann::json::parse(row[1]).contains("error")) continue;
+    if (nlohmann::json::parse(row[1]).value("object", "") == "error") continue;
+    cross_check(row[1]);
+    ++checked;
+  }
+  EXPECT_GT(checked, 40);
+}
+
+// ---- whole recorded streams -------------------------------------------------
+
+CompletionResult run_stream(const std::string& bytes, const std::vector<size_t>& cuts) {
+  SseParser parser;
+  ChatStream stream;
+  std::optional<Error> failure;
+  double t = 0;
+  auto on_event = [&](const SseEvent& e) {
+    if (failure) return;
+    t += 0.01;
+    if (auto r = stream.on_data(e.data, t); !r) failure = r.error();
+  };
+  size_t pos = 0;
+  for (size_t cut : cuts) {
+    parser.feed(std::string_view(bytes).substr(pos, cut - pos), on_event);
+    pos = cut;
+  }
+  parser.feed(std::string_view(bytes).substr(pos), on_event);
+  parser.finish();
+  if (failure) return tl::make_unexpected(*failure);
+  return stream.finish(t + 0.01);
+}
+
+void expect_completion(const CompletionResult& got, const nlohmann::json& want) {
+  if (want.contains("error")) {
+    ASSERT_FALSE(got.has_value()) << "a cut stream must never come back complete";
+    EXPECT_EQ(to_string(got.error().code), want["error"].get<std::string>());
+    return;
+  }
+  ASSERT_TRUE(got.has_value()) << got.error().message;
+  const Completion& c = *got;
+  EXPECT_EQ(c.text, want["text"].get<std::string>());
+  EXPECT_EQ(c.reasoning, want["reasoning"].get<std::string>());
+  EXPECT_EQ(c.finish_reason, want["finish_reason"].get<std::string>());
+  EXPECT_EQ(c.server_model, want["model"].get<std::string>());
+  EXPECT_EQ(c.usage.prompt_tokens, want["prompt_tokens"].get<int64_t>());
+  EXPECT_EQ(c.usage.cached_tokens, want["cached_tokens"].get<int64_t>());
+  EXPECT_EQ(c.usage.completion_tokens, want["completion_tokens"].get<int64_t>());
+  EXPECT_EQ(c.usage.reasoning_tokens, want["reasoning_tokens"].get<int64_t>());
+  EXPECT_EQ(c.reasoning_unclosed, want["unclosed"].get<bool>());
+  EXPECT_EQ(c.chunks.size(), want["chunks"].get<size_t>());
+  size_t answer_chunks = 0;
+  for (const ChunkTime& ch : c.chunks) answer_chunks += ch.reasoning ? 0 : 1;
+  EXPECT_EQ(answer_chunks, want["answer_chunks"].get<size_t>());
+  ASSERT_FALSE(c.chunks.empty());
+  EXPECT_DOUBLE_EQ(c.ttft_s, c.chunks.front().t_s);
+  EXPECT_DOUBLE_EQ(c.last_token_s, c.chunks.back().t_s);
+  if (answer_chunks == 0) {
+    EXPECT_EQ(c.ttfat_s, -1);
+  } else {
+    EXPECT_GE(c.ttfat_s, c.ttft_s);
+  }
+}
+
+TEST(ChatStream, RecordedStreamsFromDataFile) {
+  for (const auto& row : test::read_table("sse_streams.tsv")) {
+    SCOPED_TRACE(row[0]);
+    expect_completion(run_stream(test::read_data_file(row[0]), {}), nlohmann::json::parse(row[1]));
+  }
+}
+
+// Network reads split anywhere: the result must not depend on where.
+TEST(ChatStream, RecordedStreamsSplitAtEveryByte) {
+  for (const auto& row : test::read_table("sse_streams.tsv")) {
+    SCOPED_TRACE(row[0]);
+    const std::string bytes = test::read_data_file(row[0]);
+    const auto want = nlohmann::json::parse(row[1]);
+    for (size_t cut = 1; cut < bytes.size(); ++cut) {
+      const auto got = run_stream(bytes, {cut});
+      if (want.contains("error")) {
+        ASSERT_FALSE(got.has_value()) << "split at " << cut;
+      } else {
+        ASSERT_TRUE(got.has_value()) << "split at " << cut << ": " << got.error().message;
+        ASSERT_EQ(got->text, want["text"].get<std::string>()) << "split at " << cut;
+        ASSERT_EQ(got->reasoning, want["reasoning"].get<std::string>()) << "split at " << cut;
+      }
+    }
+    std::vector<size_t> every;
+    for (size_t i = 1; i < bytes.size(); ++i) every.push_back(i);
+    expect_completion(run_stream(bytes, every), want);
+  }
+}
+
+TEST(ChatStream, ErrorObjectInStreamIsAnErrorWithItsStatus) {
+  ChatStream stream;
+  ASSERT_TRUE(stream.on_data(R"({"choices":[{"delta":{"content":"a"}}]})", 0.1));
+  const auto r = stream.on_data(R"({"error":{"message":"overloaded","code":503}})", 0.2);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kServer);
+  EXPECT_EQ(r.error().http_status, 503);
+  EXPECT_NE(r.error().message.find("overloaded"), std::string::npos);
+}
+
+TEST(ChatStream, MalformedChunkIsAParseError) {
+  ChatStream stream;
+  const auto r = stream.on_data(R"({"choices":[{"delta":{"content":"a)", 0.1);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kParse);
+}
+
+TEST(ChatStream, DoneWithoutFinishReasonIsComplete) {
+  ChatStream stream;
+  ASSERT_TRUE(stream.on_data(R"({"choices":[{"delta":{"content":"a"}}]})", 0.1));
+  ASSERT_TRUE(stream.on_data("[DONE]", 0.2));
+  const auto r = stream.finish(0.3);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->text, "a");
+  EXPECT_EQ(r->finish_reason, "");
+}
+
+TEST(ChatStream, UsageFieldsMergeAcrossChunks) {
+  ChatStream stream;
+  ASSERT_TRUE(stream.on_data(R"({"choices":[{"delta":{"content":"a"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1}})", 0.1));
+  ASSERT_TRUE(stream.on_data(R"({"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"completion_tokens_details":{"reasoning_tokens":0}}})", 0.2));
+  const auto r = stream.finish(0.3);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->usage.completion_tokens, 2);
+  EXPECT_EQ(r->usage.reasoning_tokens, 0);
+  EXPECT_EQ(r->usage.cached_tokens, -1);
+}
+
+}  // namespace
+}  // namespace rigor

@@ -73,11 +73,17 @@ void strip_delimiters(std::string& s) {
 }
 
 // "5.4 \text{ cents}" -> "5.4 ": a text group that starts with a space, after
-// something else, is a unit (the convention MATH's own answers follow).
+// something else and at the very end (a power like ^2 allowed), is a unit
+// (the convention MATH's own answers follow). "5\text{ or }7" is not.
 void remove_units(std::string& s) {
+  static const std::regex kPower(R"(^\^(\d|\{\d\}))");
   for (std::string_view cmd : {"\\text{ ", "\\mbox{ "}) {
-    size_t i = s.find(cmd);
-    if (i != std::string::npos && trim(std::string_view(s).substr(0, i)).size() > 0) s.erase(i);
+    size_t i = s.rfind(cmd);
+    if (i == std::string::npos || trim(std::string_view(s).substr(0, i)).empty()) continue;
+    size_t close = match_brace(s, i + cmd.size() - 2);
+    if (close == std::string::npos) continue;
+    std::string tail = trim(std::string_view(s).substr(close + 1));
+    if (tail.empty() || (tail.size() <= 4 && std::regex_match(tail, kPower))) s.erase(i);
   }
   for (std::string_view unit : {"\\text{degrees}", "\\text{degree}", "\\degree"}) {
     replace_all(s, unit, "");

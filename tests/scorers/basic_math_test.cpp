@@ -3,6 +3,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "scorers/basic_math.h"
 #include "scorers/normalize.h"
@@ -97,6 +98,24 @@ TEST(BasicMathScorerTest, HugeModelOutputDoesNotCrash) {
   Verdict v = make_scorer("math")->score(big, "9");
   EXPECT_TRUE(v.extracted_ok);
   EXPECT_FALSE(v.correct);
+}
+
+
+// Every MATH-500 reference answer, boxed, must score correct against itself:
+// normalisation may never make a gold answer unequal to itself.
+TEST(BasicMathScorerTest, EveryMath500GoldMatchesItself) {
+  std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/suites/data/math500/test.jsonl");
+  ASSERT_TRUE(in.good());
+  auto scorer = make_scorer("math");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    std::string gold = nlohmann::json::parse(line).at("answer").get<std::string>();
+    Verdict v = scorer->score("The answer is \\boxed{" + gold + "}.", gold);
+    EXPECT_TRUE(v.correct) << gold << " -> " << v.extracted;
+    ++n;
+  }
+  EXPECT_EQ(n, 500);
 }
 
 }  // namespace

@@ -311,6 +311,12 @@ class Comparer {
   }
 
   Equivalence relation_pair(const Node& g, const Node& a) {
+    // "k = 1/3" against "k = 0.3333333333": the values, under the decimal policy.
+    if (is_assignment(g) && is_assignment(a) && g.kids.size() == 2 && a.kids.size() == 2 &&
+        g.kids[0].text == a.kids[0].text) {
+      Equivalence e = compare(g.kids[1], a.kids[1]);
+      if (e.equal) return {true, "same assignment: " + e.reason};
+    }
     Rel rg = normalize_relation(g), ra = normalize_relation(a);
     if (rg.ops != ra.ops) return no("different relation symbols");
     if (rg.ops.size() > 1) return ordered(rg.kids, ra.kids, "chain");
@@ -382,6 +388,7 @@ class Comparer {
     Proof p = ginac_equal(g, a);
     if (p == Proof::kProved) return yes("symbolic (GiNaC)");
     if (p == Proof::kUnsupported) return no("not comparable");
+    if (p == Proof::kDisproved) return no("different value (exact difference)");
     if (syms.empty()) {
       return ginac_equal_high_precision(g, a) == Proof::kProved ? yes("equal to 40 digits")
                                                                 : no("different value at 40 digits");

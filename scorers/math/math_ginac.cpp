@@ -104,7 +104,7 @@ template <class F>
 Proof guarded(F&& f) {
   std::lock_guard<std::mutex> lock(ginac_mutex());
   try {
-    return f() ? Proof::kProved : Proof::kUnproved;
+    return f();
   } catch (const Unsupported&) {
     return Proof::kUnsupported;
   } catch (const std::exception&) {
@@ -118,8 +118,11 @@ Proof guarded(F&& f) {
 Proof ginac_equal(const Node& a, const Node& b) {
   return guarded([&] {
     Converter conv;
-    GiNaC::ex d = conv(a) - conv(b);
-    return GiNaC::normal(d).is_zero() || GiNaC::expand(d).is_zero();
+    GiNaC::ex d = GiNaC::normal(conv(a) - conv(b));
+    if (d.is_zero()) return Proof::kProved;
+    // Conversions are exact, so a numeric difference here is an exact one.
+    if (GiNaC::is_a<GiNaC::numeric>(d)) return Proof::kDisproved;
+    return Proof::kUnproved;
   });
 }
 
@@ -127,10 +130,10 @@ Proof ginac_constant_ratio(const Node& d1, const Node& d2, bool positive) {
   return guarded([&] {
     Converter conv;
     GiNaC::ex r = GiNaC::normal(conv(d1) / conv(d2));
-    if (!GiNaC::is_a<GiNaC::numeric>(r)) return false;
+    if (!GiNaC::is_a<GiNaC::numeric>(r)) return Proof::kUnproved;
     const GiNaC::numeric& v = GiNaC::ex_to<GiNaC::numeric>(r);
-    if (v.is_zero()) return false;
-    return !positive || (v.is_real() && v.is_positive());
+    if (v.is_zero()) return Proof::kDisproved;
+    return !positive || (v.is_real() && v.is_positive()) ? Proof::kProved : Proof::kDisproved;
   });
 }
 
@@ -145,11 +148,11 @@ Proof ginac_equal_high_precision(const Node& a, const Node& b) {
       ~Restore() { GiNaC::Digits = v; }
     } restore{saved};
     GiNaC::ex va = GiNaC::evalf(ea), vb = GiNaC::evalf(eb);
-    if (!GiNaC::is_a<GiNaC::numeric>(va) || !GiNaC::is_a<GiNaC::numeric>(vb)) return false;
+    if (!GiNaC::is_a<GiNaC::numeric>(va) || !GiNaC::is_a<GiNaC::numeric>(vb)) return Proof::kUnproved;
     GiNaC::numeric na = GiNaC::ex_to<GiNaC::numeric>(va), nb = GiNaC::ex_to<GiNaC::numeric>(vb);
     GiNaC::numeric scale = GiNaC::abs(na);
     if (scale < 1) scale = 1;
-    return GiNaC::abs(na - nb) <= GiNaC::numeric(kHighPrecisionTol) * scale;
+    return GiNaC::abs(na - nb) <= GiNaC::numeric(kHighPrecisionTol) * scale ? Proof::kProved : Proof::kDisproved;
   });
 }
 

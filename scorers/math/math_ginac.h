@@ -12,6 +12,7 @@ namespace rigor::math {
 
 enum class Proof {
   kProved,     // GiNaC shows the claim
+  kDisproved,  // GiNaC shows the claim false (an exact non-zero difference)
   kUnproved,   // GiNaC could not show it (which does not mean it is false)
   kUnsupported // the tree holds something GiNaC is not given (text, infinity, sets)
 };

@@ -183,7 +183,7 @@ std::complex<double> evaluate(const Node& n, const Point& point) {
       return evaluate(n.kids[0], point) / d;
     }
     case Kind::kPow: return cpow(evaluate(n.kids[0], point), evaluate(n.kids[1], point));
-    case Kind::kNeg: return -evaluate(n.kids[0], point);
+    case Kind::kNeg: return C(0) - evaluate(n.kids[0], point);  // never a -0 imaginary part: sqrt(-4) is 2i, not -2i
     case Kind::kPercent: return evaluate(n.kids[0], point) / 100.0;
     case Kind::kFunc: {
       std::vector<C> args;

@@ -66,7 +66,7 @@ class Parser {
     if (cur().type == Tok::kCmd && cur().text.rfind("end:", 0) == 0) return true;
     if (cur().type != Tok::kOp) return false;
     const std::string& s = cur().text;
-    return s == ")" || s == "]" || s == "}" || s == "}s" || s == "row" || s == "&" || s == "|";
+    return s == ")" || s == "]" || s == "}" || s == "}s" || s == "row" || s == "&" || (s == "|" && abs_depth_ > 0);
   }
 
   std::vector<Node> items() {
@@ -549,7 +549,9 @@ class Parser {
         }
         if (t.text == "|") {
           next();
+          ++abs_depth_;
           Node e = expr();
+          --abs_depth_;
           expect("|");
           return make(Kind::kFunc, "abs", {std::move(e)});
         }
@@ -564,13 +566,16 @@ class Parser {
   std::vector<Token> t_;
   size_t i_ = 0;
   int depth_ = 0;
+  int abs_depth_ = 0;  // inside |...|, where '|' closes
   size_t nodes_ = 0;
 };
 
-// "58,500" and "1,000,000" as a whole answer are one number with thousands
-// separators, not a list (a list of numbers has other shapes: "3, 5, 7").
+// "58,500" and "1,000,000" (optionally signed, after a dollar sign, before a
+// unit) are one number with thousands separators, not a list: a list of
+// numbers has other shapes ("3, 5, 7").
 std::string strip_plain_thousands(std::string_view s) {
   size_t i = 0;
+  if (s.substr(0, 2) == "\\$") i = 2;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
   size_t start = i;
   while (i < s.size() && std::isdigit((unsigned char)s[i])) ++i;
@@ -587,10 +592,12 @@ std::string strip_plain_thousands(std::string_view s) {
     ++i;
     while (i < s.size() && std::isdigit((unsigned char)s[i])) ++i;
   }
-  if (i != s.size() || groups == 0) return std::string(s);
+  if (groups == 0) return std::string(s);
+  if (i != s.size() && s[i] != ' ' && s[i] != '\\' && s[i] != '%' && !std::isalpha((unsigned char)s[i]))
+    return std::string(s);
   std::string out;
-  for (char c : s)
-    if (c != ',') out += c;
+  for (size_t k = 0; k < s.size(); ++k)
+    if (k >= i || s[k] != ',') out += s[k];
   return out;
 }
 

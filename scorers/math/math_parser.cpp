@@ -575,7 +575,17 @@ class Parser {
 // numbers has other shapes ("3, 5, 7").
 std::string strip_plain_thousands(std::string_view s) {
   size_t i = 0;
-  if (s.substr(0, 2) == "\\$") i = 2;
+  // An assignment prefix "x = " may come first.
+  if (s.size() > 2 && std::isalpha((unsigned char)s[0])) {
+    size_t j = 1;
+    while (j < s.size() && s[j] == ' ') ++j;
+    if (j < s.size() && s[j] == '=') {
+      ++j;
+      while (j < s.size() && s[j] == ' ') ++j;
+      i = j;
+    }
+  }
+  if (s.substr(i, 2) == "\\$") i += 2;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
   size_t start = i;
   while (i < s.size() && std::isdigit((unsigned char)s[i])) ++i;
@@ -597,7 +607,7 @@ std::string strip_plain_thousands(std::string_view s) {
     return std::string(s);
   std::string out;
   for (size_t k = 0; k < s.size(); ++k)
-    if (k >= i || s[k] != ',') out += s[k];
+    if (k < start || k >= i || s[k] != ',') out += s[k];
   return out;
 }
 

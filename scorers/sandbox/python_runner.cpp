@@ -1,0 +1,31 @@
+#include "scorers/sandbox/python_runner.h"
+
+namespace rigor::sandbox::detail {
+
+const char* spawn_runner_source() {
+  // Runs in the jail's interpreter. Names start with _rigor so that nothing
+  // leaks into the program's namespace (it gets a fresh module).
+  return R"PY(import os as _rigor_os, sys as _rigor_sys, types as _rigor_types
+def _rigor_read(fd):
+    parts = []
+    while True:
+        b = _rigor_os.read(fd, 1 << 20)
+        if not b:
+            return b"".join(parts)
+        parts.append(b)
+_rigor_src = _rigor_read(3)
+_rigor_os.close(3)
+_rigor_m = _rigor_types.ModuleType("__main__")
+_rigor_m.__file__ = "solution.py"
+_rigor_sys.modules["__main__"] = _rigor_m
+_rigor_sys.argv = ["solution.py"]
+exec(compile(_rigor_src, "solution.py", "exec"), _rigor_m.__dict__)
+)PY";
+}
+
+std::vector<std::string> jail_environment() {
+  return {"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "PYTHONIOENCODING=utf-8",
+          "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0"};
+}
+
+}  // namespace rigor::sandbox::detail

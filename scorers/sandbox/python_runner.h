@@ -1,0 +1,20 @@
+// Internal: the Python side of the sandbox. The same runner code executes the
+// program in both executors, so a program behaves identically in each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rigor::sandbox::detail {
+
+// Python source (for `python3 -I -c`) that reads the program from fd 3 and
+// runs it as the __main__ module named solution.py.
+const char* spawn_runner_source();
+
+// Python source of the fork server; see fork_server.cpp for the protocol.
+const char* fork_server_source();
+
+// The environment every jailed interpreter gets, and nothing else.
+std::vector<std::string> jail_environment();
+
+}  // namespace rigor::sandbox::detail

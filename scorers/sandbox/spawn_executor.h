@@ -1,0 +1,19 @@
+// Internal: the executor that starts a fresh jailed interpreter per program.
+#pragma once
+
+#include "scorers/sandbox/sandbox.h"
+
+namespace rigor::sandbox::detail {
+
+class SpawnExecutor : public Executor {
+ public:
+  SpawnExecutor(std::string python, bool namespaces);
+  Result run(const Program& program, const Limits& limits) override;
+  Isolation isolation() const override;
+
+ private:
+  std::string python_;
+  bool namespaces_;
+};
+
+}  // namespace rigor::sandbox::detail

@@ -43,7 +43,7 @@ Suite load_suite(const std::string& name, const SuiteOptions& opts) {
       throw SuiteError(
           "gpqa-diamond is not bundled (its authors ask that GPQA not be republished); "
           "download the official gpqa_diamond.csv yourself (https://github.com/idavidrein/gpqa) "
-          "and pass its path as the suite option gpqa_csv");
+          "and pass its path as the suite option gpqa_csv (run.gpqa_csv in a config)");
     }
     return detail::load_gpqa_csv(opts.gpqa_csv);
   }

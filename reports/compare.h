@@ -77,8 +77,8 @@ std::vector<PairedComparison> compare_runs(const std::string& run_a, const std::
 // Empty -> 1.
 double sign_flip_p_value(const std::vector<double>& diffs, int resamples, uint64_t seed);
 
-// table, md or json (csv: one row per comparison, no problem lists).
-// `max_listed` caps each problem list in table/md (json lists all).
+// table, md, html or json (csv: one row per comparison, no problem lists).
+// `max_listed` caps each problem list in table/md/html (json lists all).
 std::string render_comparison(const std::vector<PairedComparison>& comparisons, Format format,
                               const ReportMeta& meta, size_t max_listed = 20);
 

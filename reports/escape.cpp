@@ -37,6 +37,24 @@ std::string csv_field(std::string_view s) {
   return out;
 }
 
+std::string escape_html(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        out += ((u < 0x20 && c != '\t') || u == 0x7f) ? ' ' : c;
+    }
+  }
+  return out;
+}
+
 std::string escape_terminal(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -16,6 +16,10 @@ std::string escape_markdown(std::string_view s);
 // a comma, quote, CR or LF, or starts/ends with a space; else as is.
 std::string csv_field(std::string_view s);
 
+// HTML text or attribute value: & < > " ' become entities; control
+// characters other than tab become spaces.
+std::string escape_html(std::string_view s);
+
 // Terminal text: control characters (including ESC, so no ANSI sequences)
 // become \xNN, so a name cannot move the cursor or recolour the screen.
 std::string escape_terminal(std::string_view s);

@@ -12,7 +12,8 @@ tl::expected<Format, std::string> parse_format(std::string_view name) {
   if (name == "md") return Format::kMarkdown;
   if (name == "csv") return Format::kCsv;
   if (name == "json") return Format::kJson;
-  return tl::make_unexpected(fmt::format("unknown format \"{}\" (expected table, md, csv or json)", name));
+  if (name == "html") return Format::kHtml;
+  return tl::make_unexpected(fmt::format("unknown format \"{}\" (expected table, md, csv, json or html)", name));
 }
 
 ReportMeta make_meta(const std::vector<RunRecord>& runs) {
@@ -30,6 +31,7 @@ std::string render(const std::vector<SuiteSummary>& summaries, Format format, co
     case Format::kMarkdown: return detail::render_markdown(summaries, meta);
     case Format::kCsv: return detail::render_csv(summaries, meta);
     case Format::kJson: return detail::render_json(summaries, meta);
+    case Format::kHtml: return detail::render_html(summaries, meta);
   }
   throw std::logic_error("render: unknown Format value");
 }

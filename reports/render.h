@@ -22,9 +22,10 @@ enum class Format {
   kMarkdown,  // same layout as Markdown tables, stamped header, SIMULATED banner
   kCsv,       // RFC 4180, one row per (run, model, suite), unknown = empty field
   kJson,      // {"rigor_version", "bootstrap", "runs", "simulated", "summaries"}; unknown = null
+  kHtml,      // standalone page, same layout as md, every text HTML-escaped
 };
 
-// "table", "md", "csv", "json"; anything else is an error naming the value.
+// "table", "md", "csv", "json", "html"; anything else is an error naming the value.
 tl::expected<Format, std::string> parse_format(std::string_view name);
 
 // What a report is stamped with.

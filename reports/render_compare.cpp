@@ -95,6 +95,27 @@ std::string markdown(const std::vector<PairedComparison>& cs, const ReportMeta& 
   return out;
 }
 
+std::string html(const std::vector<PairedComparison>& cs, const ReportMeta& meta, size_t max) {
+  auto esc = [](const std::string& s) { return escape_html(s); };
+  std::string out = detail::html_open("rigor compare") + "<h1>rigor compare</h1>\n";
+  out += fmt::format("<p>harness version {}; {} ({} resamples, seed {})</p>\n", esc(meta.harness_version),
+                     esc(kMethod), meta.bootstrap_resamples, meta.bootstrap_seed);
+  out += detail::html_table(summary_grid(cs, esc));
+  for (const auto& c : cs) {
+    const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
+                             esc(c.model_b + " @" + c.run_b);
+    if (!c.a_better.empty()) {
+      out += "<h3>" + head + " &mdash; A beats B</h3>\n" + detail::html_table(delta_grid(c.a_better, max, esc));
+      if (c.a_better.size() > max) out += "<p>" + more(c.a_better.size(), max) + "</p>\n";
+    }
+    if (!c.b_better.empty()) {
+      out += "<h3>" + head + " &mdash; B beats A</h3>\n" + detail::html_table(delta_grid(c.b_better, max, esc));
+      if (c.b_better.size() > max) out += "<p>" + more(c.b_better.size(), max) + "</p>\n";
+    }
+  }
+  return out + detail::kHtmlClose;
+}
+
 Json deltas_json(const std::vector<ProblemDelta>& ds) {
   Json arr = Json::array();
   for (const auto& d : ds) {
@@ -141,6 +162,7 @@ std::string render_comparison(const std::vector<PairedComparison>& cs, Format fo
     case Format::kMarkdown: return markdown(cs, meta, max_listed);
     case Format::kJson: return json(cs, meta);
     case Format::kCsv: return csv(cs);
+    case Format::kHtml: return html(cs, meta, max_listed);
   }
   throw std::logic_error("render_comparison: unknown Format value");
 }

@@ -12,11 +12,17 @@ std::string render_table(const std::vector<SuiteSummary>& summaries, const Repor
 std::string render_markdown(const std::vector<SuiteSummary>& summaries, const ReportMeta& meta);
 std::string render_csv(const std::vector<SuiteSummary>& summaries, const ReportMeta& meta);
 std::string render_json(const std::vector<SuiteSummary>& summaries, const ReportMeta& meta);
+std::string render_html(const std::vector<SuiteSummary>& summaries, const ReportMeta& meta);
 
 // Aligned plain-text table; cells already escaped. First row is the header.
 std::string aligned(const std::vector<std::vector<std::string>>& rows);
 // Markdown table; cells already escaped. First row is the header.
 std::string md_table(const std::vector<std::vector<std::string>>& rows);
+// HTML table; cells already escaped. First row is the header.
+std::string html_table(const std::vector<std::vector<std::string>>& rows);
+// Opening of a standalone page (title escaped here) and its closing.
+std::string html_open(const std::string& title);
+extern const char* const kHtmlClose;
 // "> **SIMULATED** ..." banner text for Markdown.
 extern const char* const kSimulatedBanner;
 

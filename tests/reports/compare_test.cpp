@@ -123,6 +123,9 @@ TEST(RenderComparison, EscapesProblemIdsAndParsesAsJson) {
   EXPECT_EQ(j.at("comparisons").at(0).at("a_better").size(), 2u);
   // Equal gaps rank by problem id: "p1" < "p|...".
   EXPECT_EQ(j.at("comparisons").at(0).at("a_better").at(1).at("problem_id"), "p|<script>\n");
+  const std::string html = render_comparison(cs, Format::kHtml, meta);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("p|&lt;script&gt;"), std::string::npos) << html;
   const std::string table = render_comparison(cs, Format::kTable, meta);
   EXPECT_NE(table.find("p|<script>\\x0a"), std::string::npos) << table;
 }

@@ -187,7 +187,18 @@ TEST(RenderJson, InvalidUtf8FromAModelDoesNotThrow) {
   EXPECT_NO_THROW(nlohmann::json::parse(render(s, Format::kJson, meta())));
 }
 
+TEST(RenderHtml, EscapesEverythingAndBannersSimulation) {
+  const std::string html = render(summaries(true), Format::kHtml, meta());
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("evil|name*_`&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("class=\"simulated\""), std::string::npos);
+  EXPECT_NE(html.find("n/a (server reported no usage)"), std::string::npos);
+  EXPECT_EQ(render(summaries(false), Format::kHtml, meta()).find("SIMULATED:"), std::string::npos);
+}
+
 TEST(Format, ParsesKnownNamesOnly) {
+  EXPECT_EQ(*parse_format("html"), Format::kHtml);
   EXPECT_EQ(*parse_format("md"), Format::kMarkdown);
   EXPECT_EQ(*parse_format("table"), Format::kTable);
   EXPECT_EQ(*parse_format("csv"), Format::kCsv);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <utility>  // before Boost 1.74 Asio: its awaitable.hpp uses std::exchange
 #include <vector>
 
 #include <boost/asio.hpp>

@@ -286,7 +286,9 @@ class Runner {
     }
   }
 
-  void perform() {
+  // Returns how many transfers ended.
+  int perform() {
+    int ended = 0;
     int running = 0;
     curl_multi_perform(multi_, &running);
     int queued = 0;
@@ -297,10 +299,13 @@ class Runner {
       std::unique_ptr<Transfer> t = std::move(it->second);
       active_.erase(it);
       complete(std::move(t), msg->data.result);
+      ++ended;
     }
+    return ended;
   }
 
-  void check_idle(Clock::time_point now) {
+  // Returns how many transfers were ended for being idle.
+  int check_idle(Clock::time_point now) {
     const auto limit = std::chrono::duration<double>(options_.idle_timeout_s);
     std::vector<CURL*> stalled;
     for (auto& [easy, t] : active_) {
@@ -317,6 +322,7 @@ class Runner {
       t.reset();
       fail_or_retry(std::move(job), std::move(e), false);
     }
+    return static_cast<int>(stalled.size());
   }
 
   void wait(Clock::time_point now) {
@@ -463,10 +469,11 @@ void OpenAIEngine::run(const NextJob& next, const OnResult& on_result, const std
       runner.add(std::move(*job));
     }
     if (exhausted && runner.idle()) return;
-    runner.perform();
+    int ended = runner.perform();
     const auto now = Clock::now();
-    runner.check_idle(now);
-    runner.wait(now);
+    ended += runner.check_idle(now);
+    // A freed slot is refilled at once; only an unchanged state waits.
+    if (ended == 0) runner.wait(now);
   }
 }
 

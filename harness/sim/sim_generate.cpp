@@ -28,9 +28,9 @@ constexpr std::string_view kWords[] = {
     "terms",    "counting", "possible",  "cases",      "consider",  "smaller",   "larger",     "first",
 };
 constexpr std::string_view kOpeners[] = {"Wait,", "Hmm,", "So", "Let", "Now", "Alternatively,", "Then", "Okay,"};
-constexpr std::string_view kSummary[] = {"Combining", "the",  "steps", "above", "and",    "checking",
-                                         "each",      "case", "again", "gives", "the",    "result",
-                                         "we",        "need", "so",    "it",    "follows", "that"};
+// One sentence, repeated as needed to pad the answer part to its length.
+constexpr std::string_view kSummary[] = {"Combining", "the",   "steps", "above", "and",        "checking", "each",
+                                         "case",      "again", "gives", "a",     "consistent", "result."};
 
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -193,7 +193,7 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
     for (int64_t i = 0; i + final_words < n_answer; ++i) {
       std::string text = (i == 0) ? "" : " ";
       text += kSummary[static_cast<size_t>(i) % std::size(kSummary)];
-      if (i + final_words + 1 == n_answer) text += '.';
+      if (i + final_words + 1 == n_answer && text.back() != '.') text += '.';
       a.push_back({std::move(text), false});
     }
     add_words(a, final_sentence);

@@ -1,10 +1,12 @@
 #include "reports/summary.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace rigor {
 namespace {
@@ -28,6 +30,22 @@ struct ProblemRows {
   std::vector<Vote> votes;
 };
 
+// With shuffled choices (GPQA) the same displayed letter means a different
+// choice in each sample, so votes are cast in the unshuffled order: displayed
+// letter -> permutation -> the letter of that choice's original position.
+std::string vote_answer(const SampleRecord& s) {
+  if (s.permutation.empty()) return s.extracted;
+  const auto perm = nlohmann::json::parse(s.permutation, nullptr, false);
+  if (!perm.is_array()) {
+    throw std::runtime_error(fmt::format("sample {}/{}/{}#{}: stored permutation is not a JSON array", s.model,
+                                         s.suite, s.problem_id, s.sample_idx));
+  }
+  if (s.extracted.size() != 1) return s.extracted;
+  const int pos = std::toupper(static_cast<unsigned char>(s.extracted[0])) - 'A';
+  if (pos < 0 || pos >= static_cast<int>(perm.size()) || !perm[pos].is_number_integer()) return s.extracted;
+  return std::string(1, static_cast<char>('A' + perm[pos].get<int>()));
+}
+
 void fill_accuracy(SuiteSummary& out, const Rows& rows, const SummaryOptions& opt) {
   std::map<std::string, ProblemRows> problems;
   int max_idx = -1;
@@ -37,7 +55,7 @@ void fill_accuracy(SuiteSummary& out, const Rows& rows, const SummaryOptions& op
     if (!ok(s)) continue;
     ++p.finished;
     p.correct += s->correct ? 1 : 0;
-    if (s->extracted_ok) p.votes.push_back({s->extracted, s->correct});
+    if (s->extracted_ok) p.votes.push_back({vote_answer(*s), s->correct});
   }
   out.problems = static_cast<int>(problems.size());
   out.n = opt.n > 0 ? opt.n : max_idx + 1;

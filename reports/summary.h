@@ -12,6 +12,9 @@
 //   how many were counted). pass@k is the mean over problems with n_i >= k
 //   only (PassAtK::problems says how many).
 // - cons@n: per problem, samples with extracted_ok vote (see cons_credit).
+//   With shuffled choices (SampleRecord::permutation set, GPQA) a displayed
+//   letter is first mapped back to the choice's unshuffled letter, so votes
+//   for the same choice shown under different letters agree.
 // - Rates (truncation, extraction failure) are over finished samples.
 // - Token means are over finished samples whose server reported the count;
 //   usage_samples says how many did. With none, the renderers print

@@ -113,6 +113,23 @@ TEST(Summary, CountsErrorsApartAndUsesEachProblemsOwnN) {
   EXPECT_DOUBLE_EQ(*s.extract_fail_rate, 1.0 / 7);
 }
 
+TEST(Summary, ShuffledChoicesVoteForTheChoiceNotTheLetter) {
+  // Two samples pick the correct choice (original index 0) shown as "C" and
+  // "B"; three pick wrong choices under different letters. Choice 0 wins 2-1-1-1.
+  auto vote = [](int idx, const char* letter, const char* perm, bool correct) {
+    auto s = ok_sample("m", "gpqa", "q1", idx, correct, letter);
+    s.permutation = perm;
+    return s;
+  };
+  std::vector<SampleRecord> v{vote(0, "C", "[2,1,0,3]", true), vote(1, "B", "[3,0,1,2]", true),
+                              vote(2, "A", "[2,1,0,3]", false), vote(3, "A", "[3,0,1,2]", false),
+                              vote(4, "A", "[1,0,2,3]", false)};
+  StringScorer scorer;
+  SummaryOptions o{{1}, 5, [&scorer](std::string_view) -> const Scorer* { return &scorer; }};
+  const auto out = summarize(run1(), {}, v, o);
+  EXPECT_DOUBLE_EQ(*out.at(0).cons_at_n, 1.0);  // by displayed letter "A" would have won 3-1-1
+}
+
 TEST(Summary, TokensSpeedAndApiCost) {
   const auto out = summarize(run1(), {model_record("api-model", R"({"input":1,"cached_input":0.5,"output":2})", 100)},
                              api_samples(), options(nullptr));

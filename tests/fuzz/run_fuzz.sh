@@ -1,0 +1,21 @@
+#!/bin/sh
+# Builds the math parser fuzz target with clang (libFuzzer + ASan + UBSan)
+# and runs it for a bounded time. Usage: tests/fuzz/run_fuzz.sh [SECONDS]
+# Exit code: 0 if no crash was found; non-zero otherwise (the crashing input
+# is left in the work directory as crash-*).
+set -eu
+secs=${1:-60}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=${RIGOR_FUZZ_DIR:-$root/build-fuzz}
+mkdir -p "$work/corpus"
+# Seed corpus: the gold/answer pairs of the case table.
+tail -n +2 "$root/tests/data/math_equivalence.tsv" | awk -F'\t' -v d="$work/corpus" \
+  '{ f = sprintf("%s/seed%04d", d, NR); printf "%s\t%s", $1, $2 > f; close(f) }'
+cxxflags="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -I$root"
+ginac=$(pkg-config --cflags --libs ginac)
+srcs="$root/scorers/math/math_lexer.cpp $root/scorers/math/math_parser.cpp $root/scorers/math/math_node.cpp \
+  $root/scorers/math/math_numeric.cpp $root/scorers/math/math_ginac.cpp $root/scorers/math/math_equiv.cpp"
+# shellcheck disable=SC2086
+clang++ $cxxflags "$root/tests/fuzz/math_parser_fuzz.cpp" $srcs $ginac -o "$work/math_parser_fuzz"
+cd "$work"
+./math_parser_fuzz -max_total_time="$secs" -max_len=512 -timeout=2 -rss_limit_mb=2048 corpus

@@ -225,9 +225,11 @@ void drop_capabilities(int sfd) {
   if (spec.namespaces) {
     // Become the mapped root of the new user namespace (and so, when rigor
     // runs as root, an unprivileged uid outside).
-    setgroups(0, nullptr);  // refused (and unneeded) when unprivileged
-    if (setresgid(0, 0, 0) != 0) fail(sfd, "setresgid");
-    if (setresuid(0, 0, 0) != 0) fail(sfd, "setresuid");
+    // Raw syscalls: glibc's set*id wrappers signal every thread the parent
+    // had and wait for them, and those threads do not exist here.
+    syscall(SYS_setgroups, 0, nullptr);  // refused (and unneeded) when unprivileged
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0) fail(sfd, "setresgid");
+    if (syscall(SYS_setresuid, 0, 0, 0) != 0) fail(sfd, "setresuid");
     build_root(p, sfd);
   } else {
     setsid();  // a process group to kill as a whole

@@ -1,0 +1,122 @@
+#include "scorers/code/code_verdict.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace rigor {
+namespace {
+
+std::string last_line(const std::string& s) {
+  size_t end = s.find_last_not_of(" \n\r\t");
+  if (end == std::string::npos) return "";
+  size_t start = s.rfind('\n', end);
+  start = start == std::string::npos ? 0 : start + 1;
+  return s.substr(start, end + 1 - start);
+}
+
+bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+
+bool env_on(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::string(v) == "1";
+}
+
+}  // namespace
+
+const char* to_string(CodeVerdict v) {
+  switch (v) {
+    case CodeVerdict::kAccepted: return "accepted";
+    case CodeVerdict::kWrongAnswer: return "wrong answer";
+    case CodeVerdict::kTimeLimit: return "time limit";
+    case CodeVerdict::kMemoryLimit: return "memory limit";
+    case CodeVerdict::kOutputLimit: return "output limit";
+    case CodeVerdict::kRuntimeError: return "runtime error";
+    case CodeVerdict::kCompileError: return "compile error";
+    case CodeVerdict::kSandboxError: return "sandbox error";
+    case CodeVerdict::kNoCode: return "no code";
+    case CodeVerdict::kBadTests: return "bad tests";
+  }
+  return "?";
+}
+
+CodeVerdict verdict_of_run(const sandbox::Result& r) {
+  using sandbox::Outcome;
+  switch (r.outcome) {
+    case Outcome::kTimeLimit: return CodeVerdict::kTimeLimit;
+    case Outcome::kMemoryLimit: return CodeVerdict::kMemoryLimit;
+    case Outcome::kOutputLimit: return CodeVerdict::kOutputLimit;
+    case Outcome::kSandboxError: return CodeVerdict::kSandboxError;
+    case Outcome::kSignaled: return CodeVerdict::kRuntimeError;
+    case Outcome::kExited: break;
+  }
+  if (r.exit_code == 0) return CodeVerdict::kAccepted;
+  std::string last = last_line(r.stderr_data);
+  if (starts_with(last, "SyntaxError") || starts_with(last, "IndentationError") || starts_with(last, "TabError")) {
+    return CodeVerdict::kCompileError;
+  }
+  return CodeVerdict::kRuntimeError;
+}
+
+std::string run_detail(const sandbox::Result& r) {
+  using sandbox::Outcome;
+  switch (r.outcome) {
+    case Outcome::kSandboxError: return r.error;
+    case Outcome::kSignaled: return fmt::format("killed by signal {} ({})", r.term_signal, strsignal(r.term_signal));
+    case Outcome::kTimeLimit: return fmt::format("killed after {:.2f} s", r.wall_s);
+    case Outcome::kOutputLimit: return "output over the cap";
+    default: break;
+  }
+  std::string last = last_line(r.stderr_data);
+  if (last.size() > 200) last = last.substr(0, 197) + "...";
+  if (last.empty()) return fmt::format("exit code {}", r.exit_code);
+  return fmt::format("exit code {}: {}", r.exit_code, last);
+}
+
+ExecutorPool::ExecutorPool(sandbox::ExecutorOptions opts) : opts_(std::move(opts)) {}
+
+sandbox::Result ExecutorPool::run(const sandbox::Program& p, const sandbox::Limits& l) {
+  std::unique_ptr<sandbox::Executor> exec;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!unavailable_.empty()) {
+      sandbox::Result r;
+      r.error = unavailable_;
+      return r;
+    }
+    if (!idle_.empty()) {
+      exec = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!exec) {
+    try {
+      exec = sandbox::make_executor(opts_);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      unavailable_ = e.what();
+      sandbox::Result r;
+      r.error = unavailable_;
+      return r;
+    }
+  }
+  sandbox::Result r = exec->run(p, l);
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(exec));
+  return r;
+}
+
+ExecutorPool& shared_executor_pool() {
+  static ExecutorPool pool([] {
+    sandbox::ExecutorOptions o;
+    o.allow_unisolated = env_on("RIGOR_SANDBOX_ALLOW_UNISOLATED");
+    o.fork_server = !env_on("RIGOR_SANDBOX_SPAWN");
+    return o;
+  }());
+  return pool;
+}
+
+}  // namespace rigor

@@ -4,6 +4,8 @@
 
 #include "scorers/aime.h"
 #include "scorers/basic_math.h"
+#include "scorers/code/humaneval_scorer.h"
+#include "scorers/code/stdio_scorer.h"
 #include "scorers/gpqa.h"
 #include "scorers/scorer.h"
 
@@ -13,6 +15,8 @@ std::unique_ptr<Scorer> make_scorer(std::string_view name) {
   if (name == "aime") return std::make_unique<AimeScorer>();
   if (name == "gpqa") return std::make_unique<GpqaScorer>();
   if (name == "math") return std::make_unique<BasicMathScorer>();
+  if (name == "humaneval") return std::make_unique<HumanEvalScorer>();
+  if (name == "stdio") return std::make_unique<StdioScorer>();
   return nullptr;
 }
 

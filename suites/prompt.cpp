@@ -62,6 +62,8 @@ PromptedSample make_prompt(const Suite& suite, const Problem& p, uint64_t sample
     return PromptedSample{p.statement + kBoxedInstruction, p.gold, {}};
   }
   if (suite.template_id == "gpqa-letter-v1") return letter_prompt(p, sample_seed);
+  // Code suites (code-humaneval-v1, code-lcb-v1) build the whole user turn at load time.
+  if (suite.template_id.rfind("code-", 0) == 0) return PromptedSample{p.statement, p.gold, {}};
   throw std::invalid_argument(
       fmt::format("suite {}: unknown prompt template \"{}\"", suite.name, suite.template_id));
 }

@@ -5,12 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "suites/code_suites.h"
 #include "suites/loaders.h"
 
 namespace rigor {
 
 std::vector<std::string> known_suite_names() {
-  return {"aime24", "aime25", "math500", "gpqa-diamond"};
+  return {"aime24", "aime25", "math500", "gpqa-diamond", "humaneval", "stdio-basic"};
 }
 
 std::string suites_data_dir() {
@@ -38,6 +39,8 @@ Suite load_suite(const std::string& name, const SuiteOptions& opts) {
   if (name == "aime24") return detail::load_aime24(bundled_file("aime24/test.jsonl"));
   if (name == "aime25") return detail::load_aime25(bundled_file("aime25/test.jsonl"));
   if (name == "math500") return detail::load_math500(bundled_file("math500/test.jsonl"));
+  if (name == "humaneval") return detail::load_humaneval(bundled_file("humaneval/HumanEval.jsonl"));
+  if (name == "stdio-basic") return detail::load_stdio_suite(bundled_file("stdio_basic/problems.jsonl"), name);
   if (name == "gpqa-diamond") {
     if (opts.gpqa_csv.empty()) {
       throw SuiteError(

@@ -143,7 +143,7 @@ nlohmann::json toml_to_json(const toml::node& node) {
   return os.str();
 }
 
-nlohmann::json Pricing::to_json() const {
+nlohmann::json ModelPricing::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   if (is_api()) {
     j["input"] = input;

@@ -19,7 +19,7 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct Pricing {
+struct ModelPricing {
   // API pricing in $ per million tokens; negative = not set.
   double input = -1;         // uncached input
   double cached_input = -1;  // input served from the provider's cache (defaults to input)
@@ -50,7 +50,7 @@ struct ModelConfig {
   int max_attempts = 6;        // per sample, first try included
   double retry_base_s = 0.5;
   double retry_max_s = 60;
-  Pricing pricing;
+  ModelPricing pricing;
   nlohmann::json extra = nlohmann::json::object();  // extra request body fields
   std::vector<std::string> headers;                 // extra "Name: value" headers
   // engine = "sim": the simulator profiles file to serve (model_id names the profile).

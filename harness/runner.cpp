@@ -51,7 +51,7 @@ double decode_speed(const Completion& c) {
 
 // API cost of one sample as DESIGN.md defines it; -1 when the model is not
 // priced per token or the server gave no usage.
-double sample_cost(const Pricing& p, const Usage& u) {
+double sample_cost(const ModelPricing& p, const Usage& u) {
   if (!p.is_api() || u.prompt_tokens < 0 || u.completion_tokens < 0) return -1;
   int64_t cached = std::max<int64_t>(u.cached_tokens, 0);
   int64_t uncached = std::max<int64_t>(u.prompt_tokens - cached, 0);
@@ -73,7 +73,7 @@ SampleRecord make_record(const std::string& run_id, const ModelConfig& m, const 
   return s;
 }
 
-void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const Pricing& pricing,
+void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const ModelPricing& pricing,
                      double session_offset_s) {
   s.status = SampleStatus::kOk;
   s.response = c.text;

@@ -27,7 +27,8 @@ std::string render_runs(Store& store, const std::vector<std::string>& run_ids, c
     if (cfg.is_object()) {
       opts.n = cfg["run"].value("n", 0);
       opts.k_values = cfg["run"].value("k", std::vector<int>{1});
-      for (const auto& [suite, info] : cfg.value("suites", nlohmann::json::object()).items()) {
+      const nlohmann::json suites = cfg.value("suites", nlohmann::json::object());
+      for (const auto& [suite, info] : suites.items()) {
         if (auto s = make_scorer(info.value("scorer", ""))) scorers[suite] = std::move(s);
       }
     }

@@ -1,0 +1,69 @@
+#include <fmt/format.h>
+
+#include "harness/cli/commands.h"
+#include "harness/config.h"
+#include "harness/store.h"
+#include "reports/compare.h"
+
+namespace rigor {
+namespace {
+
+struct CompareArgs {
+  std::string db = "rigor.db";
+  std::string run_a, run_b;
+  std::vector<std::string> pairs;
+  std::string format = "table";
+  size_t max_listed = 20;
+};
+
+int compare_command(const CompareArgs& a) {
+  Store store(a.db);
+  std::vector<RunRecord> runs;
+  for (const auto& id : {a.run_a, a.run_b}) {
+    auto r = store.get_run(id);
+    if (!r) throw ConfigError(fmt::format("no run \"{}\" in {}", id, a.db));
+    runs.push_back(*r);
+  }
+  auto format = parse_format(a.format);
+  if (!format || *format == Format::kCsv) throw ConfigError(fmt::format("--format {}: use table, md or json", a.format));
+  CompareOptions opts;
+  for (const auto& p : split_list(a.pairs)) {
+    auto colon = p.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == p.size()) {
+      throw ConfigError(fmt::format("--pair {}: expected MODEL_A:MODEL_B", p));
+    }
+    opts.pairs.push_back({p.substr(0, colon), p.substr(colon + 1)});
+  }
+  if (a.run_a == a.run_b && opts.pairs.empty()) {
+    throw ConfigError("comparing a run with itself needs --pair MODEL_A:MODEL_B (e.g. the full model against its distill)");
+  }
+  std::vector<PairedComparison> result;
+  try {
+    result = compare_runs(a.run_a, store.samples(a.run_a), a.run_b, store.samples(a.run_b), opts);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(fmt::format("{} (name the models with --pair MODEL_A:MODEL_B)", e.what()));
+  }
+  if (a.run_a == a.run_b) runs.pop_back();
+  fmt::print("{}", render_comparison(result, *format, make_meta(runs), a.max_listed));
+  return 0;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, Action& action) {
+  auto a = std::make_shared<CompareArgs>();
+  auto* c = app.add_subcommand("compare", "Paired comparison of two runs (or two models), problem by problem.");
+  c->footer(
+      "pass@1 difference on the same problems, its 95% paired-bootstrap interval and a sign-flip p-value,\n"
+      "and the problems where one side passes and the other fails. To compare two models of one run:\n"
+      "  rigor compare RUN RUN --pair r1-full:distill-7b");
+  c->add_option("--db", a->db, "SQLite results database")->capture_default_str();
+  c->add_option("run_a", a->run_a, "run A")->required();
+  c->add_option("run_b", a->run_b, "run B")->required();
+  c->add_option("--pair", a->pairs, "MODEL_A:MODEL_B (repeatable); default: same-named models");
+  c->add_option("--format", a->format, "table | md | json")->capture_default_str();
+  c->add_option("--list", a->max_listed, "problems listed per side")->capture_default_str();
+  c->callback([a, &action] { action = [a] { return compare_command(*a); }; });
+}
+
+}  // namespace rigor

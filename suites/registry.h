@@ -23,7 +23,7 @@ struct SuiteOptions {
   std::string gpqa_csv;  // path of the user's official GPQA CSV (gpqa_diamond.csv); GPQA is not bundled
 };
 
-// Known names, in display order: aime24, aime25, math500, gpqa-diamond.
+// Known names, in display order: aime24, aime25, math500, gpqa-diamond, humaneval, stdio-basic.
 std::vector<std::string> known_suite_names();
 
 // Loads a suite. Bundled data is read from the directory named by the

@@ -138,7 +138,7 @@ TEST(RegistryTest, GpqaWithoutCsvSaysItIsNotBundled) {
 
 TEST(RegistryTest, KnownNames) {
   EXPECT_EQ(known_suite_names(),
-            (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa-diamond"}));
+            (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa-diamond", "humaneval", "stdio-basic"}));
 }
 
 // A data directory given through RIGOR_SUITES_DIR, holding broken files.

@@ -179,6 +179,7 @@ class Comparer {
         return no("set against " + std::string(other.kind == Kind::kInterval ? "interval" : "other collection"));
       if (other.kind == Kind::kTuple && (gs ? g.kind : a.kind) == Kind::kList)
         return ordered(gs ? *gs : g.kids, gs ? a.kids : *as, "tuple");
+      if (elems.empty()) return no("the empty set against a value");
       if (elems.size() == 1 || all_same(elems)) return gs ? compare(elems[0], a) : compare(g, elems[0]);
       return no("a set of " + std::to_string(elems.size()) + " values against a single value");
     }

@@ -1,0 +1,120 @@
+// End-to-end run against the simulator with zero delay: samples/s and
+// streamed tokens/s through the whole pipeline (engine, scorer, SQLite store),
+// with the CPU time split between the client (this process) and the
+// simulator (its own process), to show which side limits the run.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <benchmark/benchmark.h>
+
+#include "harness/config.h"
+#include "harness/runner.h"
+#include "harness/store.h"
+
+namespace rigor {
+namespace {
+
+double self_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// utime + stime of another process, from /proc.
+double proc_cpu_s(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The children of this process whose command line is a `rigor sim`.
+double children_sim_cpu_s() {
+  double total = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream st(e.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) total += proc_cpu_s(static_cast<pid_t>(std::stoi(name)));
+  }
+  return total;
+}
+
+void BM_EndToEndRunZeroDelay(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / ("rigor_e2e_bench_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ifstream src(std::string(RIGOR_SOURCE_DIR) + "/configs/sim_profiles.toml");
+  std::stringstream profiles;
+  profiles << src.rdbuf() << "\n[profiles.instant]\nbase = \"full\"\ntime_scale = 0\n";
+  std::ofstream(dir / "profiles.toml") << profiles.str();
+  const int concurrency = static_cast<int>(state.range(0));
+  std::string cfg_text = "[run]\nseed = 1\nn = 4\nsuites = [\"math500\"]\n\n[[models]]\nname = \"m\"\nengine = \"sim\"\n"
+                         "model_id = \"instant\"\nsim_profiles = \"profiles.toml\"\nconcurrency = " +
+                         std::to_string(concurrency) + "\n";
+  Config cfg = parse_config(cfg_text, (dir / "bench.toml").string());
+  setenv("RIGOR_EXE", RIGOR_BINARY, 1);
+
+  int64_t samples = 0, tokens = 0;
+  double client_cpu = 0, sim_cpu = 0, wall = 0;
+  int iter = 0;
+  for (auto _ : state) {
+    std::string db = (dir / ("run" + std::to_string(iter++) + ".db")).string();
+    Store store(db);
+    RunOptions opts;
+    opts.progress = false;
+    double cpu0 = self_cpu_s();
+    auto t0 = std::chrono::steady_clock::now();
+    // The simulator is a child of this process: sample its CPU just before
+    // the run ends, from the progress of the run itself.
+    std::atomic<double> sim_seen{0};
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+      while (!done) {
+        double c = children_sim_cpu_s();
+        if (c > sim_seen) sim_seen = c;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+    auto out = execute_run(cfg, opts, store, nullptr);
+    done = true;
+    watcher.join();
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    client_cpu += self_cpu_s() - cpu0;
+    sim_cpu += sim_seen;
+    samples += out.finished;
+    for (const auto& s : store.samples(out.run_id)) tokens += std::max<int64_t>(s.completion_tokens, 0);
+  }
+  state.SetItemsProcessed(samples);
+  state.counters["samples_per_s"] = static_cast<double>(samples) / wall;
+  state.counters["tokens_per_s"] = static_cast<double>(tokens) / wall;
+  state.counters["client_cpu_s"] = client_cpu / iter;
+  state.counters["sim_cpu_s"] = sim_cpu / iter;
+  state.counters["wall_s"] = wall / iter;
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_EndToEndRunZeroDelay)->Arg(16)->Arg(64)->Iterations(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace rigor
+
+BENCHMARK_MAIN();

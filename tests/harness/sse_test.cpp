@@ -202,6 +202,58 @@ TEST(ChatChunkDecode, AgreesWithNlohmannOnEveryRecordedChunk) {
   EXPECT_GT(checked, 40);
 }
 
+// Random text (ASCII, controls, BMP and astral code points) encoded by
+// nlohmann both escaped (\uXXXX, surrogate pairs) and raw must decode back.
+TEST(ChatChunkDecode, RoundTripsRandomTextThroughBothEncodings) {
+  uint64_t x = 12345;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  auto utf8 = [](std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  ChatChunk chunk;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int len = static_cast<int>(next() % 40);
+    for (int i = 0; i < len; ++i) {
+      uint32_t cp;
+      switch (next() % 4) {
+        case 0: cp = static_cast<uint32_t>(next() % 0x80); break;
+        case 1: cp = static_cast<uint32_t>(0x80 + next() % 0x780); break;
+        case 2: cp = static_cast<uint32_t>(0x800 + next() % 0xD000); break;  // below the surrogates
+        default: cp = static_cast<uint32_t>(0x10000 + next() % 0x100000); break;
+      }
+      if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xE000;
+      utf8(text, cp);
+    }
+    const nlohmann::json doc = {{"choices", {{{"delta", {{"content", text}}}}}}};
+    for (bool ascii : {true, false}) {
+      const std::string payload = doc.dump(-1, ' ', ascii);
+      const auto result = decode_chat_chunk(payload, chunk);
+      ASSERT_TRUE(result.has_value()) << result.error() << " in " << payload;
+      ASSERT_EQ(chunk.content, text) << payload;
+    }
+  }
+}
+
 // ---- whole recorded streams -------------------------------------------------
 
 CompletionResult run_stream(const std::string& bytes, const std::vector<size_t>& cuts) {

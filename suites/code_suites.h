@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "suites/suite.h"
 
 namespace rigor {
@@ -30,4 +32,17 @@ Suite load_humaneval(const std::string& path);
 Suite load_stdio_suite(const std::string& path, const std::string& name);
 
 }  // namespace detail
+}  // namespace rigor
+
+namespace rigor {
+
+// For `rigor score --scorer humaneval|stdio`: the gold (test specification)
+// of one input line.
+//  - humaneval: "task_id" naming a bundled HumanEval problem, or "prompt",
+//    "test" and "entry_point" given inline;
+//  - stdio: "tests": [{"input", "output"}], optional "time_limit_s",
+//    "memory_mb", "fn_name" (passed through for the scorer to check).
+// Throws SuiteError saying what is missing or unknown (prefixed by `where`).
+std::string code_gold_from_line(const std::string& scorer, const nlohmann::json& line, const std::string& where);
+
 }  // namespace rigor

@@ -121,3 +121,43 @@ Suite load_stdio_suite(const std::string& path, const std::string& name) {
 
 }  // namespace detail
 }  // namespace rigor
+
+namespace rigor {
+
+std::string code_gold_from_line(const std::string& scorer, const nlohmann::json& line, const std::string& where) {
+  if (scorer == "humaneval") {
+    if (auto id = line.find("task_id"); id != line.end()) {
+      if (!id->is_string()) throw SuiteError(fmt::format("{}: key \"task_id\" must be a string", where));
+      static const Suite suite = load_suite("humaneval");
+      for (const auto& p : suite.problems) {
+        if (p.id == id->get<std::string>()) return p.gold;
+      }
+      throw SuiteError(fmt::format("{}: task_id \"{}\" is not a bundled HumanEval problem (HumanEval/0 .. "
+                                   "HumanEval/163)",
+                                   where, id->get<std::string>()));
+    }
+    nlohmann::json gold = nlohmann::json::object();
+    for (const char* key : {"prompt", "test", "entry_point"}) {
+      auto it = line.find(key);
+      if (it == line.end() || !it->is_string()) {
+        throw SuiteError(fmt::format(
+            "{}: give \"task_id\", or \"prompt\", \"test\" and \"entry_point\" as strings (\"{}\" is missing)",
+            where, key));
+      }
+      gold[key] = *it;
+    }
+    return gold.dump();
+  }
+  if (scorer == "stdio") {
+    auto tests = line.find("tests");
+    if (tests == line.end()) throw SuiteError(fmt::format("{}: missing key \"tests\"", where));
+    nlohmann::json gold{{"tests", *tests}};
+    for (const char* key : {"time_limit_s", "memory_mb", "fn_name"}) {
+      if (auto it = line.find(key); it != line.end()) gold[key] = *it;
+    }
+    return gold.dump();  // the scorer validates the shape and names what is wrong
+  }
+  throw SuiteError(fmt::format("{}: scorer \"{}\" takes no code tests", where, scorer));
+}
+
+}  // namespace rigor

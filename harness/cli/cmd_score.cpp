@@ -8,6 +8,8 @@
 #include "harness/config.h"
 #include "harness/think_split.h"
 #include "scorers/scorer.h"
+#include "suites/code_suites.h"
+#include "suites/registry.h"
 
 namespace rigor {
 namespace {
@@ -28,8 +30,7 @@ std::string field_text(const nlohmann::json& j, const char* key, const std::stri
 int score_command(const ScoreArgs& a) {
   auto scorer = make_scorer(a.scorer);
   if (!scorer) {
-    throw ConfigError(fmt::format("--scorer {}: unknown scorer (this build has: aime, math, gpqa; "
-                                  "humaneval and stdio need the code sandbox, not built yet)", a.scorer));
+    throw ConfigError(fmt::format("--scorer {}: unknown scorer (known: aime, math, gpqa, humaneval, stdio)", a.scorer));
   }
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -58,7 +59,15 @@ int score_command(const ScoreArgs& a) {
     if (split.unclosed()) {
       v.reason = "unclosed <think>: the answer was never reached";
     } else {
-      v = scorer->score(split.answer(), field_text(j, "gold", where));
+      // Code scorers take the problem's tests instead of "gold".
+      bool code = a.scorer == "humaneval" || a.scorer == "stdio";
+      std::string gold;
+      try {
+        gold = code ? code_gold_from_line(a.scorer, j, where) : field_text(j, "gold", where);
+      } catch (const SuiteError& e) {
+        throw ConfigError(e.what());
+      }
+      v = scorer->score(split.answer(), gold);
     }
     out["correct"] = v.correct;
     out["extracted"] = v.extracted_ok ? nlohmann::json(v.extracted) : nlohmann::json(nullptr);
@@ -82,7 +91,7 @@ void add_score_command(CLI::App& app, Action& action) {
       "Input lines: {\"id\": ..., \"gold\": ..., \"response\": ...}; output lines: "
       "{\"id\": ..., \"correct\": bool, \"extracted\": ..., \"reason\": ...}.\n"
       "Reasoning inside <think>...</think> is removed before scoring.");
-  c->add_option("--scorer", a->scorer, "aime | math | gpqa")->required();
+  c->add_option("--scorer", a->scorer, "aime | math | gpqa | humaneval | stdio")->required();
   c->add_option("--input", a->input, "JSONL file (default: stdin)");
   c->callback([a, &action] { action = [a] { return score_command(*a); }; });
 }

@@ -73,8 +73,7 @@ SampleRecord make_record(const std::string& run_id, const ModelConfig& m, const 
   return s;
 }
 
-void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const ModelPricing& pricing,
-                     double session_offset_s) {
+void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const ModelPricing& pricing) {
   s.status = SampleStatus::kOk;
   s.response = c.text;
   s.reasoning = c.reasoning;
@@ -100,11 +99,77 @@ void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer,
   s.ttfat_s = c.ttfat_s;
   s.decode_tps = decode_speed(c);
   s.latency_s = c.total_s;
-  s.started_s = session_offset_s;
   s.cost_usd = sample_cost(pricing, c.usage);
   s.attempts = c.attempts;
   s.server_model = c.server_model;
 }
+
+// A finished request on its way to the scorer and the store.
+struct Finished {
+  size_t model = 0;
+  const Task* task = nullptr;
+  double sent_at_s = -1;
+  CompletionResult result;
+};
+
+// One thread that takes finished requests in batches, hands each batch to
+// `write` (score + one transaction) and returns to waiting. Batching keeps the
+// commit rate bounded under thousands of completions per second; a batch is
+// whatever arrived while the previous one was being written, so at low rates
+// every sample is committed on its own, within milliseconds.
+class SampleSink {
+ public:
+  explicit SampleSink(std::function<void(std::vector<Finished>&)> write)
+      : write_(std::move(write)), thread_([this] { loop(); }) {}
+  ~SampleSink() { close(); }
+
+  void push(Finished f) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(f));
+    }
+    cv_.notify_one();
+  }
+
+  // Writes what is queued and stops the thread. Rethrows a write failure.
+  void close() {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  void loop() {
+    std::vector<Finished> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        batch.swap(queue_);
+      }
+      try {
+        if (!failure_) write_(batch);
+      } catch (...) {
+        failure_ = std::current_exception();  // a full disk, a locked db: reported by close()
+      }
+      batch.clear();
+    }
+  }
+
+  std::function<void(std::vector<Finished>&)> write_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Finished> queue_;
+  bool closed_ = false;
+  std::exception_ptr failure_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -294,22 +359,50 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   progress.start();
 
   auto session_start = Clock::now();
-  std::mutex out_mu;
+  // Scoring and storing happen on the sink thread, never inside an engine's
+  // transfer loop: a slow verification (symbolic math) or a database commit
+  // must not delay other streams and distort their timings.
+  std::vector<std::map<std::string, std::unique_ptr<Scorer>>> scorers(cfg.models.size());
+  for (auto& per_model : scorers) {
+    for (const auto& s : suites) per_model[s.name] = make_scorer(s.scorer);
+  }
+  std::vector<int> finished(cfg.models.size(), 0), errors(cfg.models.size(), 0);
+  SampleSink sink([&](std::vector<Finished>& batch) {
+    std::vector<SampleRecord> records;
+    records.reserve(batch.size());
+    for (auto& f : batch) {
+      const auto& m = cfg.models[f.model];
+      SampleRecord s = make_record(out.run_id, m, *f.task);
+      s.started_s = f.sent_at_s;
+      if (f.result) {
+        fill_completion(s, *f.result, *scorers[f.model][f.task->suite->name], m.pricing);
+        ++finished[f.model];
+      } else {
+        s.status = SampleStatus::kError;
+        s.error = fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message);
+        s.attempts = m.max_attempts;
+        ++errors[f.model];
+      }
+      records.push_back(std::move(s));
+    }
+    store.put_samples(records);
+    for (const auto& f : batch) progress.record(f.model, f.result.has_value(), f.result ? f.result->usage.completion_tokens : 0);
+  });
+
+  std::mutex failure_mu;
+  std::exception_ptr failure;
   std::vector<std::thread> threads;
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     if (plans[mi].empty()) continue;
     threads.emplace_back([&, mi] {
       const auto& m = cfg.models[mi];
       auto& plan = plans[mi];
-      std::map<std::string, std::unique_ptr<Scorer>> scorers;
-      for (const auto& s : suites) scorers[s.name] = make_scorer(s.scorer);
       std::unique_ptr<Engine> engine;
       try {
         engine = factory(m, base_urls[mi]);
-      } catch (const std::exception& e) {
-        std::lock_guard lock(out_mu);
-        fmt::print(stderr, "rigor: model {}: cannot create engine: {}\n", m.name, e.what());
-        out.errors += static_cast<int>(plan.size());
+      } catch (...) {
+        std::lock_guard lock(failure_mu);
+        if (!failure) failure = std::current_exception();
         return;
       }
       std::vector<double> sent_at(plan.size(), -1);
@@ -331,35 +424,23 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         ++next;
         return job;
       };
-      int finished = 0, errors = 0;
       auto on_result = [&](uint64_t tag, CompletionResult r) {
-        const Task& t = plan[tag];
-        SampleRecord s = make_record(out.run_id, m, t);
-        if (r) {
-          fill_completion(s, *r, *scorers[t.suite->name], m.pricing, sent_at[tag]);
-          progress.record(mi, true, r->usage.completion_tokens);
-          ++finished;
-        } else if (r.error().code == ErrorCode::kCancelled) {
-          return;  // not stored: a resumed run redoes it
-        } else {
-          s.status = SampleStatus::kError;
-          s.error = fmt::format("{}: {}", to_string(r.error().code), r.error().message);
-          s.attempts = m.max_attempts;
-          s.started_s = sent_at[tag];
-          progress.record(mi, false, 0);
-          ++errors;
-        }
-        store.put_sample(s);
+        // A cancelled sample is not stored: a resumed run redoes it.
+        if (!r && r.error().code == ErrorCode::kCancelled) return;
+        sink.push({mi, &plan[tag], sent_at[tag], std::move(r)});
       };
       engine->run(pull, on_result, cancel);
       store.add_run_model_wall(out.run_id, m.name, std::chrono::duration<double>(Clock::now() - started).count());
-      std::lock_guard lock(out_mu);
-      out.finished += finished;
-      out.errors += errors;
     });
   }
   for (auto& t : threads) t.join();
+  sink.close();  // everything finished is committed before the run returns
   progress.stop();
+  if (failure) std::rethrow_exception(failure);
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    out.finished += finished[mi];
+    out.errors += errors[mi];
+  }
   out.cancelled = cancel && cancel->load();
   if (!out.cancelled && out.already_done + out.finished == out.planned) store.finish_run(out.run_id, now_iso());
   return out;

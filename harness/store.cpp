@@ -66,6 +66,12 @@ class Stmt {
     sqlite3_bind_double(s_, i, v);
     return *this;
   }
+  // Ready to bind and step again.
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    next_ = 0;
+  }
   // Binds the next parameter in order.
   template <typename T>
   Stmt& add(const T& v) {
@@ -232,12 +238,17 @@ std::vector<RunModelRecord> Store::run_models(const std::string& run_id) {
   return out;
 }
 
-void Store::put_sample(const SampleRecord& s) {
-  std::lock_guard lock(mu_);
+namespace {
+
+const std::string& insert_sql() {
   static const std::string sql =
       fmt::format("INSERT OR REPLACE INTO samples({}) VALUES({})", kSampleColumns,
                   "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
-  Stmt q(db_, sql.c_str());
+  return sql;
+}
+
+void insert_sample(Stmt& q, const SampleRecord& s) {
+  q.reset();
   using I = int64_t;
   q.add(s.run_id).add(s.model).add(s.suite).add(s.problem_id).add(I{s.sample_idx}).add(static_cast<I>(s.seed));
   q.add(std::string(status_text(s.status))).add(s.prompt).add(s.gold).add(s.permutation);
@@ -246,7 +257,29 @@ void Store::put_sample(const SampleRecord& s) {
   q.add(s.prompt_tokens).add(s.cached_tokens).add(s.completion_tokens).add(s.reasoning_tokens);
   q.add(s.ttft_s).add(s.ttfat_s).add(s.decode_tps).add(s.latency_s).add(s.started_s);
   q.add(s.cost_usd).add(s.error).add(I{s.attempts}).add(s.server_model);
-  q.step();  // autocommit: one durable transaction per sample
+  q.step();
+}
+
+}  // namespace
+
+void Store::put_sample(const SampleRecord& s) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, insert_sql().c_str());
+  insert_sample(q, s);  // autocommit: one durable transaction
+}
+
+void Store::put_samples(const std::vector<SampleRecord>& batch) {
+  if (batch.empty()) return;
+  std::lock_guard lock(mu_);
+  exec(db_, "BEGIN IMMEDIATE");
+  try {
+    Stmt q(db_, insert_sql().c_str());
+    for (const auto& s : batch) insert_sample(q, s);
+    exec(db_, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 std::vector<SampleRecord> Store::samples(const std::string& run_id) {

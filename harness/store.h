@@ -95,6 +95,8 @@ class Store {
 
   // Inserts or replaces one sample in its own transaction.
   void put_sample(const SampleRecord& s);
+  // Inserts or replaces several samples in one transaction: all or none.
+  void put_samples(const std::vector<SampleRecord>& batch);
   std::vector<SampleRecord> samples(const std::string& run_id);
   // Keys "model\x1fsuite\x1fproblem\x1fidx" of samples with status ok.
   std::vector<std::string> finished_keys(const std::string& run_id);

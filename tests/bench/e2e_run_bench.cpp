@@ -68,7 +68,7 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
   profiles << src.rdbuf() << "\n[profiles.instant]\nbase = \"full\"\ntime_scale = 0\n";
   std::ofstream(dir / "profiles.toml") << profiles.str();
   const int concurrency = static_cast<int>(state.range(0));
-  std::string cfg_text = "[run]\nseed = 1\nn = 4\nsuites = [\"math500\"]\n\n[[models]]\nname = \"m\"\nengine = \"sim\"\n"
+  std::string cfg_text = "[run]\nseed = 1\nn = 16\nsuites = [\"math500\"]\n\n[[models]]\nname = \"m\"\nengine = \"sim\"\n"
                          "model_id = \"instant\"\nsim_profiles = \"profiles.toml\"\nconcurrency = " +
                          std::to_string(concurrency) + "\n";
   Config cfg = parse_config(cfg_text, (dir / "bench.toml").string());

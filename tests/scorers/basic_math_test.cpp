@@ -46,7 +46,7 @@ std::vector<std::vector<std::string>> read_cases(const std::string& name, size_t
 
 // Every case in scorers_basic_math.tsv: correctness and the extracted answer a report shows.
 TEST(BasicMathScorerTest, CasesFromDataFile) {
-  auto scorer = make_scorer("math");
+  auto scorer = std::make_unique<BasicMathScorer>();
   ASSERT_NE(scorer, nullptr);
   int checked = 0;
   for (const auto& c : read_cases("scorers_basic_math.tsv", 4)) {
@@ -66,7 +66,7 @@ TEST(BasicMathScorerTest, CasesFromDataFile) {
 }
 
 TEST(BasicMathScorerTest, NameAndVersionAreStable) {
-  auto scorer = make_scorer("math");
+  auto scorer = std::make_unique<BasicMathScorer>();
   ASSERT_NE(scorer, nullptr);
   EXPECT_EQ(scorer->name(), "math");
   EXPECT_FALSE(scorer->version().empty());
@@ -86,7 +86,7 @@ TEST(BasicMathScorerTest, ExactRationalFromDataFile) {
 }
 
 TEST(BasicMathScorerTest, EquivalentUsesTheSamePolicyAsScoring) {
-  auto s = make_scorer("math");
+  auto s = std::make_unique<BasicMathScorer>();
   EXPECT_TRUE(s->equivalent("\\frac{1}{2}", "0.5"));
   EXPECT_TRUE(s->equivalent("(1,\\frac12)", "(1, 0.5)"));
   EXPECT_FALSE(s->equivalent("\\frac{1}{3}", "0.333"));
@@ -95,7 +95,7 @@ TEST(BasicMathScorerTest, EquivalentUsesTheSamePolicyAsScoring) {
 TEST(BasicMathScorerTest, HugeModelOutputDoesNotCrash) {
   // std::regex recurses per character: a 200 kB answer must not blow the stack.
   std::string big = "\\boxed{" + std::string(200000, '9') + "}";
-  Verdict v = make_scorer("math")->score(big, "9");
+  Verdict v = std::make_unique<BasicMathScorer>()->score(big, "9");
   EXPECT_TRUE(v.extracted_ok);
   EXPECT_FALSE(v.correct);
 }
@@ -106,7 +106,7 @@ TEST(BasicMathScorerTest, HugeModelOutputDoesNotCrash) {
 TEST(BasicMathScorerTest, EveryMath500GoldMatchesItself) {
   std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/suites/data/math500/test.jsonl");
   ASSERT_TRUE(in.good());
-  auto scorer = make_scorer("math");
+  auto scorer = std::make_unique<BasicMathScorer>();
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {

@@ -6,6 +6,8 @@ target_include_directories(rigor_build_flags INTERFACE ${PROJECT_SOURCE_DIR} ${C
 if(RIGOR_SANITIZE)
   target_compile_options(rigor_build_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(rigor_build_flags INTERFACE -fsanitize=address,undefined)
+  # Every executable linking our code gets the LeakSanitizer suppressions.
+  target_sources(rigor_build_flags INTERFACE ${PROJECT_SOURCE_DIR}/cmake/lsan_suppressions.cpp)
 endif()
 
 # Each library folder compiles the .cpp files directly in it (and in the

@@ -6,8 +6,6 @@ target_include_directories(rigor_build_flags INTERFACE ${PROJECT_SOURCE_DIR} ${C
 if(RIGOR_SANITIZE)
   target_compile_options(rigor_build_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(rigor_build_flags INTERFACE -fsanitize=address,undefined)
-  # Every executable linking our code gets the LeakSanitizer suppressions.
-  target_sources(rigor_build_flags INTERFACE ${PROJECT_SOURCE_DIR}/cmake/lsan_suppressions.cpp)
 endif()
 
 # Each library folder compiles the .cpp files directly in it (and in the
@@ -30,4 +28,11 @@ function(rigor_library name)
   endif()
   add_library(${name} STATIC ${srcs})
   target_link_libraries(${name} PUBLIC rigor_build_flags)
+endfunction()
+
+# Executables of a sanitizer build carry the LeakSanitizer suppressions.
+function(rigor_executable_flags target)
+  if(RIGOR_SANITIZE)
+    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/lsan_suppressions.cpp)
+  endif()
 endfunction()

@@ -172,6 +172,7 @@ class ForkServer : public Executor {
     spec.env = jail_environment();
     spec.namespaces = true;
     spec.keep_privileges = true;
+    spec.die_with_thread = false;  // pooled: used by threads other than the one making it
     spec.filter = FilterKind::kForkServer;
     // The server's limits are ceilings; each program lowers them to its own.
     spec.limits.cpu_s = 1e7;

@@ -218,7 +218,7 @@ void drop_capabilities(int sfd) {
 }
 
 [[noreturn]] void run_init(const JailSpec& spec, const Prepared& p, int sync_fd, int sfd) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (spec.die_with_thread) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   char go = 0;
   if (read(sync_fd, &go, 1) != 1) _exit(126);  // the parent gave up
   close(sync_fd);

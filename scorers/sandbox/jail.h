@@ -24,6 +24,11 @@ struct JailSpec {
   bool namespaces = true;                // false: rlimits and a process group only
   bool keep_privileges = false;          // fork server: stays root of its user namespace
   FilterKind filter = FilterKind::kProgram;
+  // Kill the tree when the thread that started it exits (the kernel's
+  // parent-death signal follows the thread). Right for a run that the
+  // starting thread waits on; the fork server, which outlives the thread that
+  // made it, instead exits when its control socket closes.
+  bool die_with_thread = true;
   Limits limits;                         // rlimits and the /tmp size
   int extra_nproc = 0;                   // added to RLIMIT_NPROC (the fork server's own processes)
   int stdin_fd = -1;                     // become 0, 1, 2 in the program

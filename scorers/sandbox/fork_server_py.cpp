@@ -121,6 +121,10 @@ def init(fds, lim):
             program(fds[0], fds[1:4], lim)
         except BaseException:
             os._exit(125)
+    # As PID 1 with default dispositions, signals from the program are
+    # ignored; Python's own SIGINT handler would let it kill us instead.
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     st = fds[4]
     os.closerange(0, st)
     os.closerange(st + 1, 1 << 16)

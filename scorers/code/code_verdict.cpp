@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -76,20 +78,27 @@ std::string run_detail(const sandbox::Result& r) {
   return fmt::format("exit code {}: {}", r.exit_code, last);
 }
 
-ExecutorPool::ExecutorPool(sandbox::ExecutorOptions opts) : opts_(std::move(opts)) {}
+ExecutorPool::ExecutorPool(sandbox::ExecutorOptions opts, int max_executors)
+    : opts_(std::move(opts)),
+      max_executors_(max_executors > 0 ? max_executors
+                                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {}
 
 sandbox::Result ExecutorPool::run(const sandbox::Program& p, const sandbox::Limits& l) {
   std::unique_ptr<sandbox::Executor> exec;
+  auto unavailable = [&] {
+    sandbox::Result r;
+    r.error = unavailable_;
+    return r;
+  };
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!unavailable_.empty()) {
-      sandbox::Result r;
-      r.error = unavailable_;
-      return r;
-    }
+    std::unique_lock<std::mutex> lock(mu_);
+    freed_.wait(lock, [&] { return !unavailable_.empty() || !idle_.empty() || made_ < max_executors_; });
+    if (!unavailable_.empty()) return unavailable();
     if (!idle_.empty()) {
       exec = std::move(idle_.back());
       idle_.pop_back();
+    } else {
+      ++made_;  // reserved; made outside the lock (the first one probes the kernel)
     }
   }
   if (!exec) {
@@ -97,15 +106,18 @@ sandbox::Result ExecutorPool::run(const sandbox::Program& p, const sandbox::Limi
       exec = sandbox::make_executor(opts_);
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> lock(mu_);
+      --made_;
       unavailable_ = e.what();
-      sandbox::Result r;
-      r.error = unavailable_;
-      return r;
+      freed_.notify_all();
+      return unavailable();
     }
   }
   sandbox::Result r = exec->run(p, l);
-  std::lock_guard<std::mutex> lock(mu_);
-  idle_.push_back(std::move(exec));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.push_back(std::move(exec));
+  }
+  freed_.notify_one();
   return r;
 }
 

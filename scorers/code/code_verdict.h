@@ -1,6 +1,7 @@
 // Verdicts for code, and the shared machinery the code scorers run programs with.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,21 +32,25 @@ CodeVerdict verdict_of_run(const sandbox::Result& r);
 // A short description of how a run ended (exit code, signal, last stderr line).
 std::string run_detail(const sandbox::Result& r);
 
-// Executors shared by every code scorer in the process, one per concurrent
-// caller, created on demand. Thread-safe. Options come from the environment:
+// Executors shared by every code scorer in the process, created on demand,
+// at most one per core: more callers than cores wait for a free executor
+// (programs are CPU-bound; more would only slow each other). Thread-safe. Options come from the environment:
 // RIGOR_SANDBOX_ALLOW_UNISOLATED=1 is the explicit consent to run with
 // rlimits only where namespaces are unavailable; RIGOR_SANDBOX_SPAWN=1 turns
 // the fork server off.
 class ExecutorPool {
  public:
-  explicit ExecutorPool(sandbox::ExecutorOptions opts);
+  explicit ExecutorPool(sandbox::ExecutorOptions opts, int max_executors = 0);  // 0: the core count
   // Runs on an idle executor (making one if none is idle). When no executor
   // can be made, a kSandboxError result says why.
   sandbox::Result run(const sandbox::Program& p, const sandbox::Limits& l);
 
  private:
   sandbox::ExecutorOptions opts_;
+  int max_executors_;
+  int made_ = 0;
   std::mutex mu_;
+  std::condition_variable freed_;
   std::vector<std::unique_ptr<sandbox::Executor>> idle_;
   std::string unavailable_;  // set once making an executor failed
 };

@@ -115,6 +115,20 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
     s.finish();
   }
   if (auto et = r.table("extra")) m.extra = toml_to_json(*et);
+  if (auto lt = r.table("launch")) {
+    if (m.engine != "openai") r.fail(lt, "launch", "only engine openai can be launched (engine sim starts its own simulator)");
+    TomlReader s(*lt, file, r.key_path("launch"));
+    LaunchConfig l;
+    l.command = s.required(s.str_list("command"), "command");
+    if (l.command.empty()) s.fail(s.node("command"), "command", "must name the program to run");
+    l.health_url = s.required(s.str("health_url"), "health_url");
+    if (auto v = s.num("startup_timeout_s")) {
+      if (*v <= 0) s.fail(s.node("startup_timeout_s"), "startup_timeout_s", "must be > 0 seconds");
+      l.startup_timeout_s = *v;
+    }
+    s.finish();
+    m.launch = std::move(l);
+  }
   r.finish();
   return m;
 }
@@ -182,6 +196,11 @@ nlohmann::json Config::resolved() const {
     for (const auto& h : m.headers) names.push_back(h.substr(0, h.find(':')));
     mj["headers"] = names;
     if (m.engine == "sim") mj["sim_profiles"] = m.sim_profiles;
+    if (m.launch) {
+      mj["launch"] = {{"command", m.launch->command},
+                      {"health_url", m.launch->health_url},
+                      {"startup_timeout_s", m.launch->startup_timeout_s}};
+    }
     j["models"].push_back(mj);
   }
   return j;

@@ -33,6 +33,13 @@ struct ModelPricing {
   nlohmann::json to_json() const;
 };
 
+// A local engine rigor starts before and stops after a run (harness/launch.h).
+struct LaunchConfig {
+  std::vector<std::string> command;  // argv; "{port}" is replaced by a free loopback port
+  std::string health_url;            // GET until 2xx; "{port}" replaced too
+  double startup_timeout_s = 600;    // fork -> healthy
+};
+
 struct ModelConfig {
   std::string name;            // rigor's name for this model (table column)
   std::string engine;          // "openai", "anthropic" or "sim"
@@ -55,6 +62,9 @@ struct ModelConfig {
   std::vector<std::string> headers;                 // extra "Name: value" headers
   // engine = "sim": the simulator profiles file to serve (model_id names the profile).
   std::string sim_profiles;    // path, resolved against the config's folder
+  // engine = "openai" only: start this engine locally first ("{port}" in
+  // base_url is replaced by the port chosen for it).
+  std::optional<LaunchConfig> launch;
 };
 
 struct RunSettings {

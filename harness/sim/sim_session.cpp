@@ -4,6 +4,7 @@
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <fmt/format.h>
 
@@ -36,8 +37,29 @@ void Session::read() {
   if (closed_) return;
   parser_.emplace();
   parser_->body_limit(64 * 1024 * 1024);
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](boost::system::error_code ec, size_t) { self->on_read(ec); });
+  // Header first: curl (and libcurl clients) send "Expect: 100-continue" with
+  // bodies over 1 KiB and hold the body back until told to go on.
+  http::async_read_header(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](boost::system::error_code ec, size_t) { self->on_header(ec); });
+}
+
+void Session::on_header(boost::system::error_code ec) {
+  try {
+    if (ec) return on_read(ec);
+    auto read_body = [self = shared_from_this()] {
+      http::async_read(self->socket_, self->buffer_, *self->parser_,
+                       [self](boost::system::error_code ec2, size_t) { self->on_read(ec2); });
+    };
+    if (!boost::beast::iequals(parser_->get()[http::field::expect], "100-continue")) return read_body();
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(socket_, asio::buffer(kContinue),
+                      [self = shared_from_this(), read_body](boost::system::error_code ec2, size_t) {
+                        if (ec2) return self->close();
+                        read_body();
+                      });
+  } catch (const std::exception&) {
+    close();
+  }
 }
 
 void Session::on_read(boost::system::error_code ec) {

@@ -29,6 +29,7 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class After { kRead, kContinueStream, kStall, kClose };
 
   void read();
+  void on_header(boost::system::error_code ec);
   void on_read(boost::system::error_code ec);
   void route();
   void handle_chat(const std::string& body);

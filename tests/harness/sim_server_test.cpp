@@ -376,6 +376,26 @@ TEST_F(SimServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(send(sock, http::verb::get, "/health", "").status, 200);
 }
 
+TEST_F(SimServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  // curl sends "Expect: 100-continue" for bodies over 1 KiB and waits for the go-ahead.
+  asio::io_context ioc;
+  tcp::socket sock(ioc);
+  sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+  std::string body = chat_body("vllm", "Find x." + std::string(2000, ' '), 5, false);
+  std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Expect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  asio::write(sock, asio::buffer(head));
+  std::string interim;
+  asio::read_until(sock, asio::dynamic_buffer(interim), "\r\n\r\n");
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0), 0u);
+  asio::write(sock, asio::buffer(body));
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res);
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(json::parse(res.body())["choices"][0]["finish_reason"], "stop");
+}
+
 TEST_F(SimServerTest, ConcurrentStreamsAreEachDeterministic) {
   const int kClients = 24;
   std::vector<std::string> got(kClients);

@@ -33,7 +33,9 @@ TEST(CodeCompare, TableOfOutputs) {
     bool match = line.substr(b + 1) == "1";
     OutputMatch m = compare_output(want, got);
     EXPECT_EQ(m.ok, match) << "expected [" << want << "] actual [" << got << "] " << m.detail;
-    if (!m.ok) EXPECT_FALSE(m.detail.empty());
+    if (!m.ok) {
+      EXPECT_FALSE(m.detail.empty());
+    }
     ++n;
   }
   EXPECT_GE(n, 15);

@@ -25,7 +25,9 @@ TEST(CodeStdio, VerdictTable) {
     std::string want = j["reason_starts"];
     EXPECT_EQ(v.reason.rfind(want, 0), 0u) << v.reason;
     EXPECT_EQ(v.correct, want == "accepted") << v.reason;
-    if (v.extracted_ok) EXPECT_NE(v.reason.find("isolation: namespaces+seccomp+rlimits"), std::string::npos);
+    if (v.extracted_ok) {
+      EXPECT_NE(v.reason.find("isolation: namespaces+seccomp+rlimits"), std::string::npos);
+    }
     ++n;
   }
   EXPECT_GE(n, 15);

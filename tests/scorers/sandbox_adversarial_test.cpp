@@ -117,7 +117,9 @@ TEST_P(SandboxAdversarial, EveryHostileProgramGetsItsVerdictAndLeavesNothingBehi
     // "a|b": either outcome is right (deep recursion may end either way).
     EXPECT_NE(("|" + c.expect + "|").find("|" + std::string(to_string(r.outcome)) + "|"), std::string::npos)
         << "got " << to_string(r.outcome) << " " << r.error << "\nstderr: " << r.stderr_data.substr(0, 500);
-    if (c.stdout_data) EXPECT_EQ(r.stdout_data, *c.stdout_data) << r.stderr_data.substr(0, 500);
+    if (c.stdout_data) {
+      EXPECT_EQ(r.stdout_data, *c.stdout_data) << r.stderr_data.substr(0, 500);
+    }
     EXPECT_LE(r.wall_s, c.max_wall_s);
     EXPECT_TRUE(r.isolation.full()) << r.isolation.describe();
     EXPECT_FALSE(std::filesystem::exists(host_probe)) << "a program wrote the harness's /tmp";

@@ -34,6 +34,7 @@ struct Usage {
   int64_t cached_tokens = -1;      // input tokens served from the provider's cache
   int64_t completion_tokens = -1;  // all output tokens, reasoning included
   int64_t reasoning_tokens = -1;   // output tokens spent on reasoning
+  int64_t cache_write_tokens = -1; // input tokens written to the provider's cache (Anthropic), part of prompt_tokens
 };
 
 // Arrival time of one streamed chunk that carried generated text.
@@ -56,6 +57,7 @@ struct Completion {
   std::vector<ChunkTime> chunks;    // one entry per content-bearing chunk
   int attempts = 1;                 // HTTP attempts made, retries included
   double retry_wait_s = 0;          // time spent in backoff between attempts
+  double limit_wait_s = 0;          // time held back by rate limits: client budgets + backoff after 429s
 };
 
 enum class ErrorCode {

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "harness/engines/anthropic_engine.h"
+#include "harness/engines/dialect.h"
 #include "harness/toml_reader.h"
 
 namespace rigor {
@@ -25,12 +27,33 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
   if (m.engine != "openai" && m.engine != "sim" && m.engine != "anthropic") {
     r.fail(r.node("engine"), "engine", fmt::format("unknown engine \"{}\" (expected openai, anthropic or sim)", m.engine));
   }
-  if (m.engine == "anthropic") {
-    r.fail(r.node("engine"), "engine",
-           "the Anthropic Messages engine is not built yet (tracked as its own issue); use an OpenAI-compatible endpoint");
-  }
   m.base_url = r.str("base_url").value_or("");
-  if (m.engine == "openai" && m.base_url.empty()) r.fail(nullptr, "base_url", "required key is missing for engine openai");
+  if (m.engine != "sim" && m.base_url.empty()) r.fail(nullptr, "base_url", fmt::format("required key is missing for engine {}", m.engine));
+  if (auto d = r.str("dialect")) {
+    if (m.engine != "openai") r.fail(r.node("dialect"), "dialect", "only engine openai has dialects");
+    if (!parse_dialect(*d)) {
+      std::string names;
+      for (const auto& n : dialect_names()) names += (names.empty() ? "" : ", ") + n;
+      r.fail(r.node("dialect"), "dialect", fmt::format("unknown dialect \"{}\" (expected one of {})", *d, names));
+    }
+    m.dialect = *d;
+  }
+  if (auto b = r.integer("thinking_budget")) {
+    if (m.engine != "anthropic") r.fail(r.node("thinking_budget"), "thinking_budget", "only engine anthropic takes a thinking budget (use extra for others)");
+    if (*b != 0 && *b < kAnthropicMinThinkingBudget) {
+      r.fail(r.node("thinking_budget"), "thinking_budget", fmt::format("must be 0 (off) or >= {}", kAnthropicMinThinkingBudget));
+    }
+    m.thinking_budget = static_cast<int>(*b);
+  }
+  if (auto v = r.num("rpm")) {
+    if (*v < 0) r.fail(r.node("rpm"), "rpm", "must be >= 0 (0 = no limit)");
+    m.rpm = *v;
+  }
+  if (auto v = r.num("tpm")) {
+    if (*v < 0) r.fail(r.node("tpm"), "tpm", "must be >= 0 (0 = no limit)");
+    m.tpm = *v;
+  }
+  if (auto v = r.boolean("adaptive_concurrency")) m.adaptive_concurrency = *v;
   if (m.engine == "sim" && !m.base_url.empty()) {
     r.fail(r.node("base_url"), "base_url", "engine sim starts its own simulator; remove base_url or use engine openai");
   }
@@ -99,6 +122,7 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
     price("input", m.pricing.input);
     price("cached_input", m.pricing.cached_input);
     price("output", m.pricing.output);
+    price("cache_write", m.pricing.cache_write);
     price("gpu_hour", m.pricing.gpu_hour);
     if (auto g = s.integer("gpus")) {
       if (*g < 1) s.fail(s.node("gpus"), "gpus", "must be >= 1");
@@ -115,6 +139,12 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
     s.finish();
   }
   if (auto et = r.table("extra")) m.extra = toml_to_json(*et);
+  if (m.engine == "openai") {
+    if (auto why = check_dialect_extra(*parse_dialect(m.dialect), m.extra); !why.empty()) r.fail(r.node("extra"), "extra", why);
+  }
+  if (m.engine == "anthropic" && m.thinking_budget >= m.max_tokens) {
+    r.fail(r.node("thinking_budget"), "thinking_budget", fmt::format("must be below sampling.max_tokens ({})", m.max_tokens));
+  }
   if (auto lt = r.table("launch")) {
     if (m.engine != "openai") r.fail(lt, "launch", "only engine openai can be launched (engine sim starts its own simulator)");
     TomlReader s(*lt, file, r.key_path("launch"));
@@ -196,6 +226,10 @@ nlohmann::json Config::resolved() const {
     for (const auto& h : m.headers) names.push_back(h.substr(0, h.find(':')));
     mj["headers"] = names;
     if (m.engine == "sim") mj["sim_profiles"] = m.sim_profiles;
+    // Rate limits and budgets pace a run without changing its results, so they
+    // stay out of the resolved config (and its hash): changing them resumes.
+    if (m.engine == "openai" && m.dialect != "openai") mj["dialect"] = m.dialect;
+    if (m.engine == "anthropic") mj["thinking_budget"] = m.thinking_budget;
     if (m.launch) {
       mj["launch"] = {{"command", m.launch->command},
                       {"health_url", m.launch->health_url},
@@ -248,6 +282,14 @@ Config parse_config(const std::string& text, const std::string& path) {
       c.run.limit = static_cast<int>(*l);
     }
     c.run.gpqa_csv = resolve_relative(rr.str("gpqa_csv").value_or(""), path);
+    if (auto b = rr.num("budget_usd")) {
+      if (*b < 0) rr.fail(rr.node("budget_usd"), "budget_usd", "must be >= 0 (0 = no budget)");
+      c.run.budget_usd = *b;
+    }
+    if (auto b = rr.integer("budget_tokens")) {
+      if (*b < 0) rr.fail(rr.node("budget_tokens"), "budget_tokens", "must be >= 0 (0 = no budget)");
+      c.run.budget_tokens = *b;
+    }
     rr.finish();
   }
   auto models = r.node("models");

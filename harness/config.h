@@ -23,6 +23,7 @@ struct ModelPricing {
   // API pricing in $ per million tokens; negative = not set.
   double input = -1;         // uncached input
   double cached_input = -1;  // input served from the provider's cache (defaults to input)
+  double cache_write = -1;   // input written to the provider's cache (Anthropic; defaults to input)
   double output = -1;        // output, reasoning included
   // Self-hosted pricing: $ per GPU-hour times GPUs, over measured time.
   double gpu_hour = -1;
@@ -60,6 +61,11 @@ struct ModelConfig {
   ModelPricing pricing;
   nlohmann::json extra = nlohmann::json::object();  // extra request body fields
   std::vector<std::string> headers;                 // extra "Name: value" headers
+  std::string dialect = "openai";  // engine openai: vllm, sglang, llamacpp, ollama, deepseek, openrouter, openai-reasoning
+  int thinking_budget = 0;         // engine anthropic: extended-thinking budget_tokens; 0 = off
+  double rpm = 0;                  // client-side requests-per-minute budget; 0 = none
+  double tpm = 0;                  // client-side tokens-per-minute budget; 0 = none
+  bool adaptive_concurrency = false;  // halve concurrency on 429, recover on success
   // engine = "sim": the simulator profiles file to serve (model_id names the profile).
   std::string sim_profiles;    // path, resolved against the config's folder
   // engine = "openai" only: start this engine locally first ("{port}" in
@@ -78,6 +84,8 @@ struct RunSettings {
   std::string report_md;             // Markdown report path written at the end; "" = none
   int limit = 0;                     // > 0: first `limit` problems of each suite (smoke runs)
   std::string gpqa_csv;              // path of the user's official GPQA CSV
+  double budget_usd = 0;             // stop starting samples once the run spent this; 0 = none
+  int64_t budget_tokens = 0;         // same, in input + output tokens; 0 = none
 };
 
 struct Config {

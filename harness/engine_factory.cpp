@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/engines/anthropic_engine.h"
+#include "harness/engines/dialect.h"
 #include "harness/engines/openai_engine.h"
 
 namespace rigor {
@@ -30,11 +32,24 @@ std::unique_ptr<Engine> make_default_engine(const ModelConfig& m, const std::str
   o.retry.base_delay_s = m.retry_base_s;
   o.retry.max_delay_s = m.retry_max_s;
   o.headers = m.headers;
+  if (m.rpm > 0 || m.tpm > 0 || m.adaptive_concurrency) {
+    o.limiter = std::make_shared<RateLimiter>(RateLimits{m.rpm, m.tpm, m.concurrency, m.adaptive_concurrency});
+  }
+  if (m.engine == "anthropic") return make_anthropic_engine(std::move(o), m.thinking_budget);
+  const auto dialect = parse_dialect(m.dialect);
+  if (!dialect) throw ConfigError(fmt::format("model {}: unknown dialect \"{}\"", m.name, m.dialect));
+  if (*dialect != ProviderDialect::kOpenAI) {
+    o.make_body = [d = *dialect, usage = o.include_usage](const CompletionRequest& r) {
+      return dialect_request_body(d, r, usage);
+    };
+  }
   return std::make_unique<OpenAIEngine>(std::move(o));
 }
 
 ServerInfo probe_server(const ModelConfig& m, const std::string& base_url) {
   ServerInfo info;
+  // Anthropic's /models wants x-api-key, and its answer would only repeat model_id.
+  if (m.engine == "anthropic") return info;
   auto j = get_json(base_url + "/models", api_key_for(m), std::min(10.0, m.connect_timeout_s + 5));
   if (!j || !j->is_object() || !(*j)["data"].is_array()) return info;
   for (const auto& entry : (*j)["data"]) {

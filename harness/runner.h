@@ -36,6 +36,8 @@ struct RunOutcome {
   int finished = 0;       // finished by this session
   int errors = 0;         // ended as errors in this session (retried on resume)
   bool cancelled = false; // stopped by SIGINT/SIGTERM or the cancel flag
+  bool budget_spent = false;  // run.budget_usd / budget_tokens reached: stopped early, resumable
+  std::string budget_note;    // "spent $x of the $y budget ..." when a budget is set
 };
 
 // Applies RunOptions to the config (filters, n, run id) and validates them.

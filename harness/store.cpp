@@ -40,7 +40,7 @@ constexpr const char* kSampleColumns =
     "run_id, model, suite, problem_id, sample_idx, seed, status, prompt, gold, permutation, "
     "response, reasoning, extracted, extracted_ok, correct, score_reason, finish_reason, "
     "truncated, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, ttft_s, "
-    "ttfat_s, decode_tps, latency_s, started_s, cost_usd, error, attempts, server_model";
+    "ttfat_s, decode_tps, latency_s, started_s, cost_usd, error, attempts, server_model, limit_wait_s";
 
 // A prepared statement that finalizes itself.
 class Stmt {
@@ -142,6 +142,11 @@ Store::Store(const std::string& path) : path_(path) {
     // process (not a power cut), at a fraction of FULL's fsync cost.
     exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     exec(db_, kSchema);
+    // Additive migration (same schema version): databases from before the
+    // rate limiter lack limit_wait_s; old rows read as 0 s waited.
+    bool has_limit_wait = false;
+    for (Stmt cols(db_, "PRAGMA table_info(samples)"); cols.step();) has_limit_wait |= cols.text(1) == "limit_wait_s";
+    if (!has_limit_wait) exec(db_, "ALTER TABLE samples ADD COLUMN limit_wait_s REAL NOT NULL DEFAULT 0");
     Stmt get(db_, "SELECT value FROM meta WHERE key='schema_version'");
     if (get.step()) {
       if (get.text(0) != std::to_string(kSchemaVersion)) {
@@ -243,7 +248,7 @@ namespace {
 const std::string& insert_sql() {
   static const std::string sql =
       fmt::format("INSERT OR REPLACE INTO samples({}) VALUES({})", kSampleColumns,
-                  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
+                  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
   return sql;
 }
 
@@ -256,7 +261,7 @@ void insert_sample(Stmt& q, const SampleRecord& s) {
   q.add(s.score_reason).add(s.finish_reason).add(I{s.truncated});
   q.add(s.prompt_tokens).add(s.cached_tokens).add(s.completion_tokens).add(s.reasoning_tokens);
   q.add(s.ttft_s).add(s.ttfat_s).add(s.decode_tps).add(s.latency_s).add(s.started_s);
-  q.add(s.cost_usd).add(s.error).add(I{s.attempts}).add(s.server_model);
+  q.add(s.cost_usd).add(s.error).add(I{s.attempts}).add(s.server_model).add(s.limit_wait_s);
   q.step();
 }
 
@@ -323,6 +328,7 @@ std::vector<SampleRecord> Store::samples(const std::string& run_id) {
     s.error = q.text(i++);
     s.attempts = static_cast<int>(q.i64(i++));
     s.server_model = q.text(i++);
+    s.limit_wait_s = q.real(i++);
     out.push_back(std::move(s));
   }
   return out;

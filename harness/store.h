@@ -72,6 +72,7 @@ struct SampleRecord {
   std::string error;               // error kind and message when status == kError
   int attempts = 0;
   std::string server_model;
+  double limit_wait_s = 0;         // held back by rate limits (client budgets, backoff after 429), not server latency
 };
 
 class Store {

@@ -112,6 +112,8 @@ struct Job {
   std::string body;            // serialised request, reused by every attempt
   int attempts = 0;            // attempts started so far
   double retry_wait_s = 0;     // backoff scheduled so far
+  double limit_wait_s = 0;     // held by the rate limiter, or backing off after a 429
+  int64_t est_tokens = 0;      // the rate limiter's estimate, corrected when it ends
   Clock::time_point retry_at;  // when the next attempt may start
 };
 
@@ -135,6 +137,7 @@ struct Transfer {
   Clock::time_point last_byte;  // last header or body byte (idle timeout)
   SseParser parser;
   ChatStream stream;
+  std::unique_ptr<StreamDecoder> decoder;  // replaces `stream` for other wire formats
   std::optional<Error> abort;   // set by a callback to stop the transfer
   long status = 0;
   bool status_known = false;
@@ -188,6 +191,10 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   const double t_s = seconds(now - t->t0);
   t->parser.feed(std::string_view(data, n), [t, t_s](const SseEvent& ev) {
     if (t->abort) return;
+    if (t->decoder) {
+      if (auto r = t->decoder->on_event(ev.type, ev.data, t_s); !r) t->abort = std::move(r.error());
+      return;
+    }
     if (!ev.type.empty() && ev.type != "message") {
       if (ev.type == "error") {
         Error e;
@@ -244,7 +251,7 @@ namespace {
 class Runner {
  public:
   Runner(const OpenAIEngineOptions& options, const OnResult& on_result)
-      : options_(options), on_result_(on_result), url_(options.base_url + "/chat/completions") {
+      : options_(options), on_result_(on_result), url_(options.base_url + options.path) {
     multi_ = curl_multi_init();
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
     // Cap connections at the concurrency so the server never sees more.
@@ -257,13 +264,21 @@ class Runner {
   }
 
   size_t in_flight() const { return active_.size() + waiting_.size(); }
+  size_t limit() const {
+    const int cap = options_.limiter ? std::min(options_.concurrency, options_.limiter->limit()) : options_.concurrency;
+    return static_cast<size_t>(std::max(1, cap));
+  }
   bool idle() const { return active_.empty() && waiting_.empty(); }
 
   void add(EngineJob job) {
     Job j;
     j.tag = job.tag;
     try {
-      j.body = chat_request_body(job.request, options_.include_usage).dump();
+      j.body = (options_.make_body ? options_.make_body(job.request)
+                                   : chat_request_body(job.request, options_.include_usage)).dump();
+      size_t prompt_chars = 0;
+      for (const Message& m : job.request.messages) prompt_chars += m.content.size();
+      j.est_tokens = estimate_request_tokens(prompt_chars, job.request.max_tokens);
     } catch (const nlohmann::json::exception& ex) {
       Error e;
       e.code = ErrorCode::kInvalidRequest;
@@ -353,6 +368,16 @@ class Runner {
 
  private:
   void start(Job job) {
+    if (options_.limiter) {
+      // Held back here, not sent to be refused: the wait is scheduled like a backoff.
+      const auto now = Clock::now();
+      if (const double wait = options_.limiter->acquire(job.est_tokens, now); wait > 0) {
+        job.limit_wait_s += wait;
+        job.retry_at = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait));
+        waiting_.push_back(std::move(job));
+        return;
+      }
+    }
     auto t = std::make_unique<Transfer>();
     ++job.attempts;
     t->job = std::move(job);
@@ -362,8 +387,12 @@ class Runner {
     t->headers.add("Content-Type: application/json");
     t->headers.add("Accept: text/event-stream");
     t->headers.add("Expect:");  // no 100-continue round trip for large prompts
-    if (!options_.api_key.empty()) t->headers.add("Authorization: Bearer " + options_.api_key);
+    if (!options_.api_key.empty()) {
+      t->headers.add(options_.api_key_header.empty() ? "Authorization: Bearer " + options_.api_key
+                                                     : options_.api_key_header + ": " + options_.api_key);
+    }
     for (const std::string& h : options_.headers) t->headers.add(h);
+    if (options_.make_decoder) t->decoder = options_.make_decoder();
     curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
@@ -410,10 +439,17 @@ class Runner {
                     static_cast<int>(t->status), -1};
     } else {
       t->parser.finish();
-      CompletionResult r = t->stream.finish(total_s);
+      CompletionResult r = t->decoder ? t->decoder->finish(total_s) : t->stream.finish(total_s);
       if (r) {
         r->attempts = t->job.attempts;
         r->retry_wait_s = t->job.retry_wait_s;
+        r->limit_wait_s = t->job.limit_wait_s;
+        if (options_.limiter) {
+          const Usage& u = r->usage;
+          const int64_t actual = u.prompt_tokens >= 0 && u.completion_tokens >= 0 ? u.prompt_tokens + u.completion_tokens : -1;
+          options_.limiter->settle(t->job.est_tokens, actual);
+          options_.limiter->on_success();
+        }
         const uint64_t tag = t->job.tag;
         t.reset();  // release the handle before user code runs
         on_result_(tag, std::move(r));
@@ -428,9 +464,11 @@ class Runner {
 
   void fail_or_retry(Job job, Error e, bool cancelled) {
     e.message = redact(std::move(e.message), options_.api_key);
+    if (options_.limiter && e.code == ErrorCode::kRateLimited) options_.limiter->on_rate_limited();
     if (!cancelled && should_retry(e) && job.attempts < options_.retry.max_attempts) {
       const double delay = backoff_delay(options_.retry, job.attempts, e, job.tag);
       job.retry_wait_s += delay;
+      if (e.code == ErrorCode::kRateLimited) job.limit_wait_s += delay;
       job.retry_at = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
       waiting_.push_back(std::move(job));
       return;
@@ -451,7 +489,6 @@ class Runner {
 
 void OpenAIEngine::run(const NextJob& next, const OnResult& on_result, const std::atomic<bool>* cancel) {
   Runner runner(options_, on_result);
-  const size_t limit = static_cast<size_t>(options_.concurrency);
   bool exhausted = false;
   auto cancelled = [cancel] { return cancel && cancel->load(); };
   while (true) {
@@ -460,7 +497,7 @@ void OpenAIEngine::run(const NextJob& next, const OnResult& on_result, const std
       return;
     }
     runner.start_due_retries(Clock::now());
-    while (!exhausted && runner.in_flight() < limit) {
+    while (!exhausted && runner.in_flight() < runner.limit()) {
       std::optional<EngineJob> job = next();
       if (!job) {
         exhausted = true;

@@ -23,7 +23,10 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,9 +34,21 @@
 
 #include "harness/completion.h"
 #include "harness/engine.h"
+#include "harness/rate_limit.h"
 #include "harness/retry.h"
 
 namespace rigor {
+
+// Decodes one streamed attempt of a non-OpenAI wire format (Anthropic's
+// Messages API). Sees every SSE event, named ones included; one per attempt.
+class StreamDecoder {
+ public:
+  virtual ~StreamDecoder() = default;
+  // An error stops the attempt (and is retried per the policy).
+  virtual tl::expected<void, Error> on_event(std::string_view type, std::string_view data, double t_s) = 0;
+  // The stream ended at total_s; an unfinished stream is kIncomplete.
+  virtual CompletionResult finish(double total_s) = 0;
+};
 
 struct OpenAIEngineOptions {
   std::string base_url;          // e.g. http://127.0.0.1:8000/v1; requests go to base_url + "/chat/completions"
@@ -45,6 +60,14 @@ struct OpenAIEngineOptions {
   RetryPolicy retry;
   std::vector<std::string> headers;  // extra "Name: value" request headers
   bool include_usage = true;     // sends stream_options.include_usage
+  // Extension points for dialects and other wire formats (all optional).
+  std::string path = "/chat/completions";  // appended to base_url
+  std::string api_key_header;    // "" = "Authorization: Bearer <key>"; else "<name>: <key>" (e.g. x-api-key)
+  std::function<nlohmann::json(const CompletionRequest&)> make_body;  // null = chat_request_body(request, include_usage)
+  std::function<std::unique_ptr<StreamDecoder>()> make_decoder;       // null = the OpenAI chat stream
+  // Client-side RPM/TPM budgets and adaptive concurrency; null = none. Time
+  // a request waits for it lands in Completion::limit_wait_s.
+  std::shared_ptr<RateLimiter> limiter;
 };
 
 // The request body for one job: model, messages, stream, sampling, seed,

@@ -1,0 +1,75 @@
+// Token buckets and adaptive concurrency on a hand-driven clock.
+#include "harness/rate_limit.h"
+
+#include <gtest/gtest.h>
+
+namespace rigor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+Clock::time_point at(double s) {
+  return Clock::time_point{} + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+TEST(RateLimiter, RpmPacesRequestsEvenlyAndNeverExceedsTheBudgetInAnyMinute) {
+  RateLimiter l(RateLimits{120, 0, 8, false}, at(0));
+  // Drive it as the engine does: ask, and on a wait ask again after it.
+  std::vector<double> starts;
+  double t = 0;
+  while (starts.size() < 300) {
+    const double w = l.acquire(100, at(t));
+    if (w == 0) {
+      starts.push_back(t);
+    } else {
+      t += w;
+    }
+  }
+  for (size_t i = 0; i < starts.size(); ++i) {
+    size_t in_minute = 0;
+    for (size_t j = i; j < starts.size() && starts[j] < starts[i] + 60; ++j) ++in_minute;
+    ASSERT_LE(in_minute, 120u) << "window starting at " << starts[i];
+  }
+  EXPECT_NEAR(starts[1] - starts[0], 0.5, 1e-6);
+}
+
+TEST(RateLimiter, TpmTakesWholeEstimatesAndIsCorrectedByActualUsage) {
+  RateLimiter l(RateLimits{0, 6000, 8, false}, at(0));  // 100 tokens/s, capacity 100
+  EXPECT_EQ(l.acquire(1000, at(0)), 0);                 // a full bucket lets one large request go
+  const double w = l.acquire(10, at(0));                // now 900 in debt
+  EXPECT_NEAR(w, 9.1, 1e-6);
+  l.settle(1000, 100);                                  // it used only 100: 900 returned, level 0
+  EXPECT_NEAR(l.acquire(10, at(0)), 0.1, 1e-6);         // waits for 10 tokens, not 910
+}
+
+TEST(RateLimiter, RefusedRequestCostsNothing) {
+  RateLimiter l(RateLimits{60, 60, 8, false}, at(0));  // 1 req/s and 1 token/s
+  EXPECT_EQ(l.acquire(1, at(0)), 0);
+  EXPECT_GT(l.acquire(1, at(0.5)), 0);  // request bucket empty
+  EXPECT_EQ(l.acquire(1, at(1.0)), 0);  // both refilled exactly: nothing was taken at 0.5
+}
+
+TEST(RateLimiter, AdaptiveConcurrencyHalvesOn429AndRecoversAdditively) {
+  RateLimiter l(RateLimits{0, 0, 8, true});
+  EXPECT_EQ(l.limit(), 8);
+  l.on_rate_limited();
+  EXPECT_EQ(l.limit(), 4);
+  l.on_rate_limited();
+  l.on_rate_limited();
+  l.on_rate_limited();
+  EXPECT_EQ(l.limit(), 1);
+  l.on_success();
+  EXPECT_EQ(l.limit(), 2);
+  for (int i = 0; i < 2; ++i) l.on_success();
+  EXPECT_EQ(l.limit(), 3);
+  for (int i = 0; i < 100; ++i) l.on_success();
+  EXPECT_EQ(l.limit(), 8);
+}
+
+TEST(RateLimiter, NotAdaptiveKeepsTheConfiguredConcurrency) {
+  RateLimiter l(RateLimits{0, 0, 5, false});
+  l.on_rate_limited();
+  EXPECT_EQ(l.limit(), 5);
+}
+
+}  // namespace
+}  // namespace rigor

@@ -98,6 +98,21 @@ PairedComparison compare_suite(const std::map<std::string, Tally>& pa, const std
 
 }  // namespace
 
+Interval unpaired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b, int resamples,
+                               uint64_t seed, double level) {
+  if (a.empty() || b.empty()) throw std::invalid_argument("unpaired_bootstrap_ci: empty sample");
+  if (resamples < kMinBootstrapResamples) throw std::invalid_argument("unpaired_bootstrap_ci: too few resamples");
+  Rng rng(seed);
+  std::vector<double> diffs(static_cast<size_t>(resamples));
+  for (double& d : diffs) {
+    double sa = 0, sb = 0;
+    for (size_t i = 0; i < a.size(); ++i) sa += a[rng.below(a.size())];
+    for (size_t i = 0; i < b.size(); ++i) sb += b[rng.below(b.size())];
+    d = sa / static_cast<double>(a.size()) - sb / static_cast<double>(b.size());
+  }
+  return {*percentile(diffs, (1 - level) / 2), *percentile(diffs, (1 + level) / 2)};
+}
+
 double sign_flip_p_value(const std::vector<double>& diffs, int resamples, uint64_t seed) {
   if (diffs.empty()) return 1.0;
   if (resamples < 1) throw std::invalid_argument("sign_flip_p_value: resamples must be >= 1");

@@ -73,6 +73,15 @@ std::vector<PairedComparison> compare_runs(const std::string& run_a, const std::
                                            const std::string& run_b, const std::vector<SampleRecord>& samples_b,
                                            const CompareOptions& options = {});
 
+// The UNPAIRED counterpart of diff_ci, for contrast: a percentile-bootstrap
+// interval for mean(a) - mean(b) resampling a and b independently (as if the
+// two runs had been scored on unrelated problems). Rng(seed); throws
+// std::invalid_argument when either side is empty or resamples <
+// kMinBootstrapResamples.
+Interval unpaired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b,
+                               int resamples = kBootstrapResamples, uint64_t seed = kBootstrapSeed,
+                               double level = 0.95);
+
 // Sign-flip permutation p-value for paired differences (see above).
 // Empty -> 1.
 double sign_flip_p_value(const std::vector<double>& diffs, int resamples, uint64_t seed);

@@ -1,40 +1,20 @@
 #include "harness/config.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/case_table.h"
+
 namespace rigor {
 namespace {
-
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == 'n') {
-      out += '\n';
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 struct ErrorCase {
   std::string name, text, expected;
 };
 
 std::vector<ErrorCase> load_cases() {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/config_errors.tsv");
   std::vector<ErrorCase> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto a = line.find('\t');
-    auto b = line.find('\t', a + 1);
-    out.push_back({line.substr(0, a), unescape(line.substr(a + 1, b - a - 1)), line.substr(b + 1)});
-  }
+  for (const auto& c : testing::read_cases("config_errors.tsv", 3)) out.push_back({c[0], c[1], c[2]});
   return out;
 }
 

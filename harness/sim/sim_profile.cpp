@@ -191,7 +191,7 @@ SimFaults parse_faults(const Layers& profile) {
 SimProfile parse_profile(const std::string& name, const Layers& l) {
   l.check_known({"base", "label", "dialect", "reasoning", "accuracy", "difficulty_slope", "no_answer_prob",
                  "equivalent_form_prob", "reasoning_tokens", "answer_tokens", "ttft_ms", "tokens_per_s",
-                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit"});
+                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s"});
   SimProfile p;
   p.name = name;
   p.label = l.str("label");
@@ -235,6 +235,7 @@ SimProfile parse_profile(const std::string& name, const Layers& l) {
   p.time_scale = l.num("time_scale", 0, 1e6);
   p.faults = parse_faults(l);
   p.rpm_limit = l.integer_or("rpm_limit", 0, 0, 1'000'000'000);
+  p.rpm_window_s = l.num_or("rpm_window_s", 60, 0.1, 3600);
   return p;
 }
 

@@ -73,6 +73,7 @@ struct SimProfile {
   double time_scale = 1;                   // multiplies ttft and decode delays; 0 = no delay
   SimFaults faults;
   int64_t rpm_limit = 0;                   // requests per sliding minute, 0 = unlimited (real time)
+  double rpm_window_s = 60;                // the sliding window rpm_limit counts over (tests shorten it)
 };
 
 // Loads every profile in a TOML file: tables [profiles.NAME]. A profile may

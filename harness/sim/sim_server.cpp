@@ -115,9 +115,10 @@ std::optional<int64_t> SimServer::Impl::rpm_admit(const SimProfile& profile) {
   auto now = steady_clock::now();
   std::lock_guard lock(mu_);
   auto& window = rpm_[profile.name];
-  while (!window.empty() && now - window.front() >= minutes(1)) window.pop_front();
+  const auto span = duration_cast<steady_clock::duration>(duration<double>(profile.rpm_window_s));
+  while (!window.empty() && now - window.front() >= span) window.pop_front();
   if (static_cast<int64_t>(window.size()) >= profile.rpm_limit) {
-    double wait = duration<double>(minutes(1) - (now - window.front())).count();
+    double wait = duration<double>(span - (now - window.front())).count();
     return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait)));
   }
   window.push_back(now);

@@ -1,8 +1,11 @@
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "harness/cli/commands.h"
 #include "harness/config.h"
 #include "harness/store.h"
+#include "reports/comparability.h"
 #include "reports/compare.h"
 
 namespace rigor {
@@ -14,6 +17,8 @@ struct CompareArgs {
   std::vector<std::string> pairs;
   std::string format = "table";
   size_t max_listed = 20;
+  bool force = false;
+  std::string out;
 };
 
 int compare_command(const CompareArgs& a) {
@@ -25,7 +30,9 @@ int compare_command(const CompareArgs& a) {
     runs.push_back(*r);
   }
   auto format = parse_format(a.format);
-  if (!format || *format == Format::kCsv) throw ConfigError(fmt::format("--format {}: use table, md or json", a.format));
+  if (!format || *format == Format::kCsv) {
+    throw ConfigError(fmt::format("--format {}: use table, md, json or html", a.format));
+  }
   CompareOptions opts;
   for (const auto& p : split_list(a.pairs)) {
     auto colon = p.find(':');
@@ -43,8 +50,31 @@ int compare_command(const CompareArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError(fmt::format("{} (name the models with --pair MODEL_A:MODEL_B)", e.what()));
   }
+  // Comparability: the pairs actually compared, over the suites both runs hold.
+  std::vector<ModelPair> compared;
+  for (const auto& c : result) {
+    if (compared.empty() || compared.back().a != c.model_a || compared.back().b != c.model_b) {
+      compared.push_back({c.model_a, c.model_b});
+    }
+  }
+  const auto diffs = config_differences(runs[0], runs[1], compared);
+  if (!diffs.empty()) {
+    if (!a.force) {
+      throw ConfigError(fmt::format("{} and {} are not comparable:\n{}pass --force to compare across these differences",
+                                    a.run_a, a.run_b, describe(diffs)));
+    }
+    fmt::print(stderr, "rigor: warning: comparing across configuration differences (--force):\n{}", describe(diffs));
+  }
   if (a.run_a == a.run_b) runs.pop_back();
-  fmt::print("{}", render_comparison(result, *format, make_meta(runs), a.max_listed));
+  std::string text = render_comparison(result, *format, make_meta(runs), a.max_listed);
+  if (a.out.empty()) {
+    fmt::print("{}", text);
+  } else {
+    std::ofstream f(a.out, std::ios::binary);
+    f << text;
+    if (!f) throw ConfigError(fmt::format("cannot write {}", a.out));
+    fmt::print(stderr, "rigor: comparison written to {}\n", a.out);
+  }
   return 0;
 }
 
@@ -61,7 +91,9 @@ void add_compare_command(CLI::App& app, Action& action) {
   c->add_option("run_a", a->run_a, "run A")->required();
   c->add_option("run_b", a->run_b, "run B")->required();
   c->add_option("--pair", a->pairs, "MODEL_A:MODEL_B (repeatable); default: same-named models");
-  c->add_option("--format", a->format, "table | md | json")->capture_default_str();
+  c->add_option("--format", a->format, "table | md | json | html")->capture_default_str();
+  c->add_flag("--force", a->force, "compare even when prompt, scorer, data, sampling settings or n differ");
+  c->add_option("-o,--output", a->out, "write to this file instead of stdout");
   c->add_option("--list", a->max_listed, "problems listed per side")->capture_default_str();
   c->callback([a, &action] { action = [a] { return compare_command(*a); }; });
 }

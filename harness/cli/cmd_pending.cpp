@@ -20,16 +20,4 @@ void add_perf_command(CLI::App& app, Action& action) {
   });
 }
 
-void add_gate_command(CLI::App& app, Action& action) {
-  auto* c = app.add_subcommand("gate", "Nightly regression gate (not built yet).");
-  c->allow_extras();
-  c->callback([&action] {
-    action = [] {
-      throw ConfigError("rigor gate is not built yet (the regression gate is its own issue); "
-                        "rigor compare RUN_A RUN_B shows the paired difference per suite");
-      return 2;
-    };
-  });
-}
-
 }  // namespace rigor

@@ -26,12 +26,14 @@ struct RunArgs {
   std::vector<std::string> suites;
   int n = 0;
   std::string run_id;
+  std::string tag;
   bool resume = false;
   bool quiet = false;
 };
 
 int run_command(const RunArgs& a) {
   Config cfg = load_config(a.config);
+  if (!a.tag.empty()) cfg.run.tag = a.tag;  // part of the resolved config, so of a derived run id
   RunOptions opts;
   opts.models = split_list(a.models);
   opts.suites = split_list(a.suites);
@@ -86,6 +88,7 @@ void add_run_command(CLI::App& app, Action& action) {
   c->add_option("--suites", a->suites, "only these suites (comma-separated)");
   c->add_option("-n", a->n, "samples per problem (overrides run.n)")->check(CLI::Range(1, 4096));
   c->add_option("--run-id", a->run_id, "run id (default: run.id, else derived from the config)");
+  c->add_option("--tag", a->tag, "label the run (overrides run.tag), e.g. nightly; see rigor gate and report --history");
   c->add_flag("--resume", a->resume, "require that the run already exists, and continue it");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines");
   c->callback([a, &action] { action = [a] { return run_command(*a); }; });

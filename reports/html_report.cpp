@@ -68,9 +68,9 @@ svg.plot{max-width:100%;height:auto;font-size:11px}
 svg.plot text{fill:#333}svg.plot .axis-label{font-size:12px;fill:#111}
 svg.plot .grid{stroke:#eee}svg.plot .frame{fill:none;stroke:#999}
 svg.plot .errbar{stroke-width:1.5;opacity:.6}svg.plot .pt-label{font-size:11px}
-ul.legend{list-style:none;padding:0;margin:.3em 0;display:flex;flex-wrap:wrap;gap:.2em 1em;font-size:12px;max-width:640px}
+ul.legend{list-style:none;padding:0;margin:.3em 0;display:flex;flex-wrap:wrap;gap:.2em 1em;font-size:12px;max-width:580px}
 ul.legend li{white-space:nowrap}svg.swatch{vertical-align:middle;margin-right:3px}
-p.note{font-size:12px;color:#555;margin:.2em 0;max-width:640px}
+p.note{font-size:12px;color:#555;margin:.2em 0;max-width:580px}
 table.grid td{text-align:center;padding:0;min-width:3.2em}table.grid td a{display:block;padding:1px 4px;color:#000;text-decoration:none}
 table.grid th{font-size:11px;max-width:8em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 table.grid td.pid{text-align:left;padding:1px 6px;font-family:monospace}

@@ -46,8 +46,8 @@ Scale make_scale(const Axis& axis, std::vector<double> values, double p0, double
     lo -= pad;
     hi += pad;
   } else {
-    lo -= 0.1;
-    hi += 0.1;
+    lo -= 0.15;
+    hi += 0.15;
   }
   if (axis.min && s.drawable(*axis.min)) lo = axis.log ? std::log10(*axis.min) : *axis.min;
   if (axis.max && s.drawable(*axis.max)) hi = axis.log ? std::log10(*axis.max) : *axis.max;
@@ -193,8 +193,10 @@ std::string render_chart(const Chart& c) {
         marks += "</g>";
       }
       if (label_points && s.points.size() == 1 && !s.dashed) {
-        marks += fmt::format("<text class=\"pt-label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>", px + 7, py - 6,
-                             escape_html(s.name));
+        // Right of the point, or left of it near the right edge so it is not clipped.
+        const bool flip = px > left + pw * 0.7;
+        marks += fmt::format("<text class=\"pt-label\" x=\"{:.1f}\" y=\"{:.1f}\"{}>{}</text>", flip ? px - 7 : px + 7,
+                             py - 6, flip ? " text-anchor=\"end\"" : "", escape_html(s.name));
       }
     }
     out += fmt::format("<g class=\"series\" data-series=\"{}\">", escape_html(s.name));

@@ -50,8 +50,8 @@ struct Chart {
   Axis x, y;
   std::vector<Series> series;
   std::string note;      // caption under the chart ("" for none)
-  int width = 640;
-  int height = 360;
+  int width = 580;   // two charts side by side on a 1280-pixel screen
+  int height = 340;
 };
 
 // A <figure class="chart" id=... data-chart=kind> with the svg and legend.

@@ -77,6 +77,23 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return s->abort ? 0 : n;
 }
 
+// Poisson arrivals, one at a time: the first at 0, then exponential gaps
+// -ln(1-u)/rate with u from 53 random bits.
+class ArrivalClock {
+ public:
+  ArrivalClock(double rate, uint64_t seed) : rate_(rate), rng_(seed) {}
+  double next_s() const { return t_; }
+  void advance() {
+    const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+    t_ += -std::log1p(-u) / rate_;
+  }
+
+ private:
+  double rate_;
+  std::mt19937_64 rng_;
+  double t_ = 0;
+};
+
 // The event loop of one level.
 class Loop {
  public:
@@ -113,13 +130,14 @@ class Loop {
 
   std::vector<PerfRecord> run(const PerfLoad& load, const std::atomic<bool>* cancel) {
     const bool open = load.concurrency <= 0;
-    std::vector<double> arrivals;
-    if (open) arrivals = poisson_arrivals(load.requests, load.rate, load.seed);
+    // Arrival times are drawn as they are needed: a duration-bound level
+    // has no useful request count to precompute.
+    ArrivalClock arrivals(load.rate, load.seed);
     start_ = Clock::now();
     const auto stop_at = load.duration_s > 0 ? start_ + to_duration(load.duration_s) : Clock::time_point::max();
     int64_t next = 0;
     std::vector<PerfRecord> out;
-    out.reserve(static_cast<size_t>(load.requests));
+    out.reserve(static_cast<size_t>(std::min(load.requests, 1 << 16)));
     while (true) {
       auto now = Clock::now();
       if (cancel && cancel->load()) {
@@ -129,8 +147,9 @@ class Loop {
       const bool may_send = next < load.requests && now < stop_at;
       bool sent = false;
       if (may_send && open) {
-        while (next < load.requests && start_ + to_duration(arrivals[next]) <= now) {
-          dispatch(next, arrivals[next]);
+        while (next < load.requests && now < stop_at && start_ + to_duration(arrivals.next_s()) <= now) {
+          dispatch(next, arrivals.next_s());
+          arrivals.advance();
           ++next;
           sent = true;
           now = Clock::now();
@@ -147,7 +166,7 @@ class Loop {
 
       // Sleep until the next thing due: a curl timeout or the next send.
       Clock::time_point wake = curl_due_;
-      if (open && next < load.requests) wake = std::min(wake, start_ + to_duration(arrivals[next]));
+      if (open && next < load.requests) wake = std::min(wake, start_ + to_duration(arrivals.next_s()));
       if (stop_at != Clock::time_point::max()) wake = std::min(wake, stop_at);
       // A cancel must be noticed even when nothing else happens.
       wake = std::min(wake, Clock::now() + std::chrono::milliseconds(100));
@@ -315,15 +334,12 @@ class Loop {
 
 std::vector<double> poisson_arrivals(int count, double rate, uint64_t seed) {
   if (rate <= 0) throw std::invalid_argument("poisson_arrivals: rate must be > 0");
-  std::mt19937_64 rng(seed);
+  ArrivalClock clock(rate, seed);
   std::vector<double> out;
   out.reserve(static_cast<size_t>(std::max(count, 0)));
-  double t = 0;
   for (int i = 0; i < count; ++i) {
-    // 53 random bits -> u in [0, 1); the first request goes at t = 0.
-    out.push_back(t);
-    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-    t += -std::log1p(-u) / rate;
+    out.push_back(clock.next_s());
+    clock.advance();
   }
   return out;
 }

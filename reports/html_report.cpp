@@ -60,6 +60,7 @@ h1{margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin
 table{border-collapse:collapse;margin:.8em 0;font-size:13px}
 td,th{border:1px solid #ccc;padding:2px 8px;text-align:right;vertical-align:top}
 td:first-child,th:first-child{text-align:left}
+.table-wrap{overflow-x:auto;max-width:100%}
 .simulated{background:#fdd;border:2px solid #c00;padding:8px;font-weight:bold}
 .charts{display:flex;flex-wrap:wrap;gap:1em}
 figure.chart{margin:.5em 0;border:1px solid #e3e3e3;padding:.5em;background:#fff;break-inside:avoid}

@@ -43,7 +43,9 @@ const std::vector<Metric>& metrics() {
 std::string cell(const Metric& m, const SuiteSummary& s) {
   auto v = m.value(s);
   if (!v) return "n/a";
-  if (std::string(m.name) == "pass@1") return cells::with_ci(s.pass1, s.pass1_ci);
+  if (std::string(m.name) == "pass@1") {
+    return fmt::format("{:.1f}% [{:.1f}, {:.1f}]", 100 * *v, 100 * s.pass1_ci.lo, 100 * s.pass1_ci.hi);
+  }
   if (m.percent) return fmt::format("{:.1f}%", 100 * *v);
   if (std::string(m.name) == "US$ per problem") return cells::usd(v);
   return fmt::format("{:.1f}", *v);
@@ -64,7 +66,7 @@ Series arrange(const std::vector<RunRecord>& runs, const std::vector<SuiteSummar
 }
 
 std::string text_history(const std::string& tag, const std::vector<RunRecord>& runs, const Series& series, bool md) {
-  std::string out = md ? fmt::format("# rigor history: tag {}\n\n", escape_markdown(tag))
+  std::string out = md ? fmt::format("# rigor history: tag {}\n", escape_markdown(tag))
                        : fmt::format("rigor history: tag {} ({} runs, oldest first)\n", escape_terminal(tag), runs.size());
   auto esc = [md](const std::string& s) { return md ? escape_markdown(s) : escape_terminal(s); };
   for (const auto& [suite, models] : series) {

@@ -146,14 +146,22 @@ class Loop {
       }
       const bool may_send = next < load.requests && now < stop_at;
       bool sent = false;
-      if (may_send && open) {
-        while (next < load.requests && now < stop_at && start_ + to_duration(arrivals.next_s()) <= now) {
+      // Open loop: sends that fell due are made before anything else, and
+      // again between socket events (wait_until), so a busy stream never
+      // delays a scheduled send by more than one event's handling.
+      auto dispatch_due = [&] {
+        bool any = false;
+        for (auto t = Clock::now(); next < load.requests && t < stop_at && start_ + to_duration(arrivals.next_s()) <= t;
+             t = Clock::now()) {
           dispatch(next, arrivals.next_s());
           arrivals.advance();
           ++next;
-          sent = true;
-          now = Clock::now();
+          any = true;
         }
+        if (any) curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running_);
+      };
+      if (may_send && open) {
+        dispatch_due();
       } else if (may_send) {
         while (next < load.requests && static_cast<int>(active_.size()) < load.concurrency) {
           dispatch(next++, -1);
@@ -170,7 +178,11 @@ class Loop {
       if (stop_at != Clock::time_point::max()) wake = std::min(wake, stop_at);
       // A cancel must be noticed even when nothing else happens.
       wake = std::min(wake, Clock::now() + std::chrono::milliseconds(100));
-      wait_until(wake);
+      if (open) {
+        wait_until(wake, dispatch_due);
+      } else {
+        wait_until(wake, [] {});
+      }
       if (curl_due_ <= Clock::now()) {
         curl_due_ = Clock::time_point::max();
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running_);
@@ -233,7 +245,8 @@ class Loop {
     active_.emplace(e, std::move(shot));
   }
 
-  void wait_until(Clock::time_point wake) {
+  template <class Between>
+  void wait_until(Clock::time_point wake, const Between& between) {
     const auto now = Clock::now();
     int timeout = -1;
     if (wake <= now) {
@@ -248,6 +261,7 @@ class Loop {
     epoll_event events[256];
     const int n = epoll_wait(epoll_, events, 256, timeout);
     for (int i = 0; i < n; ++i) {
+      between();
       const int fd = events[i].data.fd;
       if (fd == timer_) {
         uint64_t expirations;

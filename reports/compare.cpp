@@ -98,6 +98,50 @@ PairedComparison compare_suite(const std::map<std::string, Tally>& pa, const std
 
 }  // namespace
 
+void add_ratios(std::vector<PairedComparison>& cs, const std::vector<SuiteSummary>& summaries) {
+  auto find = [&](const std::string& run, const std::string& model, const std::string& suite) -> const SuiteSummary* {
+    for (const auto& s : summaries) {
+      if (s.run_id == run && s.model == model && s.suite == suite) return &s;
+    }
+    return nullptr;
+  };
+  auto ratio = [](std::optional<double> a, std::optional<double> b) -> std::optional<double> {
+    if (!a || !b || *b <= 0) return std::nullopt;
+    return *a / *b;
+  };
+  for (auto& c : cs) {
+    if (c.suite != kAllSuites) {
+      const SuiteSummary* a = find(c.run_a, c.model_a, c.suite);
+      const SuiteSummary* b = find(c.run_b, c.model_b, c.suite);
+      if (!a || !b) continue;
+      c.cost_ratio = ratio(a->cost_per_problem, b->cost_per_problem);
+      c.speed_ratio = ratio(a->decode_tps_p50, b->decode_tps_p50);
+      continue;
+    }
+    // Pooled: total cost over total problems of the suites compared for this pair.
+    double cost_a = 0, cost_b = 0;
+    int problems_a = 0, problems_b = 0;
+    bool known = true;
+    for (const auto& other : cs) {
+      if (other.suite == kAllSuites || other.run_a != c.run_a || other.model_a != c.model_a ||
+          other.run_b != c.run_b || other.model_b != c.model_b) {
+        continue;
+      }
+      const SuiteSummary* a = find(c.run_a, c.model_a, other.suite);
+      const SuiteSummary* b = find(c.run_b, c.model_b, other.suite);
+      if (!a || !b || !a->cost_total || !b->cost_total) {
+        known = false;
+        break;
+      }
+      cost_a += *a->cost_total;
+      cost_b += *b->cost_total;
+      problems_a += a->problems;
+      problems_b += b->problems;
+    }
+    if (known && problems_a > 0 && problems_b > 0) c.cost_ratio = ratio(cost_a / problems_a, cost_b / problems_b);
+  }
+}
+
 Interval unpaired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b, int resamples,
                                uint64_t seed, double level) {
   if (a.empty() || b.empty()) throw std::invalid_argument("unpaired_bootstrap_ci: empty sample");
@@ -141,17 +185,25 @@ std::vector<PairedComparison> compare_runs(const std::string& run_a, const std::
   for (const ModelPair& pair : pick_pairs(ta, tb, opt, run_a, run_b)) {
     const auto& sa = ta.at(pair.a);
     const auto& sb = tb.at(pair.b);
-    for (const auto& [suite, problems_a] : sa) {
-      auto it = sb.find(suite);
-      if (it == sb.end()) continue;
-      PairedComparison c = compare_suite(problems_a, it->second, opt);
+    std::map<std::string, Tally> pooled_a, pooled_b;
+    int suites = 0;
+    auto label = [&](PairedComparison c, const std::string& suite) {
       c.suite = suite;
       c.run_a = run_a;
       c.model_a = pair.a;
       c.run_b = run_b;
       c.model_b = pair.b;
-      out.push_back(std::move(c));
+      return c;
+    };
+    for (const auto& [suite, problems_a] : sa) {
+      auto it = sb.find(suite);
+      if (it == sb.end()) continue;
+      out.push_back(label(compare_suite(problems_a, it->second, opt), suite));
+      ++suites;
+      for (const auto& [id, t] : problems_a) pooled_a[suite + "/" + id] = t;
+      for (const auto& [id, t] : it->second) pooled_b[suite + "/" + id] = t;
     }
+    if (suites >= 2) out.push_back(label(compare_suite(pooled_a, pooled_b, opt), kAllSuites));
   }
   return out;
 }

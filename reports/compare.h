@@ -16,12 +16,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/store.h"
 #include "reports/metrics.h"
 #include "reports/render.h"
+#include "reports/summary.h"
 
 namespace rigor {
 
@@ -48,7 +50,14 @@ struct PairedComparison {
   double p_value = 1;
   std::vector<ProblemDelta> a_better;  // rate_a > rate_b, largest difference first
   std::vector<ProblemDelta> b_better;  // rate_b > rate_a, largest difference first
+  std::optional<double> cost_ratio;    // US$ per problem, A / B (add_ratios); nullopt when unknown
+  std::optional<double> speed_ratio;   // median decode tok/s, A / B (add_ratios); nullopt when unknown
 };
+
+// The suite name of a pair's pooled comparison: every shared problem of every
+// suite ("suite/problem" ids), added after the pair's suites when it has >= 2.
+// Renderers list problems only under the per-suite comparisons.
+inline constexpr const char* kAllSuites = "(all suites)";
 
 // Model a (in run A) against model b (in run B).
 struct ModelPair {
@@ -81,6 +90,12 @@ std::vector<PairedComparison> compare_runs(const std::string& run_a, const std::
 Interval unpaired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b,
                                int resamples = kBootstrapResamples, uint64_t seed = kBootstrapSeed,
                                double level = 0.95);
+
+// Fills cost_ratio and speed_ratio from the runs' summaries (matched by run,
+// model and suite). For kAllSuites the cost is the pair's total cost over its
+// total problems across the compared suites (unknown if any suite's is), and
+// speed is left unknown.
+void add_ratios(std::vector<PairedComparison>& comparisons, const std::vector<SuiteSummary>& summaries);
 
 // Sign-flip permutation p-value for paired differences (see above).
 // Empty -> 1.

@@ -19,13 +19,15 @@ std::string p_text(double p) { return p < 0.001 ? "< 0.001" : fmt::format("{:.3f
 template <typename Escape>
 std::vector<std::vector<std::string>> summary_grid(const std::vector<PairedComparison>& cs, Escape esc) {
   std::vector<std::vector<std::string>> g{{"suite", "A", "B", "problems", "pass@1 A", "pass@1 B", "A - B",
-                                           "95% CI", "p (paired)", "A>B", "B>A", "only A/B"}};
+                                           "95% CI", "p (paired)", "A>B", "B>A", "only A/B", "$/problem A/B",
+                                           "decode tok/s A/B"}};
+  auto times = [](std::optional<double> r) { return r ? fmt::format("{:.2f}x", *r) : std::string("n/a"); };
   for (const auto& c : cs) {
     g.push_back({esc(c.suite), esc(c.model_a + " @" + c.run_a), esc(c.model_b + " @" + c.run_b),
                  std::to_string(c.problems), fmt::format("{:.3f}", c.pass1_a), fmt::format("{:.3f}", c.pass1_b),
                  signed3(c.diff), fmt::format("[{}, {}]", signed3(c.diff_ci.lo), signed3(c.diff_ci.hi)),
                  p_text(c.p_value), std::to_string(c.a_better.size()), std::to_string(c.b_better.size()),
-                 fmt::format("{}/{}", c.only_a, c.only_b)});
+                 fmt::format("{}/{}", c.only_a, c.only_b), times(c.cost_ratio), times(c.speed_ratio)});
   }
   return g;
 }
@@ -60,6 +62,7 @@ std::string text(const std::vector<PairedComparison>& cs, const ReportMeta& meta
                                 kMethod, meta.bootstrap_resamples, meta.bootstrap_seed);
   out += detail::aligned(summary_grid(cs, esc));
   for (const auto& c : cs) {
+    if (c.suite == kAllSuites) continue;  // its problems are listed under their suites
     const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
                              esc(c.model_b + " @" + c.run_b);
     if (!c.a_better.empty()) {
@@ -81,6 +84,7 @@ std::string markdown(const std::vector<PairedComparison>& cs, const ReportMeta& 
                      meta.bootstrap_resamples, meta.bootstrap_seed);
   out += detail::md_table(summary_grid(cs, esc));
   for (const auto& c : cs) {
+    if (c.suite == kAllSuites) continue;  // its problems are listed under their suites
     const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
                              esc(c.model_b + " @" + c.run_b);
     if (!c.a_better.empty()) {
@@ -102,6 +106,7 @@ std::string html(const std::vector<PairedComparison>& cs, const ReportMeta& meta
                      esc(kMethod), meta.bootstrap_resamples, meta.bootstrap_seed);
   out += detail::html_table(summary_grid(cs, esc));
   for (const auto& c : cs) {
+    if (c.suite == kAllSuites) continue;  // its problems are listed under their suites
     const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
                              esc(c.model_b + " @" + c.run_b);
     if (!c.a_better.empty()) {
@@ -135,7 +140,9 @@ std::string json(const std::vector<PairedComparison>& cs, const ReportMeta& meta
                    {"model_b", c.model_b}, {"problems", c.problems}, {"only_a", c.only_a}, {"only_b", c.only_b},
                    {"pass1_a", c.pass1_a}, {"pass1_b", c.pass1_b}, {"diff", c.diff}, {"diff_lo", c.diff_ci.lo},
                    {"diff_hi", c.diff_ci.hi}, {"p_value", c.p_value}, {"a_better", deltas_json(c.a_better)},
-                   {"b_better", deltas_json(c.b_better)}});
+                   {"b_better", deltas_json(c.b_better)},
+                   {"cost_ratio", c.cost_ratio ? Json(*c.cost_ratio) : Json()},
+                   {"speed_ratio", c.speed_ratio ? Json(*c.speed_ratio) : Json()}});
   }
   root["comparisons"] = arr;
   return detail::dump_json(root);

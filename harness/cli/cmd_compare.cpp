@@ -7,6 +7,7 @@
 #include "harness/store.h"
 #include "reports/comparability.h"
 #include "reports/compare.h"
+#include "reports/report_data.h"
 
 namespace rigor {
 namespace {
@@ -66,6 +67,11 @@ int compare_command(const CompareArgs& a) {
     fmt::print(stderr, "rigor: warning: comparing across configuration differences (--force):\n{}", describe(diffs));
   }
   if (a.run_a == a.run_b) runs.pop_back();
+  {
+    std::vector<std::string> ids;
+    for (const auto& r : runs) ids.push_back(r.id);
+    add_ratios(result, load_report_data(store, ids, false).summaries);
+  }
   std::string text = render_comparison(result, *format, make_meta(runs), a.max_listed);
   if (a.out.empty()) {
     fmt::print("{}", text);

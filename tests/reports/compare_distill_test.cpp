@@ -97,3 +97,48 @@ TEST(CompareDistill, ListsExactlyTheProblemsTheDistillLosesAndPairingNarrowsTheI
 
 }  // namespace
 }  // namespace rigor
+
+namespace rigor {
+namespace {
+
+TEST(CompareDistill, PooledComparisonOverAllSuitesAndCostAndSpeedRatios) {
+  auto samples = simulated_run("math500");
+  auto aime = simulated_run("aime24");
+  samples.insert(samples.end(), aime.begin(), aime.end());
+  CompareOptions opt;
+  opt.pairs = {{"full", "distill"}};
+  auto cs = compare_runs("r", samples, "r", samples, opt);
+  ASSERT_EQ(cs.size(), 3u);
+  EXPECT_EQ(cs[0].suite, "aime24");
+  EXPECT_EQ(cs[1].suite, "math500");
+  EXPECT_EQ(cs[2].suite, kAllSuites);
+  EXPECT_EQ(cs[2].problems, cs[0].problems + cs[1].problems);
+  EXPECT_EQ(cs[2].a_better.size(), cs[0].a_better.size() + cs[1].a_better.size());
+  EXPECT_NEAR(cs[2].diff, (cs[0].diff * cs[0].problems + cs[1].diff * cs[1].problems) / cs[2].problems, 1e-12);
+
+  auto summary = [](const std::string& model, const std::string& suite, double cost, double problems, double tps) {
+    SuiteSummary s;
+    s.run_id = "r";
+    s.model = model;
+    s.suite = suite;
+    s.problems = static_cast<int>(problems);
+    s.cost_total = cost;
+    s.cost_per_problem = cost / problems;
+    s.decode_tps_p50 = tps;
+    return s;
+  };
+  std::vector<SuiteSummary> sums{summary("full", "aime24", 3.0, 30, 40), summary("distill", "aime24", 0.3, 30, 160),
+                                 summary("full", "math500", 10.0, 500, 50), summary("distill", "math500", 2.0, 500, 100)};
+  add_ratios(cs, sums);
+  EXPECT_NEAR(*cs[0].cost_ratio, 10.0, 1e-12);
+  EXPECT_NEAR(*cs[0].speed_ratio, 0.25, 1e-12);
+  EXPECT_NEAR(*cs[1].cost_ratio, 5.0, 1e-12);
+  EXPECT_NEAR(*cs[2].cost_ratio, 13.0 / 2.3, 1e-12);
+  EXPECT_FALSE(cs[2].speed_ratio);
+  const std::string md = render_comparison(cs, Format::kMarkdown, ReportMeta{});
+  EXPECT_NE(md.find("10.00x"), std::string::npos) << md;
+  EXPECT_EQ(md.find("(all suites): A ="), std::string::npos) << "pooled problems are not listed twice";
+}
+
+}  // namespace
+}  // namespace rigor

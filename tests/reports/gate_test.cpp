@@ -1,6 +1,9 @@
 // What the gate decides on small hand-built runs, and what its CI comment says.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "reports/gate.h"
 #include "tests/reports/sample_builder.h"
 
@@ -147,6 +150,44 @@ TEST(Gate, CommentEscapesModelNames) {
   for (auto& s : cur) s.run_id = "c";
   const std::string md = render_gate_markdown(run_gate("b", base, "c", cur), {});
   EXPECT_EQ(md.find("<img"), std::string::npos) << md;
+}
+
+// "4x30,0x2" -> thirty 4s then two 0s.
+std::vector<int> expand(const std::string& spec) {
+  std::vector<int> out;
+  std::stringstream ss(spec);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    const auto x = part.find('x');
+    if (x == std::string::npos) throw std::runtime_error("bad segment " + part);
+    out.insert(out.end(), std::stoi(part.substr(x + 1)), std::stoi(part.substr(0, x)));
+  }
+  return out;
+}
+
+TEST(Gate, DecisionTable) {
+  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/gate_decisions.tsv");
+  ASSERT_TRUE(in) << "tests/data/gate_decisions.tsv";
+  std::string line;
+  int cases = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::stringstream ss(line);
+    std::string name, n, base, cur, min_effect, expected;
+    std::getline(ss, name, '\t');
+    std::getline(ss, n, '\t');
+    std::getline(ss, base, '\t');
+    std::getline(ss, cur, '\t');
+    std::getline(ss, min_effect, '\t');
+    std::getline(ss, expected, '\t');
+    GateOptions o;
+    o.min_effect = std::stod(min_effect);
+    GateResult r = run_gate("b", run_of("b", "m", "math500", expand(base), std::stoi(n)), "c",
+                            run_of("c", "m", "math500", expand(cur), std::stoi(n)), o);
+    EXPECT_EQ(r.failed() ? "regression" : "pass", expected) << name << "\n" << render_gate_markdown(r, o);
+    ++cases;
+  }
+  EXPECT_GE(cases, 9);
 }
 
 TEST(Gate, RejectsOutOfRangeOptions) {

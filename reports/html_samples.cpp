@@ -16,7 +16,7 @@ std::string anchor(int suite_no, size_t problem_no, size_t col_no) {
   return fmt::format("s{}-p{}-m{}", suite_no, problem_no, col_no);
 }
 
-// Problem ids of a suite over all columns, in first-appearance (stored) order.
+// Problem ids of a suite over all columns, sorted by id.
 std::vector<std::string> problem_ids(const std::vector<Column>& cols, const SampleIndex& idx) {
   std::vector<std::string> ids;
   std::set<std::string> seen;

@@ -1,6 +1,8 @@
 // The per-problem grid, the per-sample drill-down and the metadata section
 // of the HTML report. Every model output and name goes through escape_html.
+#include <algorithm>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,17 +18,41 @@ std::string anchor(int suite_no, size_t problem_no, size_t col_no) {
   return fmt::format("s{}-p{}-m{}", suite_no, problem_no, col_no);
 }
 
-// Problem ids of a suite over all columns, sorted by id.
+// "2024-I-2" before "2024-I-10": digit runs compare as numbers.
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && digit(a[ie])) ++ie;
+      while (je < b.size() && digit(b[je])) ++je;
+      std::string_view x(a.data() + i, ie - i), y(b.data() + j, je - j);
+      while (x.size() > 1 && x[0] == '0') x.remove_prefix(1);
+      while (y.size() > 1 && y[0] == '0') y.remove_prefix(1);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j || (a.size() - i == b.size() - j && a < b);
+}
+
+// Problem ids of a suite over all columns, in natural order.
 std::vector<std::string> problem_ids(const std::vector<Column>& cols, const SampleIndex& idx) {
-  std::vector<std::string> ids;
   std::set<std::string> seen;
   for (const Column& c : cols) {
     if (const auto* problems = problems_of(idx, *c.summary)) {
-      for (const auto& [pid, samples] : *problems) {
-        if (seen.insert(pid).second) ids.push_back(pid);
-      }
+      for (const auto& [pid, samples] : *problems) seen.insert(pid);
     }
   }
+  std::vector<std::string> ids(seen.begin(), seen.end());
+  std::stable_sort(ids.begin(), ids.end(), natural_less);
   return ids;
 }
 

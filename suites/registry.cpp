@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "suites/code_suites.h"
+#include "suites/fetch.h"
+#include "suites/livecodebench.h"
 #include "suites/loaders.h"
 
 namespace rigor {
@@ -35,7 +37,47 @@ std::string bundled_file(const std::string& rel) {
 
 }  // namespace
 
+namespace {
+
+// A copy fetched by `rigor suites fetch` (see suites/fetch.h), checked
+// against the hash its provenance recorded.
+std::optional<Suite> load_fetched(const std::string& name) {
+  auto f = find_fetched_suite(name);
+  if (!f) return std::nullopt;
+  Suite s;
+  if (name == "aime25") s = detail::load_aime25(f->data_path);
+  else if (name == "math500") s = detail::load_math500(f->data_path);
+  else if (name == "gpqa-diamond") s = detail::load_gpqa_csv(f->data_path);
+  else if (name == "livecodebench") s = detail::load_livecodebench(f->data_path);
+  else return std::nullopt;
+  const std::string recorded = f->provenance.value("data_sha256", "");
+  if (recorded != s.data_hash) {
+    throw SuiteError(fmt::format("{}: SHA-256 {} differs from the {} recorded when it was fetched; fetch it again",
+                                 f->data_path, s.data_hash, recorded));
+  }
+  std::string window;
+  if (f->provenance.contains("release")) {
+    window = fmt::format(" {} contest dates {}..{}", f->provenance.value("release", ""), f->provenance.value("since", ""),
+                         f->provenance.value("until", ""));
+  }
+  std::string parts;
+  for (const auto& p : f->provenance.value("parts", nlohmann::json::array())) {
+    parts += (parts.empty() ? "" : "; ") + p.value("part", std::string());
+  }
+  s.source = fmt::format("fetched {} from {}{} ({})", f->provenance.value("fetched_at", ""), parts, window, f->data_path);
+  return s;
+}
+
+}  // namespace
+
 Suite load_suite(const std::string& name, const SuiteOptions& opts) {
+  if (!(name == "gpqa-diamond" && !opts.gpqa_csv.empty())) {
+    if (auto fetched = load_fetched(name)) return std::move(*fetched);
+  }
+  if (name == "livecodebench") {
+    throw SuiteError("livecodebench is not bundled: fetch a release first (rigor suites fetch livecodebench "
+                     "--release release_v5 --since YYYY-MM-DD), or --from the file you downloaded");
+  }
   if (name == "aime24") return detail::load_aime24(bundled_file("aime24/test.jsonl"));
   if (name == "aime25") return detail::load_aime25(bundled_file("aime25/test.jsonl"));
   if (name == "math500") return detail::load_math500(bundled_file("math500/test.jsonl"));
@@ -46,7 +88,8 @@ Suite load_suite(const std::string& name, const SuiteOptions& opts) {
       throw SuiteError(
           "gpqa-diamond is not bundled (its authors ask that GPQA not be republished); "
           "download the official gpqa_diamond.csv yourself (https://github.com/idavidrein/gpqa) "
-          "and pass its path as the suite option gpqa_csv (run.gpqa_csv in a config)");
+          "and pass its path as the suite option gpqa_csv (run.gpqa_csv in a config), "
+          "or fetch it: HF_TOKEN=... rigor suites fetch gpqa-diamond");
     }
     return detail::load_gpqa_csv(opts.gpqa_csv);
   }

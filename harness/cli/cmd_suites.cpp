@@ -2,7 +2,13 @@
 
 #include "harness/cli/commands.h"
 #include "harness/config.h"
+#include "harness/fetch.h"
+#include "suites/fetch.h"
 #include "suites/registry.h"
+
+#include <ctime>
+#include <fstream>
+#include <sstream>
 
 namespace rigor {
 namespace {
@@ -11,7 +17,72 @@ struct SuitesArgs {
   std::string action = "list";
   std::string name;
   std::string gpqa_csv;
+  std::vector<std::string> from;  // fetch: files the user downloaded, one per part
+  FetchOptions fetch;
+  std::string dest;               // fetch: folder holding suite folders; "" = fetched_suites_dir()
 };
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int fetch_command(const SuitesArgs& a) {
+  if (a.name.empty()) {
+    throw ConfigError(fmt::format("rigor suites fetch NAME: name a suite ({})", fmt::join(fetchable_suite_names(), ", ")));
+  }
+  FetchPlan plan = fetch_plan(a.name, a.fetch);
+  std::vector<std::string> parts, sources;
+  if (!a.from.empty()) {
+    // Offline: the user's own downloads stand in for the parts, in order.
+    if (a.from.size() != plan.parts.size() && a.name != "livecodebench") {
+      std::string want;
+      for (const auto& p : plan.parts) want += "\n  " + p.describe();
+      throw ConfigError(fmt::format("--from: {} needs {} file(s), one per part, in this order:{}", a.name,
+                                    plan.parts.size(), want));
+    }
+    for (size_t i = 0; i < a.from.size(); ++i) {
+      std::ifstream in(a.from[i], std::ios::binary);
+      if (!in) throw ConfigError(fmt::format("--from: cannot read {}", a.from[i]));
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      std::string bytes = ss.str();
+      // A saved rows-API page is accepted as well as JSONL.
+      if (plan.parts[i].file.empty()) {
+        const auto doc = nlohmann::json::parse(bytes, nullptr, false);
+        if (doc.is_object() && doc.contains("rows")) {
+          int64_t total = 0;
+          bytes = rows_page_to_jsonl(bytes, a.from[i], &total);
+        }
+      }
+      parts.push_back(std::move(bytes));
+      sources.push_back("file " + a.from[i]);
+    }
+  } else {
+    const HubOptions hub = hub_options_from_env();
+    for (const auto& part : plan.parts) {
+      fmt::print(stderr, "rigor: fetching {}\n", part.describe());
+      auto got = download_part(part, hub);
+      if (!got) {
+        fmt::print(stderr, "rigor suites fetch: {}: {}\n", part.describe(), got.error().message);
+        return 1;
+      }
+      parts.push_back(std::move(got->bytes));
+      sources.push_back(got->source);
+    }
+  }
+  ConvertedSuite c = convert_fetched(plan, a.fetch, parts, sources, now_iso());
+  const std::string dest = a.dest.empty() ? fetched_suites_dir() : a.dest;
+  if (dest.empty()) throw ConfigError("rigor suites fetch: no data folder (set RIGOR_DATA_DIR or HOME, or pass --dest)");
+  const std::string folder = write_fetched_suite(dest, a.name, c);
+  fmt::print("{}: {} problems, sha256 {}\n  stored in {}\n", a.name, c.problems, c.provenance["data_sha256"].get<std::string>(),
+             folder);
+  return 0;
+}
 
 int suites_command(const SuitesArgs& a) {
   SuiteOptions opts;
@@ -40,11 +111,7 @@ int suites_command(const SuitesArgs& a) {
     }
     return 0;
   }
-  if (a.action == "fetch") {
-    throw ConfigError(
-        "rigor suites fetch is not built yet (dataset fetching from the Hugging Face Hub is its own issue); "
-        "aime24, aime25 and math500 are bundled, and gpqa-diamond loads from your official CSV via run.gpqa_csv");
-  }
+  if (a.action == "fetch") return fetch_command(a);
   throw ConfigError(fmt::format("rigor suites: unknown action \"{}\" (list, show NAME, fetch NAME)", a.action));
 }
 
@@ -56,6 +123,11 @@ void add_suites_command(CLI::App& app, Action& action) {
   c->add_option("action", a->action, "list | show | fetch")->capture_default_str();
   c->add_option("name", a->name, "suite name (show, fetch)");
   c->add_option("--gpqa-csv", a->gpqa_csv, "your official GPQA CSV, to list or show gpqa-diamond");
+  c->add_option("--from", a->from, "fetch offline from files you downloaded (one per part, in order)");
+  c->add_option("--release", a->fetch.release, "livecodebench release (release_v1 .. release_v6; default latest)");
+  c->add_option("--since", a->fetch.since, "livecodebench: keep problems with contest_date >= YYYY-MM-DD");
+  c->add_option("--until", a->fetch.until, "livecodebench: keep problems with contest_date <= YYYY-MM-DD");
+  c->add_option("--dest", a->dest, "folder for fetched suites (default $RIGOR_DATA_DIR/suites or ~/.local/share/rigor/suites)");
   c->callback([a, &action] { action = [a] { return suites_command(*a); }; });
 }
 

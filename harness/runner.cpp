@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/budget.h"
 #include "harness/engine_factory.h"
 #include "harness/progress.h"
 #include "harness/sim_process.h"
@@ -51,13 +52,7 @@ double decode_speed(const Completion& c) {
 
 // API cost of one sample as DESIGN.md defines it; -1 when the model is not
 // priced per token or the server gave no usage.
-double sample_cost(const ModelPricing& p, const Usage& u) {
-  if (!p.is_api() || u.prompt_tokens < 0 || u.completion_tokens < 0) return -1;
-  int64_t cached = std::max<int64_t>(u.cached_tokens, 0);
-  int64_t uncached = std::max<int64_t>(u.prompt_tokens - cached, 0);
-  return (static_cast<double>(uncached) * p.input + static_cast<double>(cached) * p.cached_input +
-          static_cast<double>(u.completion_tokens) * p.output) / 1e6;
-}
+double sample_cost(const ModelPricing& p, const Usage& u) { return usage_cost_usd(p, u); }
 
 SampleRecord make_record(const std::string& run_id, const ModelConfig& m, const Task& t) {
   SampleRecord s;
@@ -102,6 +97,7 @@ void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer,
   s.cost_usd = sample_cost(pricing, c.usage);
   s.attempts = c.attempts;
   s.server_model = c.server_model;
+  s.limit_wait_s = c.limit_wait_s;
 }
 
 // A finished request on its way to the scorer and the store.
@@ -304,6 +300,47 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     out.planned += planned[mi];
   }
 
+  // The cost guard: estimate what is left, show it, and count what is spent
+  // (earlier sessions included) so the run stops starting samples at the budget.
+  const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
+  double spent_usd = 0;
+  int64_t spent_tokens = 0;
+  {
+    std::map<std::string, std::vector<int64_t>> observed;
+    for (const auto& s : store.samples(out.run_id)) {
+      if (s.cost_usd > 0) spent_usd += s.cost_usd;
+      if (s.prompt_tokens > 0) spent_tokens += s.prompt_tokens;
+      if (s.completion_tokens > 0) spent_tokens += s.completion_tokens;
+      if (s.status == SampleStatus::kOk && s.completion_tokens >= 0) observed[s.model].push_back(s.completion_tokens);
+    }
+    double total_usd = 0;
+    int64_t total_tokens = 0;
+    bool priced = true;
+    for (size_t mi = 0; mi < cfg.models.size() && (budget.any() || opts.progress); ++mi) {
+      if (plans[mi].empty()) continue;
+      const auto& m = cfg.models[mi];
+      int64_t chars = 0;
+      for (const auto& t : plans[mi]) chars += static_cast<int64_t>(t.prompt.user_message.size());
+      const SpendEstimate e = estimate_spend(m.pricing, static_cast<int>(plans[mi].size()), chars, m.max_tokens,
+                                             observed[m.name]);
+      total_tokens += e.input_tokens + e.output_tokens;
+      priced = priced && e.usd >= 0;
+      if (e.usd >= 0) total_usd += e.usd;
+      if (opts.progress && (budget.any() || e.usd >= 0)) {
+        fmt::print(stderr, "rigor: estimate for {}: {} samples, ~{} input + ~{} output tokens{} ({})\n", m.name,
+                   e.samples, e.input_tokens, e.output_tokens, e.usd >= 0 ? fmt::format(", ~${:.4f}", e.usd) : "",
+                   e.basis());
+      }
+    }
+    if (budget.any() && opts.progress) {
+      fmt::print(stderr, "rigor: budget {}{}; spent so far ${:.4f}, {} tokens; estimate for the rest {}~{} tokens\n",
+                 budget.usd > 0 ? fmt::format("${:.4f}", budget.usd) : "",
+                 budget.tokens > 0 ? fmt::format("{}{} tokens", budget.usd > 0 ? " and " : "", budget.tokens) : "",
+                 spent_usd, spent_tokens, priced ? fmt::format("~${:.4f}, ", total_usd) : "", total_tokens);
+    }
+  }
+  BudgetGuard guard(budget, spent_usd, spent_tokens);
+
   // Start one simulator per distinct profiles file.
   std::map<std::string, std::unique_ptr<SimProcess>> sims;
   std::vector<std::string> base_urls;
@@ -410,6 +447,8 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       auto started = Clock::now();
       auto pull = [&]() -> std::optional<EngineJob> {
         if (next >= plan.size()) return std::nullopt;
+        // Samples in flight finish and are stored; nothing new starts.
+        if (budget.any() && guard.exhausted()) return std::nullopt;
         const Task& t = plan[next];
         EngineJob job;
         job.tag = next;
@@ -427,6 +466,11 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       auto on_result = [&](uint64_t tag, CompletionResult r) {
         // A cancelled sample is not stored: a resumed run redoes it.
         if (!r && r.error().code == ErrorCode::kCancelled) return;
+        // Counted here, on the engine's thread, so the next pull already sees it.
+        if (r) {
+          guard.add(sample_cost(m.pricing, r->usage),
+                    std::max<int64_t>(r->usage.prompt_tokens, 0) + std::max<int64_t>(r->usage.completion_tokens, 0));
+        }
         sink.push({mi, &plan[tag], sent_at[tag], std::move(r)});
       };
       engine->run(pull, on_result, cancel);
@@ -442,6 +486,16 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     out.errors += errors[mi];
   }
   out.cancelled = cancel && cancel->load();
+  if (budget.any()) {
+    out.budget_note = guard.describe();
+    out.budget_spent = guard.exhausted() && out.already_done + out.finished < out.planned;
+    if (opts.progress) {
+      fmt::print(stderr, "rigor: {}{}\n", out.budget_note,
+                 out.budget_spent ? "; budget reached, run stopped early: raise run.budget_usd / run.budget_tokens "
+                                    "and re-run the same command to resume"
+                                  : "");
+    }
+  }
   if (!out.cancelled && out.already_done + out.finished == out.planned) store.finish_run(out.run_id, now_iso());
   return out;
 }

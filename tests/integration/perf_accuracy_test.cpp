@@ -1,0 +1,170 @@
+// rigor perf measures the server, not itself: against the simulator with
+// known delays, the client's TTFT and inter-chunk latency match the
+// configured ground truth, and open-loop requests leave on schedule.
+//
+// What is compared: the profile "timed" (configs/perf_sim_profiles.toml)
+// streams one token per chunk, the first 250 ms after the simulator has
+// parsed the request and the rest every 200 ms, for every request, with
+// 1,000 streams in flight. The
+// client's TTFT is measured from the hand-off to curl, so it also contains
+// the loopback write, the simulator's parse and its timer wake-up; the
+// inter-chunk gaps contain both sides' wake-up jitter. Both are asserted
+// within 1 ms of the configured values at p99 (and p1: never early).
+//
+// The machine is shared (CI, developers compiling on two cores): a client
+// and a simulator preempted by compilers measure the scheduler, not
+// themselves (observed: +-7 ms inter-chunk at p99 under a load average of
+// 7, +-0.25 ms with the same code not preempted). Where permitted, these
+// tests therefore run the client thread, and the simulator it starts, under
+// SCHED_FIFO; both block in epoll between events, so they never hog a core.
+#include <sched.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness/engines/openai_engine.h"
+#include "harness/perf/perf_client.h"
+#include "harness/sim_process.h"
+#include "reports/metrics.h"
+#include "reports/perf_metrics.h"
+
+namespace rigor {
+namespace {
+
+const std::string kProfiles = std::string(RIGOR_SOURCE_DIR) + "/configs/perf_sim_profiles.toml";
+
+std::vector<std::string> synthetic_bodies(const std::string& model, int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) {
+    CompletionRequest r;
+    r.model = model;
+    r.messages = {{"user", "perf accuracy probe " + std::to_string(i) + " lorem ipsum dolor sit amet"}};
+    r.seed = static_cast<uint64_t>(i);
+    out.push_back(chat_request_body(r, true).dump());
+  }
+  return out;
+}
+
+double pct(std::vector<double> v, double q) { return percentile(std::move(v), q).value(); }
+
+// SCHED_FIFO for this thread (and so for children it forks) while alive.
+class ScopedRealtime {
+ public:
+  ScopedRealtime() {
+    sched_param p{};
+    p.sched_priority = 10;
+    active_ = sched_setscheduler(0, SCHED_FIFO, &p) == 0;
+    std::printf("scheduling: %s\n", active_ ? "SCHED_FIFO 10" : "normal (SCHED_FIFO not permitted)");
+  }
+  ~ScopedRealtime() {
+    if (!active_) return;
+    sched_param p{};
+    sched_setscheduler(0, SCHED_OTHER, &p);
+  }
+
+ private:
+  bool active_ = false;
+};
+
+TEST(PerfAccuracy, TtftAndInterChunkMatchTheSimulatorWithin1msAtP99With1000Streams) {
+  raise_open_files_limit();  // 1,000 sockets on each side
+  ScopedRealtime realtime;
+  SimProcess sim(RIGOR_BINARY, kProfiles);
+  PerfClientOptions options;
+  options.url = sim.base_url() + "/chat/completions";
+  const auto bodies = synthetic_bodies("timed", 64);
+  // 1,000 streams in flight, de-synchronised: a request lasts 4.05 s, so
+  // Poisson arrivals at 247/s keep ~1,000 open (Little's law). A closed loop
+  // would start all 1,000 in the same millisecond after the first wave, and
+  // the single-threaded simulator would then write 1,000 chunks at each
+  // instant: its own queueing, not the client's error. The first 1,000
+  // requests ramp up (warm-up, and they open the connections); the next
+  // 1,000 are measured while ~1,000 are in flight.
+  PerfLoad load;
+  load.rate = 1000 / 4.05;
+  load.requests = 3000;
+  load.seed = 5;
+  const auto records = run_load(options, bodies, load);
+  ASSERT_EQ(records.size(), 3000u);
+
+  std::vector<double> ttft_err, gap_err, in_flight;
+  int measured = 0;
+  for (const auto& r : records) {
+    if (r.index < 1000 || r.index >= 2000) continue;
+    ++measured;
+    int open = 0;
+    for (const auto& o : records) open += o.sent_s <= r.sent_s && r.sent_s < o.end_s;
+    in_flight.push_back(open);
+    ASSERT_TRUE(r.ok) << r.error.message;
+    ASSERT_EQ(r.completion.chunks.size(), 20u);
+    ttft_err.push_back(r.completion.ttft_s - 0.250);
+    const auto& c = r.completion.chunks;
+    for (size_t i = 1; i < c.size(); ++i) gap_err.push_back(c[i].t_s - c[i - 1].t_s - 0.200);
+  }
+  ASSERT_EQ(measured, 1000);
+  std::printf("streams in flight at the measured sends: p1 %.0f  p50 %.0f\n", pct(in_flight, 0.01), pct(in_flight, 0.5));
+  EXPECT_GE(pct(in_flight, 0.5), 950);
+  const double ttft_p1 = pct(ttft_err, 0.01), ttft_p50 = pct(ttft_err, 0.5), ttft_p99 = pct(ttft_err, 0.99);
+  const double gap_p1 = pct(gap_err, 0.01), gap_p50 = pct(gap_err, 0.5), gap_p99 = pct(gap_err, 0.99);
+  std::printf("TTFT - 250 ms: p1 %+.3f  p50 %+.3f  p99 %+.3f ms (n=%zu)\n", ttft_p1 * 1e3, ttft_p50 * 1e3,
+              ttft_p99 * 1e3, ttft_err.size());
+  std::printf("inter-chunk - 200 ms: p1 %+.3f  p50 %+.3f  p99 %+.3f ms (n=%zu)\n", gap_p1 * 1e3, gap_p50 * 1e3,
+              gap_p99 * 1e3, gap_err.size());
+  EXPECT_GT(ttft_p1, -0.0005);  // never measurably before the server's own delay
+  EXPECT_LT(ttft_p99, 0.001);
+  EXPECT_GT(gap_p1, -0.001);
+  EXPECT_LT(gap_p99, 0.001);
+
+  // The summary reports the same thing the raw records say.
+  const auto s = summarize_level(records, 1000, PerfSlo{}, ModelPricing{}, 0, load.rate);
+  EXPECT_EQ(s.measured, 2000);
+  EXPECT_EQ(s.ok, 2000);
+  EXPECT_NEAR(s.ttft.p99, 0.250, 0.001);
+  EXPECT_NEAR(s.inter_chunk.p50, 0.200, 0.001);
+  EXPECT_NEAR(s.ttfat.p50, 0.250 + 8 * 0.200, 0.001);  // 8 reasoning tokens come first
+  EXPECT_NEAR(s.decode_tps.p50, 5.0, 0.05);
+  EXPECT_EQ(s.output_tokens, 2000 * 20);
+}
+
+TEST(PerfAccuracy, OpenLoopDispatchLagStaysUnder1msAtP99) {
+  raise_open_files_limit();
+  ScopedRealtime realtime;
+  SimProcess sim(RIGOR_BINARY, kProfiles);
+  PerfClientOptions options;
+  options.url = sim.base_url() + "/chat/completions";
+  const auto bodies = synthetic_bodies("zero", 64);
+  PerfLoad load;
+  load.rate = 1000;
+  load.requests = 4000;
+  load.seed = 7;
+  const auto records = run_load(options, bodies, load);
+  ASSERT_EQ(records.size(), 4000u);
+  std::vector<double> lag;
+  for (const auto& r : records) {
+    ASSERT_TRUE(r.ok) << r.error.message;
+    ASSERT_GE(r.scheduled_s, 0);
+    if (r.index >= 200) lag.push_back(r.dispatch_lag_s);
+  }
+  const double p50 = pct(lag, 0.5), p99 = pct(lag, 0.99);
+  std::printf("dispatch lag at 1000 req/s: p50 %.3f  p99 %.3f  max %.3f ms\n", p50 * 1e3, p99 * 1e3,
+              *std::max_element(lag.begin(), lag.end()) * 1e3);
+  EXPECT_GE(*std::min_element(lag.begin(), lag.end()), 0.0);  // never early
+  EXPECT_LT(p99, 0.001);
+}
+
+TEST(PerfAccuracy, PoissonArrivalsHaveTheRequestedRate) {
+  const auto a = poisson_arrivals(20000, 50, 3);
+  ASSERT_EQ(a.size(), 20000u);
+  EXPECT_EQ(a.front(), 0.0);
+  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));
+  EXPECT_NEAR(a.back() / 20000, 1.0 / 50, 0.001);  // mean gap, sd/sqrt(n) = 0.00014
+  EXPECT_EQ(a, poisson_arrivals(20000, 50, 3));
+}
+
+}  // namespace
+}  // namespace rigor

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "harness/store.h"
+#include "reports/report_data.h"
+
 namespace rigor {
 
 namespace {
@@ -145,6 +148,38 @@ std::string render_perf_join(const std::vector<AccuracyPoint>& accuracy, const s
     rows.push_back(std::move(r));
   }
   return table(head, rows, markdown);
+}
+
+std::string render_perf_section(const std::string& db_path, bool markdown) {
+  PerfStore perf(db_path);
+  const auto runs = perf.runs();
+  if (runs.empty()) return fmt::format("{} holds no perf runs yet; measure with rigor perf -c CONFIG --model NAME\n", db_path);
+  std::vector<std::vector<PerfLevelRecord>> levels;
+  for (const auto& r : runs) levels.push_back(perf.levels(r.id));
+  std::string out = render_perf_levels(runs, levels, markdown);
+
+  // Accuracy: for each model with perf results, its latest accuracy run.
+  Store store(db_path);
+  std::map<std::string, std::string> latest_run;  // model -> run id
+  for (const auto& run : store.list_runs()) {     // oldest first
+    for (const auto& m : store.run_models(run.id)) latest_run[m.model] = run.id;
+  }
+  std::vector<AccuracyPoint> points;
+  std::map<std::string, bool> done;
+  for (const auto& r : runs) {
+    auto it = latest_run.find(r.model);
+    if (it == latest_run.end() || done[r.model]) continue;
+    done[r.model] = true;
+    const ReportData d = load_report_data(store, {it->second}, false);
+    for (const auto& s : d.summaries) {
+      if (s.model != r.model) continue;
+      auto k1 = s.pass_at_k.find(1);
+      if (k1 == s.pass_at_k.end() || !k1->second.value) continue;
+      points.push_back({s.model, s.suite, s.run_id, *k1->second.value});
+    }
+  }
+  if (!points.empty()) out += "\n" + render_perf_join(points, runs, levels, markdown);
+  return out;
 }
 
 }  // namespace rigor

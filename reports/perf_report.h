@@ -35,4 +35,9 @@ struct AccuracyPoint {
 std::string render_perf_join(const std::vector<AccuracyPoint>& accuracy, const std::vector<PerfRunRecord>& runs,
                              const std::vector<std::vector<PerfLevelRecord>>& levels, bool markdown);
 
+// `rigor report --perf`: every perf run in the database (level table), then
+// the join with the latest accuracy run of each model that has perf results.
+// Throws std::runtime_error when the database cannot be read.
+std::string render_perf_section(const std::string& db_path, bool markdown);
+
 }  // namespace rigor

@@ -8,6 +8,7 @@
 #include "harness/store.h"
 #include "reports/history.h"
 #include "reports/html_report.h"
+#include "reports/perf_report.h"
 #include "reports/report_data.h"
 
 namespace rigor {
@@ -20,6 +21,7 @@ struct ReportArgs {
   std::string out;
   std::string history;
   bool no_samples = false;
+  bool perf = false;
 };
 
 ReportData load(Store& store, const std::vector<std::string>& ids, bool with_samples) {
@@ -49,7 +51,9 @@ int report_command(const ReportArgs& a) {
   auto format = parse_format(a.format);
   if (!format) throw ConfigError(format.error());
   std::string text;
-  if (!a.history.empty()) {
+  if (a.perf) {
+    text = render_perf_section(a.db, *format == Format::kMarkdown);
+  } else if (!a.history.empty()) {
     text = history_report(store, a, *format);
   } else {
     std::vector<std::string> ids = split_list(a.runs);
@@ -93,6 +97,7 @@ void add_report_command(CLI::App& app, Action& action) {
   c->add_option("-o,--output", a->out, "write to this file instead of stdout");
   c->add_option("--history", a->history, "runs tagged TAG (rigor run --tag), oldest first: metrics over time");
   c->add_flag("--no-samples", a->no_samples, "html: leave out the per-sample responses (smaller file)");
+  c->add_flag("--perf", a->perf, "rigor perf results (table or md), joined with each model's latest accuracy run");
   c->callback([a, &action] { action = [a] { return report_command(*a); }; });
 }
 

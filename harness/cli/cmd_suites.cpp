@@ -89,13 +89,21 @@ int suites_command(const SuitesArgs& a) {
   opts.gpqa_csv = a.gpqa_csv;
   if (a.action == "list") {
     for (const auto& name : known_suite_names()) {
-      if (name == "gpqa-diamond" && a.gpqa_csv.empty()) {
+      if (name == "gpqa-diamond" && a.gpqa_csv.empty() && !find_fetched_suite(name)) {
         fmt::print("{:<14} {:>5}  {}\n", name, "-", "not bundled: pass your official GPQA CSV (run.gpqa_csv)");
         continue;
       }
       Suite s = load_suite(name, opts);
       fmt::print("{:<14} {:>5}  scorer {:<5} sha256 {}  {}\n", s.name, s.problems.size(), s.scorer,
                  s.data_hash.substr(0, 12), s.source);
+    }
+    // Suites that exist only once fetched.
+    if (find_fetched_suite("livecodebench")) {
+      Suite s = load_suite("livecodebench", opts);
+      fmt::print("{:<14} {:>5}  scorer {:<5} sha256 {}  {}\n", s.name, s.problems.size(), s.scorer,
+                 s.data_hash.substr(0, 12), s.source);
+    } else {
+      fmt::print("{:<14} {:>5}  {}\n", "livecodebench", "-", "not bundled: rigor suites fetch livecodebench");
     }
     return 0;
   }

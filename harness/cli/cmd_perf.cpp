@@ -129,7 +129,10 @@ class PerfSession {
     slo_.ttft_p99_s = a.slo_ttft_p99_s;
     slo_.decode_p50_tps = a.slo_decode_p50_tps;
     slo_.max_error_rate = a.slo_max_error_rate;
-    run_.id = fmt::format("perf-{}-{}", m.name, utc_now("%Y%m%dT%H%M%SZ"));
+    // Milliseconds: runs started within the same second stay apart.
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count() % 1000;
+    run_.id = fmt::format("perf-{}-{}{:03d}Z", m.name, utc_now("%Y%m%dT%H%M%S."), ms);
     run_.model = m.name;
     run_.model_id = m.model_id;
     run_.engine = m.engine;

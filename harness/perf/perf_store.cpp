@@ -100,7 +100,8 @@ void PerfStore::exec(const char* sql) {
 }
 
 void PerfStore::put_run(const PerfRunRecord& r) {
-  Stmt s(db_, "INSERT OR REPLACE INTO perf_runs VALUES(?,?,?,?,?,?,?,?,?)");
+  // A plain INSERT: an id clash is an error, never an overwritten run.
+  Stmt s(db_, "INSERT INTO perf_runs VALUES(?,?,?,?,?,?,?,?,?)");
   s.bind(1, r.id).bind(2, r.model).bind(3, r.model_id).bind(4, r.engine).bind(5, r.mode).bind(6, r.version);
   s.bind(7, static_cast<int64_t>(r.seed)).bind(8, r.started_at).bind(9, r.config.dump());
   s.step();

@@ -50,7 +50,7 @@ class PerfStore {
   PerfStore(const PerfStore&) = delete;
   PerfStore& operator=(const PerfStore&) = delete;
 
-  void put_run(const PerfRunRecord& run);
+  void put_run(const PerfRunRecord& run);  // throws std::runtime_error when the id exists
   // The level row and all its requests, in one transaction.
   void put_level(const PerfLevelRecord& level, const std::vector<PerfRecord>& requests);
 

@@ -43,7 +43,7 @@ struct Slist {
 // One request in flight.
 struct Shot {
   PerfRecord record;
-  CURL* easy = nullptr;
+  CURL* easy = nullptr;  // borrowed from the loop's pool
   Clock::time_point t0;
   SseParser parser;
   ChatStream stream;
@@ -51,9 +51,6 @@ struct Shot {
   long status = 0;
   bool status_known = false;
   std::string error_body;  // a non-2xx body, capped
-  ~Shot() {
-    if (easy) curl_easy_cleanup(easy);
-  }
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -121,8 +118,12 @@ class Loop {
     for (const auto& h : options_.headers) headers_.add(h);
   }
   ~Loop() {
-    for (auto& [easy, shot] : active_) curl_multi_remove_handle(multi_, easy);
+    for (auto& [easy, shot] : active_) {
+      curl_multi_remove_handle(multi_, easy);
+      curl_easy_cleanup(easy);
+    }
     active_.clear();
+    for (CURL* e : pool_) curl_easy_cleanup(e);
     curl_multi_cleanup(multi_);
     close(timer_);
     close(epoll_);
@@ -223,26 +224,38 @@ class Loop {
     shot->record.index = index;
     shot->record.scheduled_s = scheduled_s;
     const std::string& body = bodies_[static_cast<size_t>(index) % bodies_.size()];
-    CURL* e = curl_easy_init();
-    if (!e) throw std::runtime_error("curl_easy_init failed");
+    CURL* e = take_easy();
     shot->easy = e;
-    curl_easy_setopt(e, CURLOPT_URL, options_.url.c_str());
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.list);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, shot.get());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_PRIVATE, shot.get());
     shot->t0 = Clock::now();
     shot->record.sent_s = seconds(shot->t0 - start_);
     if (scheduled_s >= 0) shot->record.dispatch_lag_s = shot->record.sent_s - scheduled_s;
     if (curl_multi_add_handle(multi_, e) != CURLM_OK) throw std::runtime_error("curl_multi_add_handle failed");
     active_.emplace(e, std::move(shot));
+  }
+
+  // Easy handles are reused: the fixed options are set once, and a new
+  // handle per request was a measurable share of the client's CPU.
+  CURL* take_easy() {
+    if (!pool_.empty()) {
+      CURL* e = pool_.back();
+      pool_.pop_back();
+      return e;
+    }
+    CURL* e = curl_easy_init();
+    if (!e) throw std::runtime_error("curl_easy_init failed");
+    curl_easy_setopt(e, CURLOPT_URL, options_.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.list);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));
+    return e;
   }
 
   template <class Between>
@@ -287,6 +300,7 @@ class Loop {
       const CURLcode rc = msg->data.result;
       curl_multi_remove_handle(multi_, s->easy);
       finish(*s, rc);
+      pool_.push_back(s->easy);
       out.push_back(std::move(s->record));
     }
   }
@@ -324,6 +338,7 @@ class Loop {
   void cancel_all(std::vector<PerfRecord>& out) {
     for (auto& [easy, s] : active_) {
       curl_multi_remove_handle(multi_, easy);
+      pool_.push_back(easy);
       s->record.ok = false;
       s->record.error = Error{ErrorCode::kCancelled, "the run was cancelled", 0, -1};
       s->record.end_s = seconds(Clock::now() - start_);
@@ -342,6 +357,7 @@ class Loop {
   Clock::time_point start_;
   Clock::time_point curl_due_ = Clock::time_point::max();
   std::unordered_map<CURL*, std::unique_ptr<Shot>> active_;
+  std::vector<CURL*> pool_;  // idle easy handles
 };
 
 }  // namespace

@@ -404,6 +404,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     for (const auto& s : suites) per_model[s.name] = make_scorer(s.scorer);
   }
   std::vector<int> finished(cfg.models.size(), 0), errors(cfg.models.size(), 0);
+  std::vector<double> limit_wait(cfg.models.size(), 0);  // each written by its model's thread only
   SampleSink sink([&](std::vector<Finished>& batch) {
     std::vector<SampleRecord> records;
     records.reserve(batch.size());
@@ -468,6 +469,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         if (!r && r.error().code == ErrorCode::kCancelled) return;
         // Counted here, on the engine's thread, so the next pull already sees it.
         if (r) {
+          limit_wait[mi] += r->limit_wait_s;
           guard.add(sample_cost(m.pricing, r->usage),
                     std::max<int64_t>(r->usage.prompt_tokens, 0) + std::max<int64_t>(r->usage.completion_tokens, 0));
         }
@@ -486,6 +488,13 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     out.errors += errors[mi];
   }
   out.cancelled = cancel && cancel->load();
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    out.limit_wait_s += limit_wait[mi];
+    if (opts.progress && limit_wait[mi] > 0) {
+      fmt::print(stderr, "rigor: {} waited {:.1f} s on rate limits (client budgets and 429 backoff), not counted as latency\n",
+                 cfg.models[mi].name, limit_wait[mi]);
+    }
+  }
   if (budget.any()) {
     out.budget_note = guard.describe();
     out.budget_spent = guard.exhausted() && out.already_done + out.finished < out.planned;

@@ -38,6 +38,7 @@ struct RunOutcome {
   bool cancelled = false; // stopped by SIGINT/SIGTERM or the cancel flag
   bool budget_spent = false;  // run.budget_usd / budget_tokens reached: stopped early, resumable
   std::string budget_note;    // "spent $x of the $y budget ..." when a budget is set
+  double limit_wait_s = 0;    // seconds samples of this session waited on rate limits, all models
 };
 
 // Applies RunOptions to the config (filters, n, run id) and validates them.

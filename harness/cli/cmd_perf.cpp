@@ -157,6 +157,7 @@ class PerfSession {
     load.concurrency = l.concurrency;
     load.rate = l.rate;
     load.requests = a_.requests + warmup;
+    load.warmup = warmup;
     if (a_.duration_s > 0) {
       load.duration_s = a_.duration_s;
       load.requests = std::numeric_limits<int>::max() / 2;  // the duration ends the level

@@ -135,7 +135,12 @@ class Loop {
     // has no useful request count to precompute.
     ArrivalClock arrivals(load.rate, load.seed);
     start_ = Clock::now();
-    const auto stop_at = load.duration_s > 0 ? start_ + to_duration(load.duration_s) : Clock::time_point::max();
+    // With a duration, the clock starts at the first measured send, so
+    // warm-up never eats into the measured time.
+    auto stop_at = Clock::time_point::max();
+    const auto start_duration = [&](int64_t index) {
+      if (load.duration_s > 0 && index == load.warmup) stop_at = Clock::now() + to_duration(load.duration_s);
+    };
     int64_t next = 0;
     std::vector<PerfRecord> out;
     out.reserve(static_cast<size_t>(std::min(load.requests, 1 << 16)));
@@ -154,6 +159,7 @@ class Loop {
         bool any = false;
         for (auto t = Clock::now(); next < load.requests && t < stop_at && start_ + to_duration(arrivals.next_s()) <= t;
              t = Clock::now()) {
+          start_duration(next);
           dispatch(next, arrivals.next_s());
           arrivals.advance();
           ++next;
@@ -165,6 +171,7 @@ class Loop {
         dispatch_due();
       } else if (may_send) {
         while (next < load.requests && static_cast<int>(active_.size()) < load.concurrency) {
+          start_duration(next);
           dispatch(next++, -1);
           sent = true;
         }

@@ -37,7 +37,8 @@ struct PerfLoad {
   int concurrency = 0;     // > 0: closed loop, this many in flight
   double rate = 0;         // > 0 (and concurrency == 0): open loop, Poisson arrivals per second
   int requests = 0;        // requests to send (warm-up included); > 0
-  double duration_s = 0;   // > 0: stop sending new requests after this long
+  double duration_s = 0;   // > 0: stop sending new requests this long after the first measured one
+  int warmup = 0;          // requests before the measured ones (the duration starts after them)
   uint64_t seed = 0;       // Poisson arrival times derive from it
 };
 

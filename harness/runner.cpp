@@ -405,23 +405,46 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   }
   std::vector<int> finished(cfg.models.size(), 0), errors(cfg.models.size(), 0);
   std::vector<double> limit_wait(cfg.models.size(), 0);  // each written by its model's thread only
+  // Code scorers run programs in the sandbox (milliseconds each): score those
+  // batches on several threads. The others take microseconds; one thread.
+  bool slow_scorers = false;
+  for (const auto& s : suites) slow_scorers |= s.scorer == "humaneval" || s.scorer == "stdio";
+  const size_t score_threads = slow_scorers ? std::max(1u, std::thread::hardware_concurrency()) : 1;
   SampleSink sink([&](std::vector<Finished>& batch) {
-    std::vector<SampleRecord> records;
-    records.reserve(batch.size());
-    for (auto& f : batch) {
+    std::vector<SampleRecord> records(batch.size());
+    auto build = [&](size_t i) {
+      const Finished& f = batch[i];
       const auto& m = cfg.models[f.model];
-      SampleRecord s = make_record(out.run_id, m, *f.task);
+      SampleRecord& s = records[i];
+      s = make_record(out.run_id, m, *f.task);
       s.started_s = f.sent_at_s;
       if (f.result) {
         fill_completion(s, *f.result, *scorers[f.model][f.task->suite->name], m.pricing);
-        ++finished[f.model];
       } else {
         s.status = SampleStatus::kError;
         s.error = fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message);
         s.attempts = m.max_attempts;
+      }
+    };
+    size_t workers = std::min(score_threads, batch.size());
+    if (workers <= 1) {
+      for (size_t i = 0; i < batch.size(); ++i) build(i);
+    } else {
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> pool;
+      for (size_t w = 0; w < workers; ++w) {
+        pool.emplace_back([&] {
+          for (size_t i; (i = next.fetch_add(1)) < batch.size();) build(i);
+        });
+      }
+      for (auto& t : pool) t.join();
+    }
+    for (const auto& f : batch) {
+      if (f.result) {
+        ++finished[f.model];
+      } else {
         ++errors[f.model];
       }
-      records.push_back(std::move(s));
     }
     store.put_samples(records);
     for (const auto& f : batch) progress.record(f.model, f.result.has_value(), f.result ? f.result->usage.completion_tokens : 0);

@@ -59,6 +59,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   const auto now = Clock::now();
   if (!s->status_known) {
     s->status_known = true;
+    s->record.first_byte_s = seconds(now - s->t0);
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
   }
   if (s->status < 200 || s->status >= 300) {

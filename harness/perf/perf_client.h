@@ -47,6 +47,7 @@ struct PerfRecord {
   double scheduled_s = -1;    // open loop: planned send time; closed loop: -1
   double sent_s = 0;          // actual send time
   double dispatch_lag_s = 0;  // sent_s - scheduled_s (open loop); 0 for closed loop
+  double first_byte_s = -1;   // send -> first response body byte (the server started answering); -1 if none
   bool ok = false;
   Completion completion;      // valid when ok
   Error error;                // valid when !ok

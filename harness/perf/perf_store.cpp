@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS perf_levels(
 CREATE TABLE IF NOT EXISTS perf_requests(
   run_id TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL,
   scheduled_s REAL, sent_s REAL NOT NULL, dispatch_lag_s REAL NOT NULL, end_s REAL NOT NULL,
-  ok INTEGER NOT NULL, error_kind TEXT, error_message TEXT, http_status INTEGER,
+  first_byte_s REAL, ok INTEGER NOT NULL, error_kind TEXT, error_message TEXT, http_status INTEGER,
   ttft_s REAL, ttfat_s REAL, last_token_s REAL, total_s REAL,
   prompt_tokens INTEGER, completion_tokens INTEGER, reasoning_tokens INTEGER,
   chunk_times_json TEXT, PRIMARY KEY(run_id, level, idx));
@@ -114,23 +114,25 @@ void PerfStore::put_level(const PerfLevelRecord& level, const std::vector<PerfRe
     l.bind(1, level.run_id).bind(2, static_cast<int64_t>(level.level)).bind(3, static_cast<int64_t>(level.concurrency));
     l.bind(4, level.rate).bind(5, static_cast<int64_t>(level.warmup)).bind(6, level.summary.dump());
     l.step();
-    Stmt q(db_, "INSERT OR REPLACE INTO perf_requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt q(db_, "INSERT OR REPLACE INTO perf_requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const PerfRecord& r : requests) {
       q.reset();
       q.bind(1, level.run_id).bind(2, static_cast<int64_t>(level.level)).bind(3, r.index);
       if (r.scheduled_s >= 0) q.bind(4, r.scheduled_s); else q.null(4);
-      q.bind(5, r.sent_s).bind(6, r.dispatch_lag_s).bind(7, r.end_s).bind(8, static_cast<int64_t>(r.ok));
+      q.bind(5, r.sent_s).bind(6, r.dispatch_lag_s).bind(7, r.end_s);
+      if (r.first_byte_s >= 0) q.bind(8, r.first_byte_s); else q.null(8);
+      q.bind(9, static_cast<int64_t>(r.ok));
       if (r.ok) {
-        q.null(9).null(10).null(11);
+        q.null(10).null(11).null(12);
         const Completion& c = r.completion;
-        q.bind(12, c.ttft_s).bind(13, c.ttfat_s).bind(14, c.last_token_s).bind(15, c.total_s);
-        q.bind(16, c.usage.prompt_tokens).bind(17, c.usage.completion_tokens).bind(18, c.usage.reasoning_tokens);
+        q.bind(13, c.ttft_s).bind(14, c.ttfat_s).bind(15, c.last_token_s).bind(16, c.total_s);
+        q.bind(17, c.usage.prompt_tokens).bind(18, c.usage.completion_tokens).bind(19, c.usage.reasoning_tokens);
         nlohmann::json times = nlohmann::json::array();
         for (const ChunkTime& t : c.chunks) times.push_back(t.t_s);
-        q.bind(19, times.dump());
+        q.bind(20, times.dump());
       } else {
-        q.bind(9, std::string(to_string(r.error.code))).bind(10, r.error.message);
-        q.bind(11, static_cast<int64_t>(r.error.http_status));
+        q.bind(10, std::string(to_string(r.error.code))).bind(11, r.error.message);
+        q.bind(12, static_cast<int64_t>(r.error.http_status));
       }
       q.step();
     }

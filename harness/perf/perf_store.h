@@ -5,7 +5,7 @@
 //   perf_levels    one row per load level: concurrency or rate, warm-up and
 //                  the level's summary as JSON (computed by reports/perf_*)
 //   perf_requests  every request of every level, warm-up included, raw:
-//                  schedule, send, lag, outcome, timings, usage, chunk times
+//                  schedule, send, lag, first byte, outcome, timings, usage, chunk times
 // Raw requests are kept so statistics can be recomputed later.
 // Thread-safety: one PerfStore per thread.
 #pragma once

@@ -16,6 +16,7 @@
 
 #include "harness/budget.h"
 #include "harness/engine_factory.h"
+#include "harness/launch_model.h"
 #include "harness/progress.h"
 #include "harness/sim_process.h"
 #include "rigor_version.h"
@@ -343,10 +344,18 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
 
   // Start one simulator per distinct profiles file.
   std::map<std::string, std::unique_ptr<SimProcess>> sims;
+  // Locally launched engines ([models.launch]); stopped when the run returns.
+  std::vector<std::unique_ptr<LaunchedEngine>> launched;
   std::vector<std::string> base_urls;
-  for (const auto& m : cfg.models) {
+  for (size_t li = 0; li < cfg.models.size(); ++li) {
+    const auto& m = cfg.models[li];
     if (m.engine != "sim") {
-      base_urls.push_back(m.base_url);
+      std::string url = m.base_url;
+      if (m.launch && !plans[li].empty()) {
+        launched.push_back(launch_model_engine(m, cfg.path, &url));
+        if (opts.progress) fmt::print(stderr, "rigor: launched {} on {}\n", m.name, url);
+      }
+      base_urls.push_back(url);
       continue;
     }
     auto& sim = sims[m.sim_profiles];

@@ -119,5 +119,19 @@ TEST(PerfLaunch, AnEngineThatFailsToStartIsReportedWithItsLogAndLeavesNothing) {
   EXPECT_TRUE(none_left_within(profiles, 5));
 }
 
+TEST(PerfLaunch, RigorRunAlsoLaunchesTheEngineAndStopsIt) {
+  TempDir dir;
+  const std::string profiles = dir / "run_profiles.toml";
+  fs::copy_file(std::string(RIGOR_SOURCE_DIR) + "/configs/perf_sim_profiles.toml", profiles);
+  std::string cfg = config_text(profiles, "zero");
+  cfg.replace(cfg.find("seed = 11"), 9, "seed = 11\nn = 1\nlimit = 2");
+  std::ofstream(dir / "run.toml") << cfg;
+  auto r = run_rigor({"run", "-c", "run.toml"}, dir.path());
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("rigor: launched local on http://127.0.0.1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("SIMULATED"), std::string::npos) << r.out;  // the launched engine really served it
+  EXPECT_TRUE(none_left_within(profiles, 5)) << "the launched engine outlived rigor run";
+}
+
 }  // namespace
 }  // namespace rigor::testing

@@ -84,6 +84,14 @@ std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& cols) {
   add("cons@n", [](const SuiteSummary& s) { return number(s.cons_at_n, 3); });
   add("truncated", [](const SuiteSummary& s) { return rate(s.trunc_rate, s.truncated); });
   add("extraction failed", [](const SuiteSummary& s) { return rate(s.extract_fail_rate, s.extract_failed); });
+  bool runs_code = false;
+  for (const auto* s : cols) runs_code |= !s->sandbox_isolation.empty();
+  if (runs_code) {
+    // Says so when model code ran with less than full isolation (rlimits-only).
+    add("sandbox isolation", [](const SuiteSummary& s) {
+      return s.sandbox_isolation.empty() ? std::string("n/a") : s.sandbox_isolation;
+    });
+  }
   add("mean reasoning tokens", [](const SuiteSummary& s) { return tokens(s, s.mean_reasoning_tokens); });
   add("mean answer tokens", [](const SuiteSummary& s) { return tokens(s, s.mean_answer_tokens); });
   add("TTFT p50 / p95 (s)", [](const SuiteSummary& s) {

@@ -58,6 +58,7 @@ Json summary_json(const SuiteSummary& s) {
       {"cost_per_solved_usd", opt(s.cost_per_solved)},
       {"usd_per_m_output", opt(s.usd_per_m_output)},
       {"cost_note", s.cost_note},
+      {"sandbox_isolation", s.sandbox_isolation.empty() ? Json(nullptr) : Json(s.sandbox_isolation)},
   };
 }
 

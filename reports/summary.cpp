@@ -15,6 +15,15 @@ using Rows = std::vector<const SampleRecord*>;
 
 bool ok(const SampleRecord* s) { return s->status == SampleStatus::kOk; }
 
+// Code scorers end their reason with "isolation: LEVEL" (scorers/code/).
+void note_isolation(const std::string& reason, std::set<std::string>& levels) {
+  static constexpr std::string_view kTag = "isolation: ";
+  auto at = reason.rfind(kTag);
+  if (at == std::string::npos) return;
+  auto start = at + kTag.size();
+  levels.insert(reason.substr(start, reason.find(';', start) - start));
+}
+
 // What the whole model run contributes to each of its suites' rows.
 struct ModelTotals {
   const RunModelRecord* record = nullptr;
@@ -108,6 +117,7 @@ void fill_accuracy(SuiteSummary& out, const Rows& rows, const SummaryOptions& op
 void fill_counts_tokens_speed(SuiteSummary& out, const Rows& rows) {
   int64_t reasoning_sum = 0, answer_sum = 0, output_sum = 0;
   int reasoning_n = 0, answer_n = 0;
+  std::set<std::string> isolation_levels;
   std::vector<double> ttft, decode;
   for (const SampleRecord* s : rows) {
     if (s->completion_tokens >= 0) out.output_tokens += s->completion_tokens;
@@ -118,6 +128,7 @@ void fill_counts_tokens_speed(SuiteSummary& out, const Rows& rows) {
     ++out.samples_ok;
     out.truncated += s->truncated ? 1 : 0;
     out.extract_failed += s->extracted_ok ? 0 : 1;
+    note_isolation(s->score_reason, isolation_levels);
     if (s->completion_tokens >= 0) {
       ++out.usage_samples;
       output_sum += s->completion_tokens;
@@ -143,6 +154,9 @@ void fill_counts_tokens_speed(SuiteSummary& out, const Rows& rows) {
   out.ttft_p50 = percentile(ttft, 0.5);
   out.ttft_p95 = percentile(ttft, 0.95);
   out.decode_tps_p50 = percentile(std::move(decode), 0.5);
+  for (const auto& level : isolation_levels) {
+    out.sandbox_isolation += (out.sandbox_isolation.empty() ? "" : ", ") + level;
+  }
 }
 
 void fill_cost(SuiteSummary& out, const Rows& rows, const ModelTotals& m) {

@@ -96,6 +96,9 @@ struct SuiteSummary {
   std::optional<double> cost_per_solved;
   std::optional<double> usd_per_m_output;
   std::string cost_note;         // why a cost is unknown, "" otherwise
+  std::string sandbox_isolation; // code suites: the isolation levels the sandbox
+                                 // reported ("namespaces+seccomp+rlimits"), joined
+                                 // by ", "; "" for suites that run no code
 
   bool usage_known() const { return usage_samples > 0; }
 };

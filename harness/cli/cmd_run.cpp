@@ -1,6 +1,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -29,6 +30,7 @@ struct RunArgs {
   std::string tag;
   bool resume = false;
   bool quiet = false;
+  bool allow_unisolated = false;
 };
 
 int run_command(const RunArgs& a) {
@@ -41,6 +43,8 @@ int run_command(const RunArgs& a) {
   opts.run_id = a.run_id;
   opts.resume = a.resume;
   opts.progress = !a.quiet;
+  // The code scorers read this when they build their sandbox executors.
+  if (a.allow_unisolated) setenv("RIGOR_SANDBOX_ALLOW_UNISOLATED", "1", 1);
   cfg = apply_run_options(std::move(cfg), opts);
   std::string db = a.db.empty() ? cfg.run.db : a.db;
   Store store(db);
@@ -91,6 +95,8 @@ void add_run_command(CLI::App& app, Action& action) {
   c->add_option("--tag", a->tag, "label the run (overrides run.tag), e.g. nightly; see rigor gate and report --history");
   c->add_flag("--resume", a->resume, "require that the run already exists, and continue it");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines");
+  c->add_flag("--allow-unisolated", a->allow_unisolated,
+              "run model code with rlimits only where namespaces are unavailable (reports say so)");
   c->callback([a, &action] { action = [a] { return run_command(*a); }; });
 }
 

@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -17,6 +18,7 @@ namespace {
 struct ScoreArgs {
   std::string scorer;
   std::string input;  // "" or "-" = stdin
+  bool allow_unisolated = false;
 };
 
 std::string field_text(const nlohmann::json& j, const char* key, const std::string& where) {
@@ -28,6 +30,7 @@ std::string field_text(const nlohmann::json& j, const char* key, const std::stri
 }
 
 int score_command(const ScoreArgs& a) {
+  if (a.allow_unisolated) setenv("RIGOR_SANDBOX_ALLOW_UNISOLATED", "1", 1);  // read by the code scorers
   auto scorer = make_scorer(a.scorer);
   if (!scorer) {
     throw ConfigError(fmt::format("--scorer {}: unknown scorer (known: aime, math, gpqa, humaneval, stdio)", a.scorer));
@@ -93,6 +96,8 @@ void add_score_command(CLI::App& app, Action& action) {
       "Reasoning inside <think>...</think> is removed before scoring.");
   c->add_option("--scorer", a->scorer, "aime | math | gpqa | humaneval | stdio")->required();
   c->add_option("--input", a->input, "JSONL file (default: stdin)");
+  c->add_flag("--allow-unisolated", a->allow_unisolated,
+              "humaneval/stdio: run code with rlimits only where namespaces are unavailable");
   c->callback([a, &action] { action = [a] { return score_command(*a); }; });
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "reports/render.h"
 #include "tests/reports/sample_builder.h"
 
 namespace rigor {
@@ -215,6 +216,42 @@ TEST(Summary, ModelOrderFollowsRecordsThenNames) {
   EXPECT_EQ(out[1].model, "b");
   EXPECT_EQ(out[2].model, "a");
   EXPECT_EQ(out[2].cost_note, "no model record stored");
+}
+
+}  // namespace
+}  // namespace rigor
+
+namespace rigor {
+namespace {
+
+// A code suite's report says how isolated the sandbox was, and flags a run
+// whose model code ran with rlimits only.
+TEST(Summary, CodeSuitesReportTheSandboxIsolationAchieved) {
+  std::vector<SampleRecord> v;
+  auto a = testing::ok_sample("m", "humaneval", "HumanEval/0", 0, true);
+  a.score_reason = "accepted: all tests passed; code: last fenced block (python); isolation: namespaces+seccomp+rlimits";
+  auto b = testing::ok_sample("m", "humaneval", "HumanEval/1", 0, false);
+  b.score_reason = "wrong answer: test 2 failed; isolation: rlimits-only";
+  auto c = testing::ok_sample("m", "aime24", "aime24/60", 0, true);
+  c.score_reason = "boxed";
+  v = {a, b, c};
+  SummaryOptions o;
+  o.k_values = {1};
+  o.n = 1;
+  RunRecord run;
+  run.id = "run1";
+  const auto out = summarize(run, {}, v, o);
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& s : out) {
+    if (s.suite == "humaneval") {
+      EXPECT_EQ(s.sandbox_isolation, "namespaces+seccomp+rlimits, rlimits-only");
+    } else {
+      EXPECT_EQ(s.sandbox_isolation, "");
+    }
+  }
+  std::string table = render(out, Format::kTable, make_meta({run}));
+  EXPECT_NE(table.find("sandbox isolation"), std::string::npos);
+  EXPECT_NE(table.find("rlimits-only"), std::string::npos);
 }
 
 }  // namespace

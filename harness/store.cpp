@@ -1,5 +1,7 @@
 #include "harness/store.h"
 
+#include "harness/sqlite_stmt.h"
+
 #include <sqlite3.h>
 
 #include <stdexcept>
@@ -42,69 +44,9 @@ constexpr const char* kSampleColumns =
     "truncated, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, ttft_s, "
     "ttfat_s, decode_tps, latency_s, started_s, cost_usd, error, attempts, server_model, limit_wait_s";
 
-// A prepared statement that finalizes itself.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(fmt::format("sqlite prepare failed: {}", sqlite3_errmsg(db)));
-    }
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
+using Stmt = SqliteStmt;
 
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
-  // Ready to bind and step again.
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-    next_ = 0;
-  }
-  // Binds the next parameter in order.
-  template <typename T>
-  Stmt& add(const T& v) {
-    return bind(++next_, v);
-  }
-  // Returns true while a row is available.
-  bool step() {
-    int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(fmt::format("sqlite step failed: {}", sqlite3_errmsg(db_)));
-  }
-  std::string text(int i) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
-    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
-  }
-  int64_t i64(int i) const { return sqlite3_column_int64(s_, i); }
-  double real(int i) const { return sqlite3_column_double(s_, i); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int next_ = 0;
-};
-
-void exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw std::runtime_error(fmt::format("sqlite: {}", msg));
-  }
-}
+void exec(sqlite3* db, const char* sql) { sqlite_exec(db, sql); }
 
 const char* status_text(SampleStatus s) { return s == SampleStatus::kOk ? "ok" : "error"; }
 

@@ -1,5 +1,7 @@
 #include "harness/perf/perf_store.h"
 
+#include "harness/sqlite_stmt.h"
+
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -25,53 +27,10 @@ CREATE TABLE IF NOT EXISTS perf_requests(
   chunk_times_json TEXT, PRIMARY KEY(run_id, level, idx));
 )";
 
-// A prepared statement that finalises itself.
-class Stmt {
+// A statement whose errors name the perf store.
+class Stmt : public SqliteStmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(fmt::format("perf store: {}", sqlite3_errmsg(db)));
-    }
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& null(int i) {
-    sqlite3_bind_null(s_, i);
-    return *this;
-  }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(fmt::format("perf store: {}", sqlite3_errmsg(db_)));
-  }
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::string text(int i) {
-    const auto* p = sqlite3_column_text(s_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-  }
-  double real(int i) { return sqlite3_column_double(s_, i); }
-  int64_t integer(int i) { return sqlite3_column_int64(s_, i); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
+  Stmt(sqlite3* db, const char* sql) : SqliteStmt(db, sql, "perf store") {}
 };
 
 }  // namespace
@@ -90,14 +49,7 @@ PerfStore::PerfStore(const std::string& path) : path_(path) {
 
 PerfStore::~PerfStore() { sqlite3_close(db_); }
 
-void PerfStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw std::runtime_error(fmt::format("database {}: {}", path_, why));
-  }
-}
+void PerfStore::exec(const char* sql) { sqlite_exec(db_, sql, fmt::format("database {}", path_).c_str()); }
 
 void PerfStore::put_run(const PerfRunRecord& r) {
   // A plain INSERT: an id clash is an error, never an overwritten run.
@@ -155,7 +107,7 @@ std::vector<PerfRunRecord> PerfStore::runs() {
     r.engine = s.text(3);
     r.mode = s.text(4);
     r.version = s.text(5);
-    r.seed = static_cast<uint64_t>(s.integer(6));
+    r.seed = static_cast<uint64_t>(s.i64(6));
     r.started_at = s.text(7);
     r.config = nlohmann::json::parse(s.text(8), nullptr, false);
     out.push_back(std::move(r));
@@ -170,10 +122,10 @@ std::vector<PerfLevelRecord> PerfStore::levels(const std::string& run_id) {
   while (s.step()) {
     PerfLevelRecord l;
     l.run_id = run_id;
-    l.level = static_cast<int>(s.integer(0));
-    l.concurrency = static_cast<int>(s.integer(1));
+    l.level = static_cast<int>(s.i64(0));
+    l.concurrency = static_cast<int>(s.i64(1));
     l.rate = s.real(2);
-    l.warmup = static_cast<int>(s.integer(3));
+    l.warmup = static_cast<int>(s.i64(3));
     l.summary = nlohmann::json::parse(s.text(4), nullptr, false);
     out.push_back(std::move(l));
   }
@@ -184,7 +136,7 @@ int PerfStore::request_count(const std::string& run_id) {
   Stmt s(db_, "SELECT COUNT(*) FROM perf_requests WHERE run_id=?");
   s.bind(1, run_id);
   s.step();
-  return static_cast<int>(s.integer(0));
+  return static_cast<int>(s.i64(0));
 }
 
 }  // namespace rigor

@@ -239,6 +239,20 @@ std::optional<std::string> refusal(const Node& n) {
       return "refused: exponent too large";
     }
   }
+  if (n.kind == Kind::kPow && !is_constant(n.kids[1])) {
+    // GiNaC folds some symbolic exponents to constants (1^y = 1), which turns
+    // 9^{9^{9^{1^y}}} into a tower it would try to compute. So a symbolic
+    // power is bounded too: at every sample point its size must stay finite
+    // and below the same digit limit.
+    std::vector<std::string> syms;
+    collect_symbols(n, syms);
+    for (const Point& pt : sample_points(syms, 4)) {
+      double mag = std::abs(evaluate(n.kids[1], pt));
+      double b = std::abs(evaluate(n.kids[0], pt));
+      double digits = std::isfinite(b) && b > 0 ? mag * std::abs(std::log10(b)) : mag;
+      if (!std::isfinite(mag) || !(digits <= kMaxResultDigits)) return "refused: power too large at a sample point";
+    }
+  }
   if (n.kind == Kind::kFunc && n.text == "factorial" && is_constant(n.kids[0])) {
     double v = std::abs(evaluate(n.kids[0], {}));
     if (!(v <= kMaxFactorial)) return "refused: factorial argument too large";

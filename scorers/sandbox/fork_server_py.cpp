@@ -115,16 +115,19 @@ def program(src_fd, io, lim):
     os._exit(code)
 
 def init(fds, lim):
+    # As PID 1 with default dispositions, signals from the program are
+    # ignored; Python's own SIGINT handler would let it kill us instead. Reset
+    # it before the fork: a program that signals PID 1 at once must not find
+    # the handler still there (a race CI hit).
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     e = os.fork()
     if e == 0:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             program(fds[0], fds[1:4], lim)
         except BaseException:
             os._exit(125)
-    # As PID 1 with default dispositions, signals from the program are
-    # ignored; Python's own SIGINT handler would let it kill us instead.
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
     st = fds[4]
     os.closerange(0, st)
     os.closerange(st + 1, 1 << 16)

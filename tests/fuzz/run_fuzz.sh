@@ -20,4 +20,13 @@ clang++ $cxxflags "$root/tests/fuzz/math_parser_fuzz.cpp" $srcs $ginac -o "$work
 cd "$work"
 # GiNaC leaks a few bytes when its own constructors throw (pow(0,0), 1/0);
 # those are caught and turned into "no proof", so leak reports are off.
-ASAN_OPTIONS=detect_leaks=0 ./math_parser_fuzz -max_total_time="$secs" -max_len=512 -timeout=2 -rss_limit_mb=2048 corpus
+# RIGOR_FUZZ_RUNS (with RIGOR_FUZZ_SEED, default 1) makes a run repeatable,
+# as CI needs: the same inputs every time, so a red CI is a real finding and
+# not the luck of a random seed. Without it, each run explores anew.
+repeat=""
+if [ -n "${RIGOR_FUZZ_RUNS:-}" ]; then
+  repeat="-runs=$RIGOR_FUZZ_RUNS -seed=${RIGOR_FUZZ_SEED:-1}"
+fi
+# shellcheck disable=SC2086
+ASAN_OPTIONS=detect_leaks=0 ./math_parser_fuzz -max_total_time="$secs" -max_len=512 \
+  -timeout="${RIGOR_FUZZ_TIMEOUT:-2}" -rss_limit_mb=2048 $repeat corpus

@@ -1,6 +1,8 @@
 #include "harness/cli/cli.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -24,6 +26,20 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
     }
   }
   return out;
+}
+
+void write_output(const std::string& text, const std::string& path, std::string_view what) {
+  if (path.empty()) {
+    fmt::print("{}", text);
+    return;
+  }
+  std::filesystem::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  std::ofstream f(p, std::ios::binary);
+  f << text;
+  if (!f) throw ConfigError(fmt::format("cannot write {} {}", what, path));
+  fmt::print(stderr, "rigor: {} written to {}\n", what, path);
 }
 
 int cli_main(int argc, char** argv) {

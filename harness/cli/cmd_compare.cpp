@@ -73,14 +73,7 @@ int compare_command(const CompareArgs& a) {
     add_ratios(result, load_report_data(store, ids, false).summaries);
   }
   std::string text = render_comparison(result, *format, make_meta(runs), a.max_listed);
-  if (a.out.empty()) {
-    fmt::print("{}", text);
-  } else {
-    std::ofstream f(a.out, std::ios::binary);
-    f << text;
-    if (!f) throw ConfigError(fmt::format("cannot write {}", a.out));
-    fmt::print(stderr, "rigor: comparison written to {}\n", a.out);
-  }
+  write_output(text, a.out, "comparison");
   return 0;
 }
 

@@ -61,13 +61,7 @@ int gate_command(const GateArgs& a) {
   std::string md = render_gate_markdown(result, a.options);
   if (!diffs.empty()) md += "\n**Forced across configuration differences:**\n\n" + describe(diffs);
   if (cur->finished_at.empty()) md += "\nNote: the current run is unfinished; only its stored samples were gated.\n";
-  if (a.out.empty()) {
-    fmt::print("{}", md);
-  } else {
-    std::ofstream f(a.out, std::ios::binary);
-    f << md;
-    if (!f) throw ConfigError(fmt::format("cannot write {}", a.out));
-  }
+  write_output(md, a.out, "gate summary");
   fmt::print(stderr, "rigor: gate {}: {} against baseline {} ({} alarm{})\n", result.failed() ? "FAILED" : "passed",
              cur->id, base.id, result.alarms(), result.alarms() == 1 ? "" : "s");
   return result.failed() ? 1 : 0;

@@ -71,14 +71,7 @@ int report_command(const ReportArgs& a) {
       text = render_runs(store, ids, a.format);
     }
   }
-  if (a.out.empty()) {
-    fmt::print("{}", text);
-  } else {
-    std::ofstream f(a.out, std::ios::binary);
-    f << text;
-    if (!f) throw ConfigError(fmt::format("cannot write {}", a.out));
-    fmt::print(stderr, "rigor: report written to {}\n", a.out);
-  }
+  write_output(text, a.out, "report");
   return 0;
 }
 

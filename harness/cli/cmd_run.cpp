@@ -67,14 +67,7 @@ int run_command(const RunArgs& a) {
   }
   // The comparison table on the terminal, the Markdown report on disk.
   fmt::print("{}", render_runs(store, {out.run_id}, "table"));
-  if (!cfg.run.report_md.empty()) {
-    std::filesystem::path p(cfg.run.report_md);
-    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-    std::ofstream f(p);
-    f << render_runs(store, {out.run_id}, "md");
-    if (!f) throw ConfigError(fmt::format("cannot write report {}", cfg.run.report_md));
-    fmt::print(stderr, "rigor: report written to {}\n", cfg.run.report_md);
-  }
+  if (!cfg.run.report_md.empty()) write_output(render_runs(store, {out.run_id}, "md"), cfg.run.report_md, "report");
   return 0;
 }
 

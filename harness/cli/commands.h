@@ -19,6 +19,11 @@ void add_suites_command(CLI::App& app, Action& action);
 void add_perf_command(CLI::App& app, Action& action);
 void add_gate_command(CLI::App& app, Action& action);
 
+// Writes `text` to stdout when `path` is empty, else to that file (creating
+// its folder) and says on stderr that `what` was written there. Throws
+// ConfigError naming the path when it cannot be written.
+void write_output(const std::string& text, const std::string& path, std::string_view what);
+
 // Splits "a,b" lists as given to --models and --suites.
 std::vector<std::string> split_list(const std::vector<std::string>& items);
 

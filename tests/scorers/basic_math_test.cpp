@@ -9,6 +9,7 @@
 #include "scorers/normalize.h"
 #include "scorers/scorer.h"
 #include "tests/case_table.h"
+#include "tests/scorers/scorer_cases.h"
 
 namespace rigor {
 namespace {
@@ -19,21 +20,7 @@ using testing::read_cases;
 TEST(BasicMathScorerTest, CasesFromDataFile) {
   auto scorer = std::make_unique<BasicMathScorer>();
   ASSERT_NE(scorer, nullptr);
-  int checked = 0;
-  for (const auto& c : read_cases("scorers_basic_math.tsv", 4)) {
-    Verdict v = scorer->score(c[0], c[1]);
-    SCOPED_TRACE("response: " + c[0] + " | gold: " + c[1] + " | reason: " + v.reason);
-    EXPECT_EQ(v.correct, c[2] == "1");
-    if (c[3] == "-") {
-      EXPECT_FALSE(v.extracted_ok);
-    } else {
-      EXPECT_TRUE(v.extracted_ok);
-      EXPECT_EQ(v.extracted, c[3]);
-    }
-    EXPECT_FALSE(v.reason.empty()) << "every verdict says which rule fired or why it failed";
-    ++checked;
-  }
-  EXPECT_GE(checked, 30);
+  EXPECT_GE(testing::check_scorer_cases(*scorer, "scorers_basic_math.tsv"), 30);
 }
 
 TEST(BasicMathScorerTest, NameAndVersionAreStable) {

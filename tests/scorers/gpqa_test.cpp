@@ -7,31 +7,17 @@
 #include "scorers/gpqa.h"
 #include "scorers/scorer.h"
 #include "tests/case_table.h"
+#include "tests/scorers/scorer_cases.h"
 
 namespace rigor {
 namespace {
 
-using testing::read_cases;
 
 // Every case in scorers_gpqa.tsv: correctness and the extracted answer a report shows.
 TEST(GpqaScorerTest, CasesFromDataFile) {
   auto scorer = make_scorer("gpqa");
   ASSERT_NE(scorer, nullptr);
-  int checked = 0;
-  for (const auto& c : read_cases("scorers_gpqa.tsv", 4)) {
-    Verdict v = scorer->score(c[0], c[1]);
-    SCOPED_TRACE("response: " + c[0] + " | gold: " + c[1] + " | reason: " + v.reason);
-    EXPECT_EQ(v.correct, c[2] == "1");
-    if (c[3] == "-") {
-      EXPECT_FALSE(v.extracted_ok);
-    } else {
-      EXPECT_TRUE(v.extracted_ok);
-      EXPECT_EQ(v.extracted, c[3]);
-    }
-    EXPECT_FALSE(v.reason.empty()) << "every verdict says which rule fired or why it failed";
-    ++checked;
-  }
-  EXPECT_GE(checked, 30);
+  EXPECT_GE(testing::check_scorer_cases(*scorer, "scorers_gpqa.tsv"), 30);
 }
 
 TEST(GpqaScorerTest, NameAndVersionAreStable) {

@@ -36,8 +36,9 @@ double TokenBucket::level(Clock::time_point now) {
 RateLimiter::RateLimiter(RateLimits limits, Clock::time_point now) : limits_(limits) {
   if (limits_.max_concurrency < 1) throw std::invalid_argument("rate limiter: max_concurrency must be >= 1");
   if (limits_.rpm < 0 || limits_.tpm < 0) throw std::invalid_argument("rate limiter: budgets cannot be negative");
-  // One request of headroom: pacing, never a burst (see the header).
-  if (limits_.rpm > 0) requests_.emplace(limits_.rpm / 60.0, 1.0, now);
+  // A bucket of one request: pacing, never a burst, with headroom for
+  // arrival jitter (see the header).
+  if (limits_.rpm > 0) requests_.emplace(kPaceFraction * limits_.rpm / 60.0, 1.0, now);
   if (limits_.tpm > 0) tokens_.emplace(limits_.tpm / 60.0, std::max(1.0, limits_.tpm / 60.0), now);
   limit_ = limits_.max_concurrency;
 }

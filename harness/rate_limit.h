@@ -2,8 +2,14 @@
 // minute as token buckets, and adaptive concurrency that backs off on 429.
 //
 // Buckets pace rather than burst: the request bucket holds at most one
-// request, so an RPM budget of R sends one request every 60/R s and never
-// more than R in any sliding minute. The token bucket holds a second's worth
+// request, so an RPM budget of R sends one request every 60/(kPaceFraction R)
+// s. The 5% headroom is for the server's clock, not ours: a provider counts
+// arrivals, and a request that reaches it a little late shortens the gap to
+// the next one. Paced exactly at R, R+1 requests would span exactly one window
+// and any jitter would put R+1 inside it; with the headroom a window of any
+// length W holds at most R W/60 requests unless arrival jitter exceeds 5% of W
+// (3 s for a one-minute window). So a budget equal to the provider's published
+// limit is safe at face value. The token bucket holds a second's worth
 // (at least one request's estimate may always proceed once the bucket is
 // full) and may go into debt: a request estimated above what is left waits
 // until the bucket covers min(estimate, capacity), then takes its whole
@@ -23,6 +29,9 @@
 #include <optional>
 
 namespace rigor {
+
+// The share of an RPM budget the limiter actually uses (see above).
+inline constexpr double kPaceFraction = 0.95;
 
 struct RateLimits {
   double rpm = 0;              // requests per minute; 0 = unlimited

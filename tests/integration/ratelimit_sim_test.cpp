@@ -62,11 +62,8 @@ std::vector<SampleRecord> samples_of(const std::string& db) {
 TEST(RateLimitIntegration, MatchingBudgetSeesNo429AndNoBudgetStillCompletesWithWaitRecorded) {
   TempDir tmp;
   write_file(tmp / "profiles.toml", slurp(kSource + "/configs/sim_profiles.toml") + kLimitedProfile);
-  // The simulator counts arrivals, not the client's send decisions: on a
-  // loaded machine a request can reach it tens of ms late, so the budget
-  // keeps 20% headroom under its 300/min (as one should under a provider's
-  // published limit).
-  write_file(tmp / "paced.toml", config("rpm = 240"));
+  // The budget is the simulator's published limit at face value.
+  write_file(tmp / "paced.toml", config("rpm = 300"));
   write_file(tmp / "unpaced.toml", config(""));
 
   auto paced = run_rigor({"run", "-c", tmp / "paced.toml", "--db", tmp / "paced.db", "-q"}, tmp.path());
@@ -87,7 +84,7 @@ TEST(RateLimitIntegration, MatchingBudgetSeesNo429AndNoBudgetStillCompletesWithW
     paced_wait += s.limit_wait_s;
     by_key[s.problem_id + "/" + std::to_string(s.sample_idx)] = &s;
   }
-  // 20 requests at 240/min: the later ones waited on the client's budget.
+  // 20 requests at 300/min: the later ones waited on the client's budget.
   EXPECT_GT(paced_wait, 1.0);
 
   int refused = 0;

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -103,16 +104,27 @@ tl::expected<Downloaded, Error> download_part(const FetchPart& part, const HubOp
                                        escape(part.config), escape(part.split));
   Downloaded out;
   out.source = base;
+  // The next page starts after the rows that came back, not after the rows
+  // asked for: the API may answer a page short, and stepping by page_rows
+  // would skip the rest silently.
   int64_t total = -1;
-  for (int64_t offset = 0; total < 0 || offset < total; offset += hub.page_rows) {
+  for (int64_t offset = 0; total < 0 || offset < total;) {
     const std::string url = fmt::format("{}&offset={}&length={}", base, offset, hub.page_rows);
     auto page = http_get(url, hub);
     if (!page) return explain(std::move(page.error()));
+    std::string rows;
     try {
-      out.bytes += rows_page_to_jsonl(*page, url, &total);
+      rows = rows_page_to_jsonl(*page, url, &total);
     } catch (const SuiteError& e) {
       return tl::make_unexpected(Error{ErrorCode::kParse, e.what(), 0, -1});
     }
+    const auto got = static_cast<int64_t>(std::count(rows.begin(), rows.end(), '\n'));
+    if (got == 0 && offset < total) {
+      return tl::make_unexpected(Error{ErrorCode::kParse,
+                                       fmt::format("{}: no rows at offset {} of {}", url, offset, total), 0, -1});
+    }
+    out.bytes += rows;
+    offset += got;
   }
   return out;
 }

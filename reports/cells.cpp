@@ -102,6 +102,16 @@ std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& cols) {
     if (!s.output_tps && s.usage_samples == 0 && s.samples_ok > 0) return std::string(kNoUsage);
     return number(s.output_tps, 1);
   });
+  bool limited = false;
+  for (const auto* s : cols) limited |= s->limited_samples > 0;
+  if (limited) {
+    // Time held back by rate limits is the client's or the provider's
+    // policy, not the server's speed: shown apart from TTFT and latency.
+    add("waited on rate limits", [](const SuiteSummary& s) {
+      if (s.limited_samples == 0) return std::string("none");
+      return fmt::format("{:.1f} s over {} samples", s.limit_wait_s, s.limited_samples);
+    });
+  }
   add("cost total", [](const SuiteSummary& s) {
     std::string c = cost(s, s.cost_total);
     return s.cost_total && s.cost_basis == "gpu-hour" ? c + " (GPU-hours)" : c;

@@ -29,7 +29,7 @@ std::string render_csv(const std::vector<SuiteSummary>& summaries, const ReportM
   }
   for (const char* h : {"cons_at_n", "trunc_rate", "extract_fail_rate", "usage_samples", "mean_output_tokens",
                         "mean_reasoning_tokens", "mean_answer_tokens", "output_tokens", "ttft_p50_s",
-                        "ttft_p95_s", "decode_tps_p50", "output_tps", "cost_basis", "cost_total_usd",
+                        "ttft_p95_s", "decode_tps_p50", "output_tps", "limit_wait_s", "limited_samples", "cost_basis", "cost_total_usd",
                         "cost_per_problem_usd", "cost_per_solved_usd", "usd_per_m_output", "cost_note"}) {
     header.push_back(h);
   }
@@ -63,6 +63,8 @@ std::string render_csv(const std::vector<SuiteSummary>& summaries, const ReportM
     for (auto v : {s.mean_output_tokens, s.mean_reasoning_tokens, s.mean_answer_tokens}) f.push_back(num(v));
     f.push_back(s.usage_known() ? std::to_string(s.output_tokens) : "");
     for (auto v : {s.ttft_p50, s.ttft_p95, s.decode_tps_p50, s.output_tps}) f.push_back(num(v));
+    f.push_back(num(s.limit_wait_s));
+    f.push_back(std::to_string(s.limited_samples));
     f.push_back(s.cost_basis);
     for (auto v : {s.cost_total, s.cost_per_problem, s.cost_per_solved, s.usd_per_m_output}) f.push_back(num(v));
     f.push_back(s.cost_note);

@@ -52,6 +52,8 @@ Json summary_json(const SuiteSummary& s) {
       {"ttft_p95_s", opt(s.ttft_p95)},
       {"decode_tps_p50", opt(s.decode_tps_p50)},
       {"output_tps", opt(s.output_tps)},
+      {"limit_wait_s", s.limit_wait_s},
+      {"limited_samples", s.limited_samples},
       {"cost_basis", s.cost_basis.empty() ? Json(nullptr) : Json(s.cost_basis)},
       {"cost_total_usd", opt(s.cost_total)},
       {"cost_per_problem_usd", opt(s.cost_per_problem)},

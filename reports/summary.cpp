@@ -121,6 +121,10 @@ void fill_counts_tokens_speed(SuiteSummary& out, const Rows& rows) {
   std::vector<double> ttft, decode;
   for (const SampleRecord* s : rows) {
     if (s->completion_tokens >= 0) out.output_tokens += s->completion_tokens;
+    if (s->limit_wait_s > 0) {
+      out.limit_wait_s += s->limit_wait_s;
+      ++out.limited_samples;
+    }
     if (!ok(s)) {
       ++out.errors;
       continue;

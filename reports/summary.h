@@ -89,6 +89,9 @@ struct SuiteSummary {
   std::optional<double> ttft_p95;
   std::optional<double> decode_tps_p50;  // per-request decode speed as stored
   std::optional<double> output_tps;      // per model, see above
+  double limit_wait_s = 0;       // seconds samples were held by rate limits (client
+                                 // budgets, backoff after 429), summed; not latency
+  int limited_samples = 0;       // samples with limit_wait_s > 0 (errored ones too)
 
   std::string cost_basis;        // "api", "gpu-hour", or "" when no pricing
   std::optional<double> cost_total;       // US dollars

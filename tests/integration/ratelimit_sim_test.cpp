@@ -6,6 +6,7 @@
 #include <map>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "harness/store.h"
 #include "tests/integration/rigor_process.h"
@@ -103,6 +104,20 @@ TEST(RateLimitIntegration, MatchingBudgetSeesNo429AndNoBudgetStillCompletesWithW
   }
   EXPECT_GE(refused, 5) << "the unpaced run should have hit the simulator's limit";
   EXPECT_GT(unpaced_wait, 1.0);
+
+  // The report shows the waiting apart from latency: in JSON as numbers,
+  // in Markdown as its own row.
+  auto json = run_rigor({"report", "--db", tmp / "unpaced.db", "--format", "json"}, tmp.path());
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["summaries"].size(), 1u);
+  EXPECT_NEAR(j["summaries"][0]["limit_wait_s"].get<double>(), unpaced_wait, 1e-6);
+  int limited = 0;
+  for (const auto& s : b) limited += s.limit_wait_s > 0;
+  EXPECT_EQ(j["summaries"][0]["limited_samples"].get<int>(), limited);
+  auto md = run_rigor({"report", "--db", tmp / "unpaced.db", "--format", "md"}, tmp.path());
+  ASSERT_EQ(md.code, 0) << md.err;
+  EXPECT_NE(md.out.find("| waited on rate limits |"), std::string::npos) << md.out;
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "harness/sim_process.h"
 
 #include <fcntl.h>
@@ -24,7 +25,8 @@ std::string self_exe() {
   return std::filesystem::read_symlink("/proc/self/exe").string();
 }
 
-SimProcess::SimProcess(const std::string& exe, const std::string& profiles, double timeout_s) {
+SimProcess::SimProcess(const std::string& exe, const std::string& profiles, double timeout_s, int threads) {
+  const std::string threads_arg = std::to_string(std::max(1, threads));
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed starting the simulator");
   pid_t parent = getpid();
@@ -37,7 +39,7 @@ SimProcess::SimProcess(const std::string& exe, const std::string& profiles, doub
     dup2(out[1], STDOUT_FILENO);
     dup2(out[1], STDERR_FILENO);
     execl(exe.c_str(), exe.c_str(), "sim", "--host", "127.0.0.1", "--port", "0", "--profiles", profiles.c_str(),
-          static_cast<char*>(nullptr));
+          "--threads", threads_arg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);

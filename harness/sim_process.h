@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace rigor {
@@ -12,7 +13,8 @@ class SimProcess {
   // (up to timeout_s) for its "listening on HOST:PORT" line. The child dies
   // with this process even on kill -9 (PR_SET_PDEATHSIG). Throws
   // std::runtime_error with the child's output if it does not come up.
-  SimProcess(const std::string& exe, const std::string& profiles, double timeout_s = 15);
+  // `threads` > 1 passes --threads.
+  SimProcess(const std::string& exe, const std::string& profiles, double timeout_s = 15, int threads = 1);
   ~SimProcess();  // SIGTERM, then SIGKILL after a grace period; always reaped
   SimProcess(const SimProcess&) = delete;
   SimProcess& operator=(const SimProcess&) = delete;

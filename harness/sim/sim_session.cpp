@@ -175,11 +175,17 @@ void Session::begin_stream() {
           "Transfer-Encoding: chunked\r\n";
   if (!keep_alive_) head_ += "Connection: close\r\n";
   head_ += "\r\n";
-  out_ = renderer_->role_event();
-  if (!out_.empty()) {
-    head_ += fmt::format("{:x}\r\n", out_.size());
-    out_ += "\r\n";
+  if (const std::string role = renderer_->role_event(); !role.empty()) {
+    head_ += fmt::format("{:x}\r\n", role.size());
+    head_ += role;
+    head_ += "\r\n";
   }
+  out_.clear();
+  // With no delay before the first token (capacity runs), the head and the
+  // chunks that are already due go out in one write: one send per response
+  // instead of two. Faults keep the two-step path, so a cut or a stall at
+  // the first chunk still follows the headers as a real server's would.
+  if (fault_.kind == FaultKind::kNone && !script_.chunks.empty() && due_s(0) <= elapsed_s()) return stream_step();
   write(After::kContinueStream);
 }
 

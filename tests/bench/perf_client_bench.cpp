@@ -155,7 +155,7 @@ void BM_PythonAiohttpClient(benchmark::State& state) {
 }
 
 // {concurrency, requests per iteration}
-BENCHMARK(BM_RigorPerfClient)->Args({64, 20000})->Args({256, 20000})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RigorPerfClient)->Args({16, 20000})->Args({64, 20000})->Args({256, 20000})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PythonAiohttpClient)->Args({64, 2000})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -132,7 +134,7 @@ struct Transfer {
   Job job;
   CURLM* multi = nullptr;
   CURL* easy = nullptr;
-  Slist headers;
+  std::vector<CURL*>* pool = nullptr;  // where the handle goes back (its buffers and settings are reused)
   Clock::time_point t0;         // handed to curl
   Clock::time_point last_byte;  // last header or body byte (idle timeout)
   SseParser parser;
@@ -148,8 +150,11 @@ struct Transfer {
   char errbuf[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
-    if (easy) {
-      if (multi) curl_multi_remove_handle(multi, easy);
+    if (!easy) return;
+    if (multi) curl_multi_remove_handle(multi, easy);
+    if (pool) {
+      pool->push_back(easy);
+    } else {
       curl_easy_cleanup(easy);
     }
   }
@@ -246,21 +251,43 @@ OpenAIEngine::~OpenAIEngine() = default;
 
 namespace {
 
-// The state of one run(): a multi handle, transfers in flight, jobs waiting
-// out their backoff.
+// The state of one run(): a multi handle driven by socket events (epoll and
+// curl_multi_socket_action, so a wake-up costs work for the sockets that are
+// ready, not for every transfer in flight), transfers in flight, jobs
+// waiting out their backoff, and easy handles kept for reuse.
 class Runner {
  public:
   Runner(const OpenAIEngineOptions& options, const OnResult& on_result)
       : options_(options), on_result_(on_result), url_(options.base_url + options.path) {
     multi_ = curl_multi_init();
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
+    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) {
+      curl_multi_cleanup(multi_);
+      throw std::runtime_error(fmt::format("epoll_create1 failed: {}", std::strerror(errno)));
+    }
     // Cap connections at the concurrency so the server never sees more.
     curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options.concurrency));
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.concurrency));
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Runner::on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Runner::on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    // The same headers for every request of this model.
+    headers_.add("Content-Type: application/json");
+    headers_.add("Accept: text/event-stream");
+    headers_.add("Expect:");  // no 100-continue round trip for large prompts
+    if (!options_.api_key.empty()) {
+      headers_.add(options_.api_key_header.empty() ? "Authorization: Bearer " + options_.api_key
+                                                   : options_.api_key_header + ": " + options_.api_key);
+    }
+    for (const std::string& h : options_.headers) headers_.add(h);
   }
   ~Runner() {
     active_.clear();  // transfers detach from the multi handle first
+    for (CURL* e : pool_) curl_easy_cleanup(e);
     curl_multi_cleanup(multi_);
+    close(epoll_);
   }
 
   size_t in_flight() const { return active_.size() + waiting_.size(); }
@@ -301,11 +328,14 @@ class Runner {
     }
   }
 
-  // Returns how many transfers ended.
+  // Runs curl's timeout work when it is due, then ends the transfers curl
+  // has finished. Returns how many ended.
   int perform() {
     int ended = 0;
-    int running = 0;
-    curl_multi_perform(multi_, &running);
+    if (curl_due_ <= Clock::now()) {
+      curl_due_ = Clock::time_point::max();
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running_);
+    }
     int queued = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
       if (msg->msg != CURLMSG_DONE) continue;
@@ -340,16 +370,26 @@ class Runner {
     return static_cast<int>(stalled.size());
   }
 
+  // Waits for socket events (or the next curl timeout or retry) and hands
+  // each ready socket to curl.
   void wait(Clock::time_point now) {
-    long timeout_ms = kMaxPollMs;
-    long curl_ms = -1;
-    curl_multi_timeout(multi_, &curl_ms);
-    if (curl_ms >= 0) timeout_ms = std::min(timeout_ms, curl_ms);
-    for (const Job& j : waiting_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(j.retry_at - now).count();
-      timeout_ms = std::min<long>(timeout_ms, std::max<long>(0, left));
+    auto ms_until = [&](Clock::time_point t) {
+      if (t == Clock::time_point::max()) return kMaxPollMs;
+      // Rounded up: waking a little after a deadline, never before it.
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t - now).count();
+      return us <= 0 ? 0L : static_cast<long>((us + 999) / 1000);
+    };
+    long timeout_ms = std::min(kMaxPollMs, ms_until(curl_due_));
+    for (const Job& j : waiting_) timeout_ms = std::min(timeout_ms, ms_until(j.retry_at));
+    epoll_event events[64];
+    const int n = epoll_wait(epoll_, events, 64, static_cast<int>(timeout_ms));
+    for (int i = 0; i < n; ++i) {
+      int flags = 0;
+      if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(multi_, events[i].data.fd, flags, &running_);
     }
-    if (timeout_ms > 0) curl_multi_poll(multi_, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
   }
 
   void cancel_all() {
@@ -367,6 +407,43 @@ class Runner {
   }
 
  private:
+  static int on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp) {
+    auto* self = static_cast<Runner*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self->epoll_, EPOLL_CTL_DEL, s, nullptr);
+      curl_multi_assign(self->multi_, s, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.data.fd = s;
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    if (socketp) {
+      epoll_ctl(self->epoll_, EPOLL_CTL_MOD, s, &ev);
+    } else {
+      epoll_ctl(self->epoll_, EPOLL_CTL_ADD, s, &ev);
+      curl_multi_assign(self->multi_, s, self);  // non-null marks "registered"
+    }
+    return 0;
+  }
+
+  static int on_timer(CURLM*, long timeout_ms, void* userp) {
+    auto* self = static_cast<Runner*>(userp);
+    self->curl_due_ = timeout_ms < 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
+    return 0;
+  }
+
+  CURL* take_easy() {
+    if (pool_.empty()) {
+      CURL* e = curl_easy_init();
+      if (!e) throw std::runtime_error("curl_easy_init failed");
+      return e;
+    }
+    CURL* e = pool_.back();
+    pool_.pop_back();
+    curl_easy_reset(e);  // every option is set again below
+    return e;
+  }
+
   void start(Job job) {
     if (options_.limiter) {
       // Held back here, not sent to be refused: the wait is scheduled like a backoff.
@@ -381,23 +458,15 @@ class Runner {
     auto t = std::make_unique<Transfer>();
     ++job.attempts;
     t->job = std::move(job);
-    t->easy = curl_easy_init();
-    if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+    t->easy = take_easy();
+    t->pool = &pool_;
     CURL* e = t->easy;
-    t->headers.add("Content-Type: application/json");
-    t->headers.add("Accept: text/event-stream");
-    t->headers.add("Expect:");  // no 100-continue round trip for large prompts
-    if (!options_.api_key.empty()) {
-      t->headers.add(options_.api_key_header.empty() ? "Authorization: Bearer " + options_.api_key
-                                                     : options_.api_key_header + ": " + options_.api_key);
-    }
-    for (const std::string& h : options_.headers) t->headers.add(h);
     if (options_.make_decoder) t->decoder = options_.make_decoder();
     curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->job.body.size()));
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.list);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.list);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -481,6 +550,11 @@ class Runner {
   const OnResult& on_result_;
   const std::string url_;
   CURLM* multi_ = nullptr;
+  int epoll_ = -1;
+  int running_ = 0;
+  Clock::time_point curl_due_ = Clock::time_point::max();  // curl's next timeout (its timer callback)
+  Slist headers_;
+  std::vector<CURL*> pool_;  // declared before active_: transfers return handles here when destroyed
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::vector<Job> waiting_;
 };

@@ -1,5 +1,6 @@
 #include "harness/runner.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -117,7 +118,10 @@ struct Finished {
 class SampleSink {
  public:
   explicit SampleSink(std::function<void(std::vector<Finished>&)> write)
-      : write_(std::move(write)), thread_([this] { loop(); }) {}
+      : write_(std::move(write)), thread_([this] {
+          pthread_setname_np(pthread_self(), "rigor-sink");
+          loop();
+        }) {}
   ~SampleSink() { close(); }
 
   void push(Finished f) {
@@ -443,6 +447,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       std::vector<std::thread> pool;
       for (size_t w = 0; w < workers; ++w) {
         pool.emplace_back([&] {
+          pthread_setname_np(pthread_self(), "rigor-score");
           for (size_t i; (i = next.fetch_add(1)) < batch.size();) build(i);
         });
       }
@@ -465,6 +470,8 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     if (plans[mi].empty()) continue;
     threads.emplace_back([&, mi] {
+      // Named for per-thread CPU accounting (top -H, e2e_run_bench).
+      pthread_setname_np(pthread_self(), "rigor-engine");
       const auto& m = cfg.models[mi];
       auto& plan = plans[mi];
       std::unique_ptr<Engine> engine;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <atomic>
@@ -41,6 +42,31 @@ double proc_cpu_s(pid_t pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// On-CPU seconds of every thread of this process by thread name, from
+// /proc/self/task/*/schedstat (nanoseconds, unlike stat's 10 ms ticks).
+// Each tid's largest reading is kept, so a thread that ended between two
+// samples keeps what it had used until the last one.
+struct ThreadCpu {
+  std::map<std::string, std::string> name_of;  // tid -> comm
+  std::map<std::string, double> cpu_of;        // tid -> seconds
+  void sample() {
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+      const std::string tid = e.path().filename();
+      std::ifstream comm(e.path() / "comm"), sched(e.path() / "schedstat");
+      std::string name;
+      double ns = 0;
+      if (!std::getline(comm, name) || !(sched >> ns)) continue;
+      name_of[tid] = name;
+      cpu_of[tid] = std::max(cpu_of[tid], ns / 1e9);
+    }
+  }
+  double of(const std::string& name) const {
+    double total = 0;
+    for (const auto& [tid, cpu] : cpu_of) total += name_of.at(tid) == name ? cpu : 0;
+    return total;
+  }
+};
+
 // The children of this process whose command line is a `rigor sim`.
 double children_sim_cpu_s() {
   double total = 0;
@@ -75,7 +101,7 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
   setenv("RIGOR_EXE", RIGOR_BINARY, 1);
 
   int64_t samples = 0, tokens = 0;
-  double client_cpu = 0, sim_cpu = 0, wall = 0;
+  double client_cpu = 0, sim_cpu = 0, wall = 0, engine_cpu = 0, sink_cpu = 0;
   int iter = 0;
   for (auto _ : state) {
     std::string db = (dir / ("run" + std::to_string(iter++) + ".db")).string();
@@ -88,11 +114,13 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
     // the run ends, from the progress of the run itself.
     std::atomic<double> sim_seen{0};
     std::atomic<bool> done{false};
+    ThreadCpu threads;
     std::thread watcher([&] {
       while (!done) {
         double c = children_sim_cpu_s();
         if (c > sim_seen) sim_seen = c;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        threads.sample();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });
     auto out = execute_run(cfg, opts, store, nullptr);
@@ -101,6 +129,8 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
     wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     client_cpu += self_cpu_s() - cpu0;
     sim_cpu += sim_seen;
+    engine_cpu += threads.of("rigor-engine");
+    sink_cpu += threads.of("rigor-sink");
     samples += out.finished;
     for (const auto& s : store.samples(out.run_id)) tokens += std::max<int64_t>(s.completion_tokens, 0);
   }
@@ -109,6 +139,11 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
   state.counters["tokens_per_s"] = static_cast<double>(tokens) / wall;
   state.counters["client_cpu_s"] = client_cpu / iter;
   state.counters["sim_cpu_s"] = sim_cpu / iter;
+  // The client's two pipeline stages: HTTP transfers and stream decoding
+  // (the engine thread), scoring and SQLite (the sink thread). The rest of
+  // client_cpu_s is planning, the progress thread and this bench's watcher.
+  state.counters["engine_cpu_s"] = engine_cpu / iter;
+  state.counters["sink_cpu_s"] = sink_cpu / iter;
   state.counters["wall_s"] = wall / iter;
   std::filesystem::remove_all(dir);
 }

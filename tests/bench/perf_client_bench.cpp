@@ -66,9 +66,13 @@ SimProcess& sim() {
   return *s;
 }
 
-std::string body() {
+// Profile 0: "zero", short streams (32 tokens in 8 chunks); 1: "zero_long",
+// a reasoning-length stream (512 tokens, one per chunk).
+const char* kModels[] = {"zero", "zero_long"};
+
+std::string body(int profile) {
   CompletionRequest r;
-  r.model = "zero";
+  r.model = kModels[profile];
   r.messages = {{"user", "capacity probe lorem ipsum dolor sit amet"}};
   r.seed = 1;
   return chat_request_body(r, true).dump();
@@ -79,7 +83,7 @@ void BM_RigorPerfClient(benchmark::State& state) {
   const int requests = static_cast<int>(state.range(1));
   PerfClientOptions options;
   options.url = sim().base_url() + "/chat/completions";
-  const std::vector<std::string> bodies = {body()};
+  const std::vector<std::string> bodies = {body(static_cast<int>(state.range(2)))};
   PerfLoad load;
   load.concurrency = concurrency;
   load.requests = requests;
@@ -114,7 +118,7 @@ void BM_PythonAiohttpClient(benchmark::State& state) {
   const int concurrency = static_cast<int>(state.range(0));
   const int requests = static_cast<int>(state.range(1));
   const auto body_file = std::filesystem::temp_directory_path() / ("rigor_bench_body_" + std::to_string(getpid()));
-  std::ofstream(body_file) << body();
+  std::ofstream(body_file) << body(static_cast<int>(state.range(2)));
   const std::string cmd = "/usr/bin/python3 " + std::string(RIGOR_SOURCE_DIR) + "/tests/bench/aiohttp_client.py " +
                           sim().base_url() + "/chat/completions " + body_file.string() + " " +
                           std::to_string(concurrency) + " " + std::to_string(requests);
@@ -154,9 +158,20 @@ void BM_PythonAiohttpClient(benchmark::State& state) {
   state.counters["sim_cpu_s"] = sim_cpu;
 }
 
-// {concurrency, requests per iteration}
-BENCHMARK(BM_RigorPerfClient)->Args({16, 20000})->Args({64, 20000})->Args({256, 20000})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_PythonAiohttpClient)->Args({64, 2000})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+// {concurrency, requests per iteration, profile}
+BENCHMARK(BM_RigorPerfClient)
+    ->Args({16, 20000, 0})
+    ->Args({64, 20000, 0})
+    ->Args({256, 20000, 0})
+    ->Args({64, 4000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_PythonAiohttpClient)
+    ->Args({64, 2000, 0})
+    ->Args({64, 400, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(2);
 
 }  // namespace
 }  // namespace rigor

@@ -9,14 +9,22 @@
 //
 //   build-*/tests/perf_client_bench --benchmark_counters_tabular=true --benchmark_repetitions=3
 //
-// Measured 2026-11-25 on the shared two-core development machine (load
-// average 1-4 from other builds), medians of 3:
-//   rigor, 64 streams:   23-43k req/s (varies with the machine's load), client 23 us CPU per request
-//   rigor, 256 streams:  41.5k req/s, 1.34M streamed tok/s; client 0.47 s + simulator 0.35 s CPU per 20k
-//   aiohttp, 64 streams: 5.2k req/s, 165k tok/s; client 0.90 s CPU per 4k requests (~225 us each)
-// i.e. rigor ~8x the Python client's requests/s at its best level (target
-// 10x: not reached here, where the simulator shares the two cores), and
-// ~10x less client CPU per request.
+// Two stream lengths, because client capacity depends on it: "zero" (32
+// tokens in 8 chunks: per-request costs dominate) and "zero_long" (512
+// chunks, a reasoning-length stream: per-chunk costs dominate).
+//
+// Measured 2026-11-25 on the shared two-core development machine, one run
+// (load average ~1.5):
+//   8-chunk streams:   rigor 49.2-49.4k req/s (16 and 64 streams), 43.8k at 256;
+//                      client 20 us + simulator 14.5 us CPU per request
+//                      aiohttp 5.17k req/s at 64 streams, ~230 us client CPU each
+//                      -> 9.5x (median of 3 repetitions: 49.3k vs 5.22k, 9.4x)
+//   512-chunk streams: rigor 7.38k req/s, 3.78M tok/s (client-bound: one core,
+//                      135 us per request, 0.26 us per chunk)
+//                      aiohttp 447 req/s, 229k tok/s
+//                      -> 16.5x
+// Both processes share the two cores: on 8-chunk streams the simulator's
+// CPU per request is 40% of the total, which caps rigor below 10x here.
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -1,5 +1,3 @@
-#include <malloc.h>
-
 #include <csignal>
 #include <exception>
 #include <iostream>
@@ -7,16 +5,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "harness/allocator.h"
 #include "harness/sim/sim_server.h"
 
 namespace rigor {
 
 int sim_main(const SimOptions& options, const std::string& profiles_path, std::ostream& out, std::ostream& err) {
-  // A load-test server: keep freed memory for the next request instead of
-  // handing it back to the kernel and consolidating (glibc's trimming and
-  // mmap thresholds were ~13% of the simulator's CPU at zero delay).
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  keep_freed_memory();
   std::map<std::string, SimProfile> profiles;
   std::shared_ptr<const SimIndex> index;
   try {

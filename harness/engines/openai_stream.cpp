@@ -440,8 +440,10 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
     if (k == "error") return decode_error(s, out);
     if (k == "object") {
       if (s.null()) return true;
-      std::string object;
-      if (!s.string(&object)) return false;
+      // Read in place: "chat.completion.chunk" is past the small-string
+      // buffer, and a copy per chunk was a malloc and a free per chunk.
+      std::string_view object;
+      if (!s.key(object)) return false;
       object_is_error = object == "error";
       return true;
     }

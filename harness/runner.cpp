@@ -448,7 +448,8 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       } else {
         s.status = SampleStatus::kError;
         s.error = fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message);
-        s.attempts = m.max_attempts;
+        // What was really tried: a 401 is not retried, a timeout may be.
+        s.attempts = f.result.error().attempts >= 0 ? f.result.error().attempts : m.max_attempts;
       }
     };
     size_t workers = std::min(score_threads, batch.size());

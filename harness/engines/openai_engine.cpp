@@ -546,6 +546,7 @@ class Runner {
       return;
     }
     if (job.attempts > 1) e.message += fmt::format(" [after {} attempts]", job.attempts);
+    e.attempts = job.attempts;
     on_result_(job.tag, tl::make_unexpected(std::move(e)));
   }
 

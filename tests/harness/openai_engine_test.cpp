@@ -208,6 +208,7 @@ TEST(OpenAIEngine, MalformedChunkIsAParseErrorAfterRetries) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kParse);
   EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(r.error().attempts, 2);
 }
 
 TEST(OpenAIEngine, ErrorObjectInsideA200StreamIsAnError) {
@@ -235,6 +236,7 @@ TEST(OpenAIEngine, AuthFailureIsNotRetriedAndTheKeyAppearsInNoMessage) {
   EXPECT_EQ(r.error().code, ErrorCode::kAuth);
   EXPECT_EQ(r.error().http_status, 401);
   EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(r.error().attempts, 1);  // not retried, and stored as one attempt
   EXPECT_EQ(r.error().message.find(kKey), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("Incorrect API key"), std::string::npos);
 }

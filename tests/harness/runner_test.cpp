@@ -98,7 +98,11 @@ TEST_F(RunnerTest, ErrorsAreStoredAsErrorsAndRetriedOnResume) {
   int calls = 0;
   auto first = run(store, [&](const CompletionRequest&) {
     // Every other request fails for good in the first session.
-    if (calls++ % 2 == 0) return FakeEngine::error(ErrorCode::kServer, "HTTP 500", 500);
+    if (calls++ % 2 == 0) {
+      CompletionResult e = FakeEngine::error(ErrorCode::kServer, "HTTP 500", 500);
+      e.error().attempts = 2;  // what the engine really tried
+      return e;
+    }
     return CompletionResult(FakeEngine::completion("\\boxed{1}"));
   });
   EXPECT_EQ(first.finished, 3);
@@ -110,6 +114,7 @@ TEST_F(RunnerTest, ErrorsAreStoredAsErrorsAndRetriedOnResume) {
       ++errors;
       EXPECT_FALSE(s.correct);
       EXPECT_NE(s.error.find("HTTP 500"), std::string::npos);
+      EXPECT_EQ(s.attempts, 2);  // not the configured maximum
     }
   }
   EXPECT_EQ(errors, 3);

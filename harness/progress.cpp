@@ -50,7 +50,10 @@ std::string Progress::line() {
   window_.emplace_back(t, tokens);
   while (window_.size() > 2 && window_.front().first < t - 10) window_.pop_front();
   double dt = window_.back().first - window_.front().first;
-  double tps = dt > 0 ? static_cast<double>(window_.back().second - window_.front().second) / dt : 0;
+  // The first line has no window yet: the average since the start.
+  double tps = dt > 0  ? static_cast<double>(window_.back().second - window_.front().second) / dt
+               : t > 0 ? static_cast<double>(tokens) / t
+                       : 0;
   std::string eta = "--";
   if (done_now > 0 && left > 0) {
     double secs = t / done_now * left;

@@ -1,7 +1,14 @@
 #include "harness/sim/sim_wire.h"
 
+#include <charconv>
+#include <optional>
+#include <vector>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "harness/json_scanner.h"
+#include "harness/sim/sim_generate.h"
 
 namespace rigor::sim {
 namespace {
@@ -80,7 +87,115 @@ void append_json_escaped(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
 }
 
+// The common request, read without building a document: ASCII, string
+// contents, the documented types. Anything else (non-ASCII, content parts,
+// a repeated key, a wrong type, an error) returns nullopt and goes through
+// the full parser below, which gives the same result for valid requests
+// and the detailed error for invalid ones.
+std::optional<ChatRequest> parse_simple_chat_request(std::string_view body) {
+  for (char c : body) {
+    if (static_cast<unsigned char>(c) >= 0x80) return std::nullopt;  // UTF-8 is validated by the full parser
+  }
+  rigor::json::Scanner s(body);
+  ChatRequest r;
+  bool have_model = false, have_messages = false, have_user = false;
+  std::optional<int64_t> max_tokens, max_completion_tokens;
+  std::vector<std::string_view> seen;
+  auto positive = [&](std::optional<int64_t>& out) {
+    if (s.null()) return true;
+    std::string_view token;
+    if (!s.number(token)) return false;
+    int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+    if (ec != std::errc() || ptr != token.data() + token.size() || v < 1) return false;
+    out = v;
+    return true;
+  };
+  const bool ok = s.object([&](std::string_view k) {
+    for (std::string_view prior : seen) {
+      if (prior == k) return false;
+    }
+    if (seen.size() < 32) seen.push_back(k);
+    if (k == "model") {
+      have_model = true;
+      return s.string(&r.model);
+    }
+    if (k == "messages") {
+      have_messages = true;
+      return s.array([&](size_t) {
+        std::string role, text;
+        bool have_role = false, have_content = false;
+        const bool m_ok = s.object([&](std::string_view mk) {
+          if (mk == "role") {
+            if (have_role) return false;
+            have_role = true;
+            return s.string(&role);
+          }
+          if (mk == "content") {
+            if (have_content) return false;
+            have_content = true;
+            if (s.null()) return true;
+            return s.string(&text);
+          }
+          return s.skip();
+        });
+        if (!m_ok || !have_role) return false;
+        r.prompt_tokens += count_words(text);
+        if (role == "user") {
+          r.prompt = std::move(text);
+          have_user = true;
+        }
+        return true;
+      });
+    }
+    if (k == "stream") return s.null() || s.boolean(r.stream);
+    if (k == "stream_options") {
+      if (s.null()) return true;
+      bool have_include = false;
+      return s.object([&](std::string_view ok_key) {
+        if (ok_key != "include_usage") return s.skip();
+        if (have_include) return false;
+        have_include = true;
+        return s.boolean(r.include_usage);
+      });
+    }
+    if (k == "max_tokens") return positive(max_tokens);
+    if (k == "max_completion_tokens") return positive(max_completion_tokens);
+    if (k == "n") {
+      std::optional<int64_t> n;
+      if (!positive(n)) return false;
+      if (n) r.n = *n;
+      return true;
+    }
+    if (k == "seed") {
+      if (s.null()) return true;
+      std::string_view token;
+      if (!s.number(token)) return false;
+      const char* end = token.data() + token.size();
+      if (!token.empty() && token.front() == '-') {
+        int64_t v = 0;
+        const auto [ptr, ec] = std::from_chars(token.data(), end, v);
+        if (ec != std::errc() || ptr != end) return false;
+        r.seed = static_cast<uint64_t>(v);
+        return true;
+      }
+      const auto [ptr, ec] = std::from_chars(token.data(), end, r.seed);
+      return ec == std::errc() && ptr == end;
+    }
+    return s.skip();
+  }) && s.at_end();
+  if (!ok || !have_model || !have_messages || !have_user) return std::nullopt;
+  // As the full parser: max_completion_tokens is read after max_tokens.
+  r.max_tokens = max_completion_tokens ? max_completion_tokens : max_tokens;
+  return r;
+}
+
 tl::expected<ChatRequest, HttpError> parse_chat_request(std::string_view body) {
+  if (auto simple = parse_simple_chat_request(body)) return std::move(*simple);
+  return parse_chat_request_document(body);
+}
+
+tl::expected<ChatRequest, HttpError> parse_chat_request_document(std::string_view body) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return tl::unexpected(bad_request("request body is not valid JSON"));
   if (!j.is_object()) return tl::unexpected(bad_request("request body must be a JSON object"));

@@ -36,8 +36,15 @@ struct HttpError {
 };
 
 // Parses and validates a request body: 400 for bad JSON or a field of the
-// wrong type/range, naming the field.
+// wrong type/range, naming the field. The common shape is read by the
+// allocation-light simple parser; everything else by the document parser.
 tl::expected<ChatRequest, HttpError> parse_chat_request(std::string_view body);
+
+// The two halves, exposed for tests: the simple parser returns nullopt for
+// anything it does not handle (it never rejects), and whenever it returns a
+// request, the document parser returns the same one.
+std::optional<ChatRequest> parse_simple_chat_request(std::string_view body);
+tl::expected<ChatRequest, HttpError> parse_chat_request_document(std::string_view body);
 
 // {"error":{"message":..,"type":..,"param":null,"code":..}}
 std::string error_body(const HttpError& e);

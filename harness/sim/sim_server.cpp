@@ -84,9 +84,7 @@ void SimServer::Impl::stop() {
 }
 
 void SimServer::Impl::do_accept() {
-  // A strand per connection only when several threads serve: with one, every
-  // handler already runs on it, and the strand's bookkeeping is pure cost.
-  auto on_accept = [this](boost::system::error_code ec, tcp::socket socket) {
+  acceptor_->async_accept(asio::make_strand(*ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_ || !acceptor_->is_open()) return;
     if (!ec) {
       boost::system::error_code ignored;
@@ -98,12 +96,7 @@ void SimServer::Impl::do_accept() {
       }
     }
     do_accept();
-  };
-  if (options_.threads > 1) {
-    acceptor_->async_accept(asio::make_strand(*ioc_), on_accept);
-  } else {
-    acceptor_->async_accept(*ioc_, on_accept);
-  }
+  });
 }
 
 const SimModel* SimServer::Impl::model(const std::string& name) const {

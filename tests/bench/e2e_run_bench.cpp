@@ -3,14 +3,13 @@
 // with the CPU time split between the client (this process) and the
 // simulator (its own process), to show which side limits the run.
 //
-// Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run):
-//   concurrency 16: 12.1k samples/s, 5.9M tok/s; engine thread 0.38 s,
-//                   sink thread (score + SQLite) 0.14 s, whole client 0.57 s;
-//                   simulator 0.40 s
-//   concurrency 64: 13.9k samples/s, 6.8M tok/s; engine 0.35 s, sink 0.12 s,
-//                   client 0.51 s; simulator 0.375 s
-// The engine (HTTP + SSE decode) costs less than the simulator feeding it;
-// the whole client, with scoring and storage, about 1.4x the simulator.
+// Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run,
+// several sittings):
+//   11.1k-13.9k samples/s, 5.3-6.8M tok/s
+//   engine thread (HTTP + SSE decode) 0.35-0.48 s, simulator 0.37-0.49 s:
+//     within a run the engine is at or a little under the simulator
+//   sink thread (score + SQLite, group commit) 0.12-0.16 s
+//   whole client 0.51-0.70 s: about 1.4x the simulator
 #include <sys/resource.h>
 #include <unistd.h>
 

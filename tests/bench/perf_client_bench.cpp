@@ -13,17 +13,18 @@
 // tokens in 8 chunks: per-request costs dominate) and "zero_long" (512
 // chunks, a reasoning-length stream: per-chunk costs dominate).
 //
-// Measured 2026-11-25 on the shared two-core development machine (a VM;
-// run-to-run spread is large, so several runs are quoted):
-//   8-chunk streams, 64 streams: rigor 45.8k-51.1k req/s (medians of 3-5
-//     repetitions; single runs 38k-52k), client 19.5-21.6 us + simulator
-//     12.5-14.5 us CPU per request; aiohttp 4.87k-5.22k req/s, ~200-230 us
-//     client CPU per request -> 9.0x-10.5x
-//   512-chunk streams: rigor 7.38k-7.73k req/s, 3.8-4.0M tok/s (client-bound:
-//     one core, ~130 us per request, 0.26 us per chunk); aiohttp 447-456
-//     req/s -> 16.5x-17x
+// Measured 2026-11-25 on the shared two-core development machine (a VM
+// whose speed drifts between sittings, so only ratios within one run mean
+// anything). Medians of 3 repetitions, seven sittings:
+//   8-chunk streams, 64 streams: rigor 38.8k-51.1k req/s, aiohttp
+//     4.16k-5.22k req/s in the same run: 9.0x-10.5x (typically ~9.6x);
+//     client 19.5-26 us + simulator 12-14.5 us CPU per rigor request,
+//     ~200-230 us per aiohttp request
+//   512-chunk streams: rigor 7.4k-8.3k req/s, 3.8-4.2M tok/s (client-bound:
+//     one core, ~130 us per request, 0.26 us per chunk); aiohttp 441-461
+//     req/s: 16.5x-18x
 // Both processes share the two cores: on 8-chunk streams the simulator's
-// CPU per request is ~40% of the total, which holds rigor near 10x here.
+// CPU per request is ~35-40% of the total, which holds rigor near 10x here.
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -20,6 +20,7 @@
 #include "harness/launch_model.h"
 #include "harness/progress.h"
 #include "harness/sim_process.h"
+#include "harness/utc_time.h"
 #include "rigor_version.h"
 #include "scorers/scorer.h"
 #include "suites/registry.h"
@@ -28,15 +29,6 @@ namespace rigor {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string now_iso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // One planned sample.
 struct Task {
@@ -287,7 +279,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     r.config_hash = config_hash;
     r.version = RIGOR_VERSION;
     r.seed = cfg.run.seed;
-    r.started_at = now_iso();
+    r.started_at = utc_now();
     r.tag = cfg.run.tag;
     store.put_run(r);
   }
@@ -557,7 +549,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
                                   : "");
     }
   }
-  if (!out.cancelled && out.already_done + out.finished == out.planned) store.finish_run(out.run_id, now_iso());
+  if (!out.cancelled && out.already_done + out.finished == out.planned) store.finish_run(out.run_id, utc_now());
   return out;
 }
 

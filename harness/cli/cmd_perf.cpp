@@ -15,6 +15,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/config.h"
+#include "harness/utc_time.h"
 #include "harness/engine_factory.h"
 #include "harness/engines/openai_engine.h"
 #include "harness/launch_model.h"
@@ -102,15 +103,6 @@ std::vector<std::string> bodies_for(const ModelConfig& m, const std::vector<std:
   return out;
 }
 
-std::string utc_now(const char* fmt_str) {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, fmt_str, &tm);
-  return buf;
-}
-
 struct Level {
   int concurrency = 0;
   double rate = 0;
@@ -139,7 +131,7 @@ class PerfSession {
     run_.mode = a.search ? "slo-search" : (!a.rate.empty() ? "rate" : "concurrency");
     run_.version = RIGOR_VERSION;
     run_.seed = cfg.run.seed;
-    run_.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+    run_.started_at = utc_now();
     run_.config = cfg.resolved();
     run_.config["perf"] = {{"requests", a.requests},         {"duration_s", a.duration_s},
                            {"warmup", a.warmup},             {"input_tokens", a.input_tokens},

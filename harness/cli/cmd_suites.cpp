@@ -4,6 +4,7 @@
 #include "harness/config.h"
 #include "harness/fetch.h"
 #include "suites/fetch.h"
+#include "harness/utc_time.h"
 #include "suites/registry.h"
 
 #include <ctime>
@@ -21,15 +22,6 @@ struct SuitesArgs {
   FetchOptions fetch;
   std::string dest;               // fetch: folder holding suite folders; "" = fetched_suites_dir()
 };
-
-std::string now_iso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int fetch_command(const SuitesArgs& a) {
   if (a.name.empty()) {
@@ -75,7 +67,7 @@ int fetch_command(const SuitesArgs& a) {
       sources.push_back(got->source);
     }
   }
-  ConvertedSuite c = convert_fetched(plan, a.fetch, parts, sources, now_iso());
+  ConvertedSuite c = convert_fetched(plan, a.fetch, parts, sources, utc_now());
   const std::string dest = a.dest.empty() ? fetched_suites_dir() : a.dest;
   if (dest.empty()) throw ConfigError("rigor suites fetch: no data folder (set RIGOR_DATA_DIR or HOME, or pass --dest)");
   const std::string folder = write_fetched_suite(dest, a.name, c);

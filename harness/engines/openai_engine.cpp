@@ -3,8 +3,6 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "harness/curl_epoll.h"
 #include "harness/engines/openai_stream.h"
 #include "harness/sse.h"
 
@@ -118,16 +117,6 @@ struct Job {
   double limit_wait_s = 0;     // held by the rate limiter, or backing off after a 429
   int64_t est_tokens = 0;      // the rate limiter's estimate, corrected when it ends
   Clock::time_point retry_at;  // when the next attempt may start
-};
-
-struct Slist {
-  curl_slist* list = nullptr;
-  ~Slist() { curl_slist_free_all(list); }
-  void add(const std::string& line) {
-    curl_slist* grown = curl_slist_append(list, line.c_str());
-    if (!grown) throw std::bad_alloc();
-    list = grown;
-  }
 };
 
 // One HTTP attempt: the easy handle and everything its callbacks touch.
@@ -262,18 +251,15 @@ class Runner {
       : options_(options), on_result_(on_result), url_(options.base_url + options.path) {
     multi_ = curl_multi_init();
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
-    epoll_ = epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_ < 0) {
+    try {
+      sockets_.emplace(multi_);
+    } catch (...) {
       curl_multi_cleanup(multi_);
-      throw std::runtime_error(fmt::format("epoll_create1 failed: {}", std::strerror(errno)));
+      throw;
     }
     // Cap connections at the concurrency so the server never sees more.
     curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options.concurrency));
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.concurrency));
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Runner::on_socket);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Runner::on_timer);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
     // The same headers for every request of this model.
     headers_.add("Content-Type: application/json");
     headers_.add("Accept: text/event-stream");
@@ -287,8 +273,7 @@ class Runner {
   ~Runner() {
     active_.clear();  // transfers detach from the multi handle first
     for (CURL* e : pool_) curl_easy_cleanup(e);
-    curl_multi_cleanup(multi_);
-    close(epoll_);
+    curl_multi_cleanup(multi_);  // sockets_ outlives this: cleanup may still call back
   }
 
   size_t in_flight() const { return active_.size() + waiting_.size(); }
@@ -333,10 +318,7 @@ class Runner {
   // has finished. Returns how many ended.
   int perform() {
     int ended = 0;
-    if (curl_due_ <= Clock::now()) {
-      curl_due_ = Clock::time_point::max();
-      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running_);
-    }
+    sockets_->run_due_timeouts(&running_);
     int queued = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
       if (msg->msg != CURLMSG_DONE) continue;
@@ -380,17 +362,11 @@ class Runner {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t - now).count();
       return us <= 0 ? 0L : static_cast<long>((us + 999) / 1000);
     };
-    long timeout_ms = std::min(kMaxPollMs, ms_until(curl_due_));
+    long timeout_ms = std::min(kMaxPollMs, ms_until(sockets_->due()));
     for (const Job& j : waiting_) timeout_ms = std::min(timeout_ms, ms_until(j.retry_at));
     epoll_event events[64];
-    const int n = epoll_wait(epoll_, events, 64, static_cast<int>(timeout_ms));
-    for (int i = 0; i < n; ++i) {
-      int flags = 0;
-      if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
-      if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
-      if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-      curl_multi_socket_action(multi_, events[i].data.fd, flags, &running_);
-    }
+    const int n = epoll_wait(sockets_->fd(), events, 64, static_cast<int>(timeout_ms));
+    for (int i = 0; i < n; ++i) sockets_->on_event(events[i], &running_);
   }
 
   void cancel_all() {
@@ -408,31 +384,6 @@ class Runner {
   }
 
  private:
-  static int on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp) {
-    auto* self = static_cast<Runner*>(userp);
-    if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(self->epoll_, EPOLL_CTL_DEL, s, nullptr);
-      curl_multi_assign(self->multi_, s, nullptr);
-      return 0;
-    }
-    epoll_event ev{};
-    ev.data.fd = s;
-    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-    if (socketp) {
-      epoll_ctl(self->epoll_, EPOLL_CTL_MOD, s, &ev);
-    } else {
-      epoll_ctl(self->epoll_, EPOLL_CTL_ADD, s, &ev);
-      curl_multi_assign(self->multi_, s, self);  // non-null marks "registered"
-    }
-    return 0;
-  }
-
-  static int on_timer(CURLM*, long timeout_ms, void* userp) {
-    auto* self = static_cast<Runner*>(userp);
-    self->curl_due_ = timeout_ms < 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
-    return 0;
-  }
-
   // A handle with this model's fixed options set; start() sets the rest.
   CURL* take_easy() {
     if (!pool_.empty()) {
@@ -554,10 +505,9 @@ class Runner {
   const OnResult& on_result_;
   const std::string url_;
   CURLM* multi_ = nullptr;
-  int epoll_ = -1;
+  std::optional<CurlEpoll> sockets_;
   int running_ = 0;
-  Clock::time_point curl_due_ = Clock::time_point::max();  // curl's next timeout (its timer callback)
-  Slist headers_;
+  CurlSlist headers_;
   std::vector<CURL*> pool_;  // declared before active_: transfers return handles here when destroyed
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::vector<Job> waiting_;
@@ -598,7 +548,7 @@ tl::expected<nlohmann::json, Error> get_json(const std::string& url, const std::
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
   if (!easy) throw std::runtime_error("curl_easy_init failed");
   CURL* e = easy.get();
-  Slist headers;
+  CurlSlist headers;
   headers.add("Accept: application/json");
   if (!api_key.empty()) headers.add("Authorization: Bearer " + api_key);
   std::string body;

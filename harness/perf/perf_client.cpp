@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "harness/curl_epoll.h"
 #include "harness/engines/openai_stream.h"
 #include "harness/retry.h"
 #include "harness/sse.h"
@@ -29,16 +30,6 @@ double seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 Clock::duration to_duration(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
-
-struct Slist {
-  curl_slist* list = nullptr;
-  ~Slist() { curl_slist_free_all(list); }
-  void add(const std::string& line) {
-    curl_slist* grown = curl_slist_append(list, line.c_str());
-    if (!grown) throw std::bad_alloc();
-    list = grown;
-  }
-};
 
 // One request in flight.
 struct Shot {
@@ -98,17 +89,20 @@ class Loop {
   Loop(const PerfClientOptions& options, const std::vector<std::string>& bodies)
       : options_(options), bodies_(bodies) {
     multi_ = curl_multi_init();
-    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (!multi_) throw std::runtime_error("perf client: cannot set up curl");
     timer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (!multi_ || epoll_ < 0 || timer_ < 0) throw std::runtime_error("perf client: cannot set up curl/epoll/timerfd");
+    try {
+      if (timer_ < 0) throw std::runtime_error("perf client: cannot set up a timerfd");
+      sockets_.emplace(multi_);
+    } catch (...) {
+      if (timer_ >= 0) close(timer_);
+      curl_multi_cleanup(multi_);
+      throw;
+    }
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = timer_;
-    epoll_ctl(epoll_, EPOLL_CTL_ADD, timer_, &ev);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::on_socket);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::on_timer);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    epoll_ctl(sockets_->fd(), EPOLL_CTL_ADD, timer_, &ev);
     // Keep every connection open between requests: a reconnect would be
     // measured as server time.
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, 100000L);
@@ -125,9 +119,8 @@ class Loop {
     }
     active_.clear();
     for (CURL* e : pool_) curl_easy_cleanup(e);
-    curl_multi_cleanup(multi_);
+    curl_multi_cleanup(multi_);  // sockets_ outlives this: cleanup may still call back
     close(timer_);
-    close(epoll_);
   }
 
   std::vector<PerfRecord> run(const PerfLoad& load, const std::atomic<bool>* cancel) {
@@ -182,7 +175,7 @@ class Loop {
       if (active_.empty() && (next >= load.requests || Clock::now() >= stop_at)) break;
 
       // Sleep until the next thing due: a curl timeout or the next send.
-      Clock::time_point wake = curl_due_;
+      Clock::time_point wake = sockets_->due();
       if (open && next < load.requests) wake = std::min(wake, start_ + to_duration(arrivals.next_s()));
       if (stop_at != Clock::time_point::max()) wake = std::min(wake, stop_at);
       // A cancel must be noticed even when nothing else happens.
@@ -192,41 +185,13 @@ class Loop {
       } else {
         wait_until(wake, [] {});
       }
-      if (curl_due_ <= Clock::now()) {
-        curl_due_ = Clock::time_point::max();
-        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running_);
-      }
+      sockets_->run_due_timeouts(&running_);
       collect(out);
     }
     return out;
   }
 
  private:
-  static int on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp) {
-    auto* self = static_cast<Loop*>(userp);
-    epoll_event ev{};
-    ev.data.fd = s;
-    if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(self->epoll_, EPOLL_CTL_DEL, s, nullptr);
-      curl_multi_assign(self->multi_, s, nullptr);
-      return 0;
-    }
-    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-    if (socketp) {
-      epoll_ctl(self->epoll_, EPOLL_CTL_MOD, s, &ev);
-    } else {
-      epoll_ctl(self->epoll_, EPOLL_CTL_ADD, s, &ev);
-      curl_multi_assign(self->multi_, s, self);  // non-null marks "registered"
-    }
-    return 0;
-  }
-
-  static int on_timer(CURLM*, long timeout_ms, void* userp) {
-    auto* self = static_cast<Loop*>(userp);
-    self->curl_due_ = timeout_ms < 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
-    return 0;
-  }
-
   void dispatch(int64_t index, double scheduled_s) {
     auto shot = std::make_unique<Shot>();
     shot->record.index = index;
@@ -280,7 +245,7 @@ class Loop {
       timerfd_settime(timer_, TFD_TIMER_ABSTIME, &spec, nullptr);
     }
     epoll_event events[256];
-    const int n = epoll_wait(epoll_, events, 256, timeout);
+    const int n = epoll_wait(sockets_->fd(), events, 256, timeout);
     for (int i = 0; i < n; ++i) {
       between();
       const int fd = events[i].data.fd;
@@ -289,11 +254,7 @@ class Loop {
         [[maybe_unused]] ssize_t r = read(timer_, &expirations, sizeof expirations);
         continue;
       }
-      int flags = 0;
-      if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
-      if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
-      if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-      curl_multi_socket_action(multi_, fd, flags, &running_);
+      sockets_->on_event(events[i], &running_);
     }
   }
 
@@ -358,12 +319,11 @@ class Loop {
   const PerfClientOptions& options_;
   const std::vector<std::string>& bodies_;
   CURLM* multi_ = nullptr;
-  int epoll_ = -1;
+  std::optional<CurlEpoll> sockets_;
   int timer_ = -1;
   int running_ = 0;
-  Slist headers_;
+  CurlSlist headers_;
   Clock::time_point start_;
-  Clock::time_point curl_due_ = Clock::time_point::max();
   std::unordered_map<CURL*, std::unique_ptr<Shot>> active_;
   std::vector<CURL*> pool_;  // idle easy handles
 };

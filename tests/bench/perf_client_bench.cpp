@@ -41,30 +41,15 @@
 #include "harness/engines/openai_engine.h"
 #include "harness/perf/perf_client.h"
 #include "harness/sim_process.h"
+#include "tests/bench/bench_cpu.h"
 
 namespace rigor {
 namespace {
 
 const std::string kProfiles = std::string(RIGOR_SOURCE_DIR) + "/configs/perf_sim_profiles.toml";
 
-double self_cpu_s() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-double proc_cpu_s(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
+using bench::proc_cpu_s;
+using bench::self_cpu_s;
 
 SimProcess& sim() {
   static SimProcess* s = [] {

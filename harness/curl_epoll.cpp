@@ -1,7 +1,10 @@
 #include "harness/curl_epoll.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -34,6 +37,14 @@ void CurlEpoll::run_due_timeouts(int* running) {
 }
 
 void CurlEpoll::on_event(const epoll_event& ev, int* running) {
+  Watch& w = watch(ev.data.fd);
+  if (!w.wanted) {
+    // An idle kept-alive socket: curl will find out it is dead when it next
+    // picks it; until then it must not wake the loop again.
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, ev.data.fd, nullptr);
+    w.in_set = 0;
+    return;
+  }
   int flags = 0;
   if (ev.events & EPOLLIN) flags |= CURL_CSELECT_IN;
   if (ev.events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
@@ -41,22 +52,48 @@ void CurlEpoll::on_event(const epoll_event& ev, int* running) {
   curl_multi_socket_action(multi_, ev.data.fd, flags, running);
 }
 
-int CurlEpoll::on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp) {
+void CurlEpoll::attach(CURL* easy) {
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlEpoll::on_open);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+}
+
+CurlEpoll::Watch& CurlEpoll::watch(curl_socket_t s) {
+  const auto i = static_cast<size_t>(s);
+  if (i >= watches_.size()) watches_.resize(std::max<size_t>(i + 1, 2 * watches_.size()));
+  return watches_[i];
+}
+
+curl_socket_t CurlEpoll::on_open(void* userp, curlsocktype, curl_sockaddr* address) {
+  const int s = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (s < 0) return CURL_SOCKET_BAD;
+  // Whatever had this number before was closed, which took it out of the set.
+  static_cast<CurlEpoll*>(userp)->watch(s) = Watch{};
+  return s;
+}
+
+int CurlEpoll::on_socket(CURL*, curl_socket_t s, int what, void* userp, void*) {
   auto* self = static_cast<CurlEpoll*>(userp);
+  Watch& w = self->watch(s);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(self->epoll_, EPOLL_CTL_DEL, s, nullptr);
-    curl_multi_assign(self->multi_, s, nullptr);
+    w.wanted = false;  // stays in the set until it is closed or stirs
     return 0;
   }
+  w.wanted = true;
+  const uint32_t events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+  if (w.in_set == events) return 0;
   epoll_event ev{};
   ev.data.fd = s;
-  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-  if (socketp) {
-    epoll_ctl(self->epoll_, EPOLL_CTL_MOD, s, &ev);
-  } else {
+  ev.events = events;
+  // ADD for a socket that is not in the set; MOD otherwise. Either failing
+  // with the other's error means the set and this table disagree: the
+  // kernel is right.
+  if (w.in_set == 0) {
+    if (epoll_ctl(self->epoll_, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
+      epoll_ctl(self->epoll_, EPOLL_CTL_MOD, s, &ev);
+  } else if (epoll_ctl(self->epoll_, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT) {
     epoll_ctl(self->epoll_, EPOLL_CTL_ADD, s, &ev);
-    curl_multi_assign(self->multi_, s, self);  // non-null marks "registered"
   }
+  w.in_set = events;
   return 0;
 }
 

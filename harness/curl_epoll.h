@@ -8,7 +8,9 @@
 #include <sys/epoll.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rigor {
 
@@ -23,10 +25,15 @@ struct CurlSlist {
 };
 
 // The epoll set of the sockets curl asks to watch, and curl's next timeout.
-// Install on a multi handle before adding transfers; destroy after
-// curl_multi_cleanup (which may still call back). Callers may add their own
-// descriptors (a timerfd) to fd(); events for those must not reach
-// on_event().
+// Install on a multi handle before adding transfers, and attach() every easy
+// handle; destroy after curl_multi_cleanup (which may still call back).
+// Callers may add their own descriptors (a timerfd) to fd(); events for
+// those must not reach on_event().
+//
+// A kept-alive connection leaves curl's watch when its response ends and
+// comes back with the next request on it. The socket stays in the epoll set
+// in between, so a request costs no epoll_ctl; if the idle socket becomes
+// ready (the server closed it), it is taken out then.
 class CurlEpoll {
  public:
   using Clock = std::chrono::steady_clock;
@@ -43,13 +50,24 @@ class CurlEpoll {
   void run_due_timeouts(int* running);
   // Hands one ready curl socket to curl.
   void on_event(const epoll_event& ev, int* running);
+  // Lets this set know each socket the easy handle opens (a new socket may
+  // reuse the number of a closed one, which epoll has already forgotten).
+  void attach(CURL* easy);
 
  private:
+  struct Watch {
+    uint32_t in_set = 0;  // the events it is registered for; 0: not in the set
+    bool wanted = false;  // curl is watching it
+  };
+  Watch& watch(curl_socket_t s);
+
   static int on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp);
   static int on_timer(CURLM*, long timeout_ms, void* userp);
+  static curl_socket_t on_open(void* userp, curlsocktype purpose, curl_sockaddr* address);
 
   CURLM* multi_;
   int epoll_ = -1;
+  std::vector<Watch> watches_;  // by descriptor
   Clock::time_point due_ = Clock::time_point::max();
 };
 

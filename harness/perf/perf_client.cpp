@@ -220,6 +220,7 @@ class Loop {
     }
     CURL* e = curl_easy_init();
     if (!e) throw std::runtime_error("curl_easy_init failed");
+    sockets_->attach(e);
     curl_easy_setopt(e, CURLOPT_URL, options_.url.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.list);

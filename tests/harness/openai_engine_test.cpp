@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <map>
 #include <thread>
 
@@ -302,6 +303,70 @@ TEST(OpenAIEngine, ConcurrencyNeverExceedsTheLimitAndConnectionsAreReused) {
   EXPECT_LE(server.max_concurrent(), 3);
   EXPECT_GE(server.max_concurrent(), 2) << "requests should overlap";
   EXPECT_LE(server.connections(), 3) << "keep-alive connections are reused";
+}
+
+// The server closes each connection after its response, unannounced (the
+// head said keep-alive), so curl keeps an idle socket that turns readable.
+ScriptedResponse closing_stream(const std::string& answer, int delay_ms = 0) {
+  ScriptedResponse r = good_stream(answer);
+  r.steps.front().delay_ms = delay_ms;
+  r.close = true;
+  return r;
+}
+
+double process_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+TEST(OpenAIEngine, IdleConnectionClosedByTheServerDoesNotSpinTheLoop) {
+  // Request 0 ends at once and its connection is closed; request 1 answers
+  // after a second, during which the closed idle socket stays readable.
+  ScriptedServer server([](const ScriptedRequest&, int index) {
+    return index == 0 ? closing_stream("fast") : closing_stream("slow", 1000);
+  });
+  auto options = fast_options(server);
+  options.concurrency = 2;
+  OpenAIEngine engine(options);
+  const double cpu0 = process_cpu_s();
+  const auto results = run_jobs(engine, {request("a"), request("b")});
+  const double cpu_s = process_cpu_s() - cpu0;
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& [tag, r] : results) ASSERT_TRUE(r.has_value()) << r.error().message;
+  // Waking for the idle socket on every turn would burn the whole second.
+  EXPECT_LT(cpu_s, 0.15) << "the wait for the slow answer should sleep";
+}
+
+TEST(OpenAIEngine, EveryRequestSucceedsWhenTheServerClosesEachConnection) {
+  // Closed sockets free their descriptor numbers, which the next connection
+  // takes again: it must still be watched.
+  ScriptedServer server([](const ScriptedRequest& req, int) {
+    const auto body = nlohmann::json::parse(req.body);
+    return closing_stream("answer to " + body["messages"][0]["content"].get<std::string>());
+  });
+  auto options = fast_options(server);
+  options.concurrency = 1;
+  OpenAIEngine engine(options);
+  size_t next = 0;
+  std::map<uint64_t, CompletionResult> results;
+  engine.run(
+      [&]() -> std::optional<EngineJob> {
+        if (next == 6) return std::nullopt;
+        // Time for the close to arrive while the connection is idle.
+        if (next > 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        EngineJob j{next, request("q" + std::to_string(next))};
+        ++next;
+        return j;
+      },
+      [&](uint64_t tag, CompletionResult r) { results.emplace(tag, std::move(r)); });
+  ASSERT_EQ(results.size(), 6u);
+  for (const auto& [tag, r] : results) {
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_EQ(r->text, "answer to q" + std::to_string(tag));
+    EXPECT_EQ(r->attempts, 1);
+  }
+  EXPECT_EQ(server.connections(), 6);
 }
 
 TEST(OpenAIEngine, CancellationEndsInFlightJobsAsCancelled) {

@@ -12,6 +12,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rigor::json {
 
 // Bytes that end a run of plain string characters: the quote, the backslash
@@ -26,6 +30,26 @@ inline constexpr std::array<bool, 256> make_string_stops() {
 inline constexpr std::array<bool, 256> kStringStop = make_string_stops();
 
 inline constexpr int kMaxDepth = 256;
+
+// The first string stop in [p, end), or end. Sixteen bytes a step where SSE2
+// is there (every x86-64): the strings of a streamed chunk (its id, model
+// and text) are most of its bytes.
+inline const char* find_string_stop(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);  // v <= 0x1F, unsigned
+    const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+    if (const int mask = _mm_movemask_epi8(stop)) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && !kStringStop[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
 
 inline void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -88,7 +112,7 @@ class Scanner {
     ++p_;
     while (true) {
       const char* run = p_;
-      while (p_ < end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
+      p_ = find_string_stop(p_, end_);
       if (out) out->append(run, static_cast<size_t>(p_ - run));
       if (p_ >= end_) return fail("unterminated string");
       const char c = *p_;
@@ -106,8 +130,7 @@ class Scanner {
     ws();
     if (p_ >= end_ || *p_ != '"') return fail("expected a string key");
     const char* start = p_ + 1;
-    const char* q = start;
-    while (q < end_ && !kStringStop[static_cast<unsigned char>(*q)]) ++q;
+    const char* q = find_string_stop(start, end_);
     if (q < end_ && *q == '"') {
       k = std::string_view(start, static_cast<size_t>(q - start));
       p_ = q + 1;

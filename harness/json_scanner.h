@@ -31,6 +31,13 @@ inline constexpr std::array<bool, 256> kStringStop = make_string_stops();
 
 inline constexpr int kMaxDepth = 256;
 
+// k == lit, with the literal's length known when compiling: the compare is
+// inlined instead of a call to memcmp (a key is tested against several).
+template <size_t N>
+inline bool key_is(std::string_view k, const char (&lit)[N]) {
+  return k.size() == N - 1 && __builtin_memcmp(k.data(), lit, N - 1) == 0;
+}
+
 // The first string stop in [p, end), or end. Sixteen bytes a step where SSE2
 // is there (every x86-64): the strings of a streamed chunk (its id, model
 // and text) are most of its bytes.

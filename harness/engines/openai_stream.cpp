@@ -30,24 +30,25 @@ void ChatChunk::clear() {
 
 namespace {
 
+using json::key_is;
 using json::Scanner;
 
 bool decode_delta(Scanner& s, ChatChunk& out, std::string& alt_reasoning, bool& has_alt) {
   return s.object([&](std::string_view k) {
-    if (k == "content") return s.nullable_string(out.content, out.has_content);
-    if (k == "reasoning_content") return s.nullable_string(out.reasoning, out.has_reasoning);
-    if (k == "reasoning") return s.nullable_string(alt_reasoning, has_alt);
+    if (key_is(k, "content")) return s.nullable_string(out.content, out.has_content);
+    if (key_is(k, "reasoning_content")) return s.nullable_string(out.reasoning, out.has_reasoning);
+    if (key_is(k, "reasoning")) return s.nullable_string(alt_reasoning, has_alt);
     return s.skip();
   });
 }
 
 bool decode_choice(Scanner& s, ChatChunk& out, std::string& alt_reasoning, bool& has_alt) {
   return s.object([&](std::string_view k) {
-    if (k == "delta") {
+    if (key_is(k, "delta")) {
       if (s.null()) return true;
       return decode_delta(s, out, alt_reasoning, has_alt);
     }
-    if (k == "finish_reason") {
+    if (key_is(k, "finish_reason")) {
       bool present = false;
       return s.nullable_string(out.finish_reason, present);
     }
@@ -57,19 +58,19 @@ bool decode_choice(Scanner& s, ChatChunk& out, std::string& alt_reasoning, bool&
 
 bool decode_usage(Scanner& s, Usage& u, int64_t& cache_hit) {
   return s.object([&](std::string_view k) {
-    if (k == "prompt_tokens") return s.count(u.prompt_tokens);
-    if (k == "completion_tokens") return s.count(u.completion_tokens);
-    if (k == "prompt_cache_hit_tokens") return s.count(cache_hit);
-    if (k == "prompt_tokens_details") {
+    if (key_is(k, "prompt_tokens")) return s.count(u.prompt_tokens);
+    if (key_is(k, "completion_tokens")) return s.count(u.completion_tokens);
+    if (key_is(k, "prompt_cache_hit_tokens")) return s.count(cache_hit);
+    if (key_is(k, "prompt_tokens_details")) {
       if (s.null()) return true;
       return s.object([&](std::string_view d) {
-        return d == "cached_tokens" ? s.count(u.cached_tokens) : s.skip();
+        return key_is(d, "cached_tokens") ? s.count(u.cached_tokens) : s.skip();
       });
     }
-    if (k == "completion_tokens_details") {
+    if (key_is(k, "completion_tokens_details")) {
       if (s.null()) return true;
       return s.object([&](std::string_view d) {
-        return d == "reasoning_tokens" ? s.count(u.reasoning_tokens) : s.skip();
+        return key_is(d, "reasoning_tokens") ? s.count(u.reasoning_tokens) : s.skip();
       });
     }
     return s.skip();
@@ -99,9 +100,9 @@ bool decode_error(Scanner& s, ChatChunk& out) {
   if (s.peek('"')) return s.string(&out.error_message);
   return s.object([&](std::string_view k) {
     bool present = false;
-    if (k == "message") return s.nullable_string(out.error_message, present);
-    if (k == "type") return s.nullable_string(out.error_type, present);
-    if (k == "code") return decode_error_code(s, out);
+    if (key_is(k, "message")) return s.nullable_string(out.error_message, present);
+    if (key_is(k, "type")) return s.nullable_string(out.error_type, present);
+    if (key_is(k, "code")) return decode_error_code(s, out);
     return s.skip();
   });
 }
@@ -119,24 +120,24 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
   bool object_is_error = false;
   Scanner s(json);
   const bool ok = s.object([&](std::string_view k) {
-    if (k == "choices") {
+    if (key_is(k, "choices")) {
       if (s.null()) return true;
       // rigor never sends n, so only the first choice is ours.
       return s.array([&](size_t i) {
         return i == 0 ? decode_choice(s, out, alt_reasoning, has_alt) : s.skip();
       });
     }
-    if (k == "usage") {
+    if (key_is(k, "usage")) {
       if (s.null()) return true;
       out.has_usage = true;
       return decode_usage(s, out.usage, cache_hit);
     }
-    if (k == "model") {
+    if (key_is(k, "model")) {
       bool present = false;
       return s.nullable_string(out.model, present);
     }
-    if (k == "error") return decode_error(s, out);
-    if (k == "object") {
+    if (key_is(k, "error")) return decode_error(s, out);
+    if (key_is(k, "object")) {
       if (s.null()) return true;
       // Read in place: "chat.completion.chunk" is past the small-string
       // buffer, and a copy per chunk was a malloc and a free per chunk.
@@ -146,15 +147,15 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
       return true;
     }
     // vLLM's older in-stream error form: {"object":"error","message":..}.
-    if (k == "message" && !out.has_error) {
+    if (key_is(k, "message") && !out.has_error) {
       bool present = false;
       return s.nullable_string(out.error_message, present);
     }
-    if (k == "type" && !out.has_error) {
+    if (key_is(k, "type") && !out.has_error) {
       bool present = false;
       return s.nullable_string(out.error_type, present);
     }
-    if (k == "code" && !out.has_error) return decode_error_code(s, out);
+    if (key_is(k, "code") && !out.has_error) return decode_error_code(s, out);
     return s.skip();
   }) && s.at_end();
   if (!ok) {

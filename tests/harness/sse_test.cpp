@@ -52,6 +52,20 @@ TEST(SseParser, EventCasesFromDataFileAtEverySplit) {
   EXPECT_GT(cases, 10);
 }
 
+// Line ends are found sixteen bytes a step: CR, LF and CRLF must end a line
+// wherever they fall in the step.
+TEST(SseParser, LineEndsAreFoundAtEveryOffset) {
+  for (const std::string eol : {"\n", "\r", "\r\n"}) {
+    for (size_t len = 0; len <= 40; ++len) {
+      const std::string value(len, 'x');
+      const std::string input = "data: " + value + eol + "data: y" + eol + eol;
+      const Events expected = {{"", value + "\ny"}};
+      EXPECT_EQ(parse_split(input, {}), expected) << len;
+      EXPECT_EQ(parse_split(input, {6 + len}), expected) << len << " split before the line end";
+    }
+  }
+}
+
 TEST(SseParser, FinishReportsAnEventCutShort) {
   SseParser parser;
   int events = 0;

@@ -161,16 +161,17 @@ class Scanner {
       --depth_;
       return true;
     }
+    return member(on_member) && object_rest(on_member);
+  }
+
+  // Continues an object after one of its members: more members, then '}'.
+  template <class F>
+  bool object_rest(F&& on_member) {
     while (true) {
-      std::string_view k;
-      if (!key(k)) return false;
-      ws();
-      if (p_ >= end_ || *p_ != ':') return fail("expected ':'");
-      ++p_;
-      if (!on_member(k)) return false;
       ws();
       if (p_ < end_ && *p_ == ',') {
         ++p_;
+        if (!member(on_member)) return false;
         continue;
       }
       if (p_ < end_ && *p_ == '}') {
@@ -194,11 +195,17 @@ class Scanner {
       --depth_;
       return true;
     }
-    for (size_t i = 0;; ++i) {
-      if (!on_element(i)) return false;
+    return on_element(size_t{0}) && array_rest(1, on_element);
+  }
+
+  // Continues an array after its elements before `next`: more, then ']'.
+  template <class F>
+  bool array_rest(size_t next, F&& on_element) {
+    for (size_t i = next;; ++i) {
       ws();
       if (p_ < end_ && *p_ == ',') {
         ++p_;
+        if (!on_element(i)) return false;
         continue;
       }
       if (p_ < end_ && *p_ == ']') {
@@ -208,6 +215,16 @@ class Scanner {
       }
       return fail("expected ',' or ']' in an array");
     }
+  }
+
+  // Where the scanner is, and how deep in objects and arrays.
+  size_t pos() const { return static_cast<size_t>(p_ - begin_); }
+  int depth() const { return depth_; }
+  // Continues at byte pos, depth levels deep: for input whose first pos
+  // bytes equal an earlier input's, read up to the same point.
+  void resume(size_t pos, int depth) {
+    p_ = begin_ + pos;
+    depth_ = depth;
   }
 
   bool skip() {
@@ -289,6 +306,17 @@ class Scanner {
   }
 
  private:
+  // One "key": value member; on_member(key) consumes the value.
+  template <class F>
+  bool member(F& on_member) {
+    std::string_view k;
+    if (!key(k)) return false;
+    ws();
+    if (p_ >= end_ || *p_ != ':') return fail("expected ':'");
+    ++p_;
+    return on_member(k);
+  }
+
   bool digits() {
     const char* start = p_;
     while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;

@@ -42,20 +42,6 @@ bool decode_delta(Scanner& s, ChatChunk& out, std::string& alt_reasoning, bool& 
   });
 }
 
-bool decode_choice(Scanner& s, ChatChunk& out, std::string& alt_reasoning, bool& has_alt) {
-  return s.object([&](std::string_view k) {
-    if (key_is(k, "delta")) {
-      if (s.null()) return true;
-      return decode_delta(s, out, alt_reasoning, has_alt);
-    }
-    if (key_is(k, "finish_reason")) {
-      bool present = false;
-      return s.nullable_string(out.finish_reason, present);
-    }
-    return s.skip();
-  });
-}
-
 bool decode_usage(Scanner& s, Usage& u, int64_t& cache_hit) {
   return s.object([&](std::string_view k) {
     if (key_is(k, "prompt_tokens")) return s.count(u.prompt_tokens);
@@ -110,6 +96,10 @@ bool decode_error(Scanner& s, ChatChunk& out) {
 }  // namespace
 
 tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out) {
+  return decode_chat_chunk(json, out, nullptr);
+}
+
+tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix) {
   out.clear();
   // Scratch for the second reasoning spelling; thread_local keeps the
   // decoder allocation-free in steady state without widening ChatChunk.
@@ -119,14 +109,36 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
   int64_t cache_hit = -1;
   bool object_is_error = false;
   Scanner s(json);
-  const bool ok = s.object([&](std::string_view k) {
-    if (key_is(k, "choices")) {
-      if (s.null()) return true;
-      // rigor never sends n, so only the first choice is ours.
-      return s.array([&](size_t i) {
-        return i == 0 ? decode_choice(s, out, alt_reasoning, has_alt) : s.skip();
-      });
+  // Where the first choice's delta began, if all before it set nothing but
+  // the model: the end of the prefix to keep (0: none).
+  size_t delta_at = 0;
+  int delta_depth = 0;
+  std::string delta_model;
+  auto plain_so_far = [&] {
+    return !out.has_content && !out.has_reasoning && !has_alt && out.finish_reason.empty() && !out.has_usage &&
+           !out.has_error && out.error_message.empty() && out.error_type.empty() && out.error_status == 0 &&
+           cache_hit < 0 && !object_is_error;
+  };
+  auto delta_value = [&] { return s.null() || decode_delta(s, out, alt_reasoning, has_alt); };
+  auto choice_member = [&](std::string_view k) {
+    if (key_is(k, "delta")) {
+      if (prefix && delta_at == 0 && plain_so_far()) {
+        delta_at = s.pos();
+        delta_depth = s.depth();
+        delta_model = out.model;
+      }
+      return delta_value();
     }
+    if (key_is(k, "finish_reason")) {
+      bool present = false;
+      return s.nullable_string(out.finish_reason, present);
+    }
+    return s.skip();
+  };
+  // rigor never sends n, so only the first choice is ours.
+  auto choice = [&](size_t i) { return i == 0 ? s.object(choice_member) : s.skip(); };
+  auto top_member = [&](std::string_view k) {
+    if (key_is(k, "choices")) return s.null() || s.array(choice);
     if (key_is(k, "usage")) {
       if (s.null()) return true;
       out.has_usage = true;
@@ -157,10 +169,33 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
     }
     if (key_is(k, "code") && !out.has_error) return decode_error_code(s, out);
     return s.skip();
-  }) && s.at_end();
+  };
+  const bool reuse = prefix && !prefix->bytes.empty() && json.size() > prefix->bytes.size() &&
+                     std::memcmp(json.data(), prefix->bytes.data(), prefix->bytes.size()) == 0;
+  bool ok;
+  if (reuse) {
+    // Same bytes as the last chunk up to its delta, so the same reading up
+    // to there: go on from the delta value, inside the first choice, the
+    // choices array and the chunk object.
+    s.resume(prefix->bytes.size(), prefix->depth);
+    out.model = prefix->model;
+    ok = delta_value() && s.object_rest(choice_member) && s.array_rest(1, choice) && s.object_rest(top_member) &&
+         s.at_end();
+  } else {
+    ok = s.object(top_member) && s.at_end();
+  }
   if (!ok) {
     if (!s.error()) s.fail("trailing characters after the object");
     return tl::make_unexpected(fmt::format("{} at byte {}", s.error(), s.error_at()));
+  }
+  if (prefix && !reuse) {
+    if (delta_at > 0) {
+      prefix->bytes.assign(json.substr(0, delta_at));
+      prefix->depth = delta_depth;
+      prefix->model = std::move(delta_model);
+    } else {
+      prefix->bytes.clear();
+    }
   }
   if (!out.has_reasoning && has_alt) {
     out.has_reasoning = true;
@@ -197,7 +232,7 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s)
     done_ = true;
     return {};
   }
-  if (auto decoded = decode_chat_chunk(data, chunk_); !decoded) {
+  if (auto decoded = decode_chat_chunk(data, chunk_, &prefix_); !decoded) {
     Error e;
     e.code = ErrorCode::kParse;
     e.message = fmt::format("malformed stream chunk ({}): {}", decoded.error(), excerpt(data, 200));

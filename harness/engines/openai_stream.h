@@ -44,6 +44,20 @@ struct ChatChunk {
 // malformed JSON returns a message naming the byte offset.
 tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out);
 
+// The chunks of one stream nearly always begin with the same bytes, up to
+// the first choice's delta: {"id":..,"object":..,"created":..,"model":..,
+// "choices":[{"index":0,"delta":. A ChunkPrefix keeps the last chunk's
+// beginning and what reading it found, so the next chunk that begins with
+// those exact bytes is read from its delta on. The result is the same as
+// reading the whole chunk: same bytes, same reading. Only a beginning that
+// set nothing but the model is kept.
+struct ChunkPrefix {
+  std::string bytes;  // empty: none
+  int depth = 0;      // nesting at the delta
+  std::string model;  // the model the prefix named, if any
+};
+tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix);
+
 // Accumulates one streamed attempt into a Completion. Times are seconds since
 // the request was handed to the transport. Not thread-safe.
 class ChatStream {
@@ -73,6 +87,7 @@ class ChatStream {
   };
 
   ChatChunk chunk_;
+  ChunkPrefix prefix_;
   ThinkSplitter splitter_;
   std::string field_reasoning_;  // reasoning from reasoning_content / reasoning
   std::string finish_reason_;

@@ -102,7 +102,10 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
   std::filesystem::create_directories(dir);
   std::ifstream src(std::string(RIGOR_SOURCE_DIR) + "/configs/sim_profiles.toml");
   std::stringstream profiles;
-  profiles << src.rdbuf() << "\n[profiles.instant]\nbase = \"full\"\ntime_scale = 0\n";
+  // Arg 1: tokens per chunk. 4 is the "full" profile's (the demo's); 1 is
+  // how vLLM and llama-server stream, a chunk per decoding step.
+  profiles << src.rdbuf() << "\n[profiles.instant]\nbase = \"full\"\ntime_scale = 0\ntokens_per_chunk = "
+           << state.range(1) << "\n";
   std::ofstream(dir / "profiles.toml") << profiles.str();
   const int concurrency = static_cast<int>(state.range(0));
   std::string cfg_text = "[run]\nseed = 1\nn = 16\nsuites = [\"math500\"]\n\n[[models]]\nname = \"m\"\nengine = \"sim\"\n"
@@ -162,7 +165,11 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
   state.counters["wall_s"] = wall / iter;
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_EndToEndRunZeroDelay)->Arg(16)->Arg(64)->Iterations(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EndToEndRunZeroDelay)
+    ->Args({16, 4})
+    ->Args({64, 4})
+    ->Args({64, 1})
+    ->Iterations(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace rigor

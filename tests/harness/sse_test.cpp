@@ -155,6 +155,89 @@ TEST(ChatChunkDecode, CasesFromDataFile) {
   EXPECT_GT(cases, 25);
 }
 
+// Decoding with a kept prefix must give exactly what decoding from scratch
+// gives: the same fields, or the same error.
+void expect_same_as_scratch(std::string_view payload, ChunkPrefix& prefix) {
+  ChatChunk with, without;
+  const auto a = decode_chat_chunk(payload, with, &prefix);
+  const auto b = decode_chat_chunk(payload, without);
+  ASSERT_EQ(a.has_value(), b.has_value()) << payload;
+  if (!a) {
+    EXPECT_EQ(a.error(), b.error()) << payload;
+    return;
+  }
+  EXPECT_EQ(with.has_content, without.has_content) << payload;
+  EXPECT_EQ(with.content, without.content) << payload;
+  EXPECT_EQ(with.has_reasoning, without.has_reasoning) << payload;
+  EXPECT_EQ(with.reasoning, without.reasoning) << payload;
+  EXPECT_EQ(with.finish_reason, without.finish_reason) << payload;
+  EXPECT_EQ(with.model, without.model) << payload;
+  EXPECT_EQ(with.has_usage, without.has_usage) << payload;
+  EXPECT_EQ(with.usage.prompt_tokens, without.usage.prompt_tokens) << payload;
+  EXPECT_EQ(with.usage.completion_tokens, without.usage.completion_tokens) << payload;
+  EXPECT_EQ(with.usage.cached_tokens, without.usage.cached_tokens) << payload;
+  EXPECT_EQ(with.usage.reasoning_tokens, without.usage.reasoning_tokens) << payload;
+  EXPECT_EQ(with.has_error, without.has_error) << payload;
+  EXPECT_EQ(with.error_message, without.error_message) << payload;
+  EXPECT_EQ(with.error_type, without.error_type) << payload;
+  EXPECT_EQ(with.error_status, without.error_status) << payload;
+}
+
+TEST(ChatChunkPrefix, RecordedStreamsDecodeAsFromScratch) {
+  int reused = 0;
+  for (const char* file : {"sse_stream_vllm_reasoning.txt", "sse_stream_deepseek.txt", "sse_stream_llamacpp_think.txt",
+                           "sse_stream_implicit_open.txt", "sse_stream_unclosed.txt", "sse_stream_cut.txt"}) {
+    SCOPED_TRACE(file);
+    SseParser parser;
+    ChunkPrefix prefix;
+    parser.feed(test::read_data_file(file), [&](const SseEvent& e) {
+      if (e.data == "[DONE]") return;
+      reused += !prefix.bytes.empty() && e.data.substr(0, prefix.bytes.size()) == prefix.bytes;
+      expect_same_as_scratch(e.data, prefix);
+    });
+  }
+  EXPECT_GT(reused, 10) << "the recorded streams repeat their beginnings";
+}
+
+TEST(ChatChunkPrefix, EveryChunkCaseAfterEveryOtherDecodesAsFromScratch) {
+  std::vector<std::string> payloads;
+  for (const auto& row : test::read_table("sse_chunks.tsv")) payloads.push_back(row[1]);
+  for (const std::string& first : payloads) {
+    for (const std::string& second : payloads) {
+      ChunkPrefix prefix;
+      expect_same_as_scratch(first, prefix);
+      expect_same_as_scratch(second, prefix);
+    }
+  }
+}
+
+// After a kept prefix, whatever follows it, broken or not, reads as it
+// would from scratch.
+TEST(ChatChunkPrefix, EveryEditAfterThePrefixDecodesAsFromScratch) {
+  const std::string chunk =
+      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":17,"model":"m","choices":[{"index":0,)"
+      R"("delta":{"reasoning_content":"a\nb"},"logprobs":null,"finish_reason":null}],"usage":null})";
+  ChunkPrefix prime;
+  expect_same_as_scratch(chunk, prime);
+  ASSERT_FALSE(prime.bytes.empty());
+  ASSERT_EQ(chunk.compare(0, prime.bytes.size(), prime.bytes), 0);
+  EXPECT_EQ(prime.model, "m");
+  const std::string inserts[] = {"}", "]", "\"", ",", " ", "x", "null", R"({"content":"z"})", R"("finish_reason":"stop",)"};
+  int edits = 0;
+  for (size_t at = prime.bytes.size(); at <= chunk.size(); ++at) {
+    std::vector<std::string> variants;
+    for (const std::string& ins : inserts) variants.push_back(chunk.substr(0, at) + ins + chunk.substr(at));
+    if (at < chunk.size()) variants.push_back(chunk.substr(0, at) + chunk.substr(at + 1));  // a byte dropped
+    variants.push_back(chunk.substr(0, at));                                                  // cut here
+    for (const std::string& v : variants) {
+      ChunkPrefix prefix = prime;
+      expect_same_as_scratch(v, prefix);
+      ++edits;
+    }
+  }
+  EXPECT_GT(edits, 800);
+}
+
 // The hand-written decoder must agree with a full JSON parser on every chunk
 // we have: content, reasoning, finish_reason, model and usage.
 void cross_check(std::string_view payload) {

@@ -71,15 +71,15 @@ void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) 
     const char* eol = find_line_end(s, s + rem);
     if (eol == s + rem) {
       line_buf_.append(s, rem);
-      return;
+      break;
     }
     const bool cr = *eol == '\r';
     const size_t end = static_cast<size_t>(eol - s);
     if (line_buf_.empty()) {
-      process_line(std::string_view(s, end), on_event);
+      process_line(std::string_view(s, end), true, on_event);
     } else {
       line_buf_.append(s, end);
-      process_line(line_buf_, on_event);
+      process_line(line_buf_, false, on_event);
       line_buf_.clear();
     }
     i += end + 1;
@@ -91,12 +91,18 @@ void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) 
       }
     }
   }
+  // The bytes under a data view end with this call.
+  if (data_in_view_) {
+    data_.assign(data_view_);
+    data_in_view_ = false;
+  }
 }
 
-void SseParser::process_line(std::string_view line, const SseHandler& on_event) {
+void SseParser::process_line(std::string_view line, bool stable, const SseHandler& on_event) {
   if (line.empty()) {
-    if (has_data_) on_event(SseEvent{type_, data_, id_});
+    if (has_data_) on_event(SseEvent{type_, data_in_view_ ? data_view_ : std::string_view(data_), id_});
     data_.clear();
+    data_in_view_ = false;
     type_.clear();
     has_data_ = false;
     return;
@@ -110,8 +116,19 @@ void SseParser::process_line(std::string_view line, const SseHandler& on_event) 
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   }
   if (field == "data") {
-    if (has_data_) data_.push_back('\n');
-    data_.append(value);
+    if (!has_data_ && stable) {
+      // Most events are one data line: a view into the bytes being fed,
+      // not a copy, unless the event outlives them.
+      data_view_ = value;
+      data_in_view_ = true;
+    } else {
+      if (data_in_view_) {
+        data_.assign(data_view_);
+        data_in_view_ = false;
+      }
+      if (has_data_) data_.push_back('\n');
+      data_.append(value);
+    }
     has_data_ = true;
   } else if (field == "event") {
     type_.assign(value);
@@ -134,6 +151,7 @@ bool SseParser::finish() {
   const bool partial = has_data_ || !line_buf_.empty();
   line_buf_.clear();
   data_.clear();
+  data_in_view_ = false;
   type_.clear();
   id_.clear();
   has_data_ = false;

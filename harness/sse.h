@@ -42,10 +42,14 @@ class SseParser {
 
  private:
   void feed_lines(const char* p, size_t n, const SseHandler& on_event);
-  void process_line(std::string_view line, const SseHandler& on_event);
+  // stable: line points into the bytes of this feed() call, which stay
+  // valid until it returns (not into line_buf_).
+  void process_line(std::string_view line, bool stable, const SseHandler& on_event);
 
   std::string line_buf_;  // a line split across feed() calls
   std::string data_;      // data of the event being built
+  std::string_view data_view_;  // or, while data_in_view_, its one line in the bytes being fed
+  bool data_in_view_ = false;
   std::string type_;      // event type of the event being built
   std::string id_;        // last event id
   bool has_data_ = false; // a `data:` field was seen in the event being built

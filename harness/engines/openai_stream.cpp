@@ -261,7 +261,10 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s)
     arrival.piece = static_cast<int64_t>(splitter_.feed(chunk_.content));
     generated = true;
   }
-  if (generated) times_.push_back(arrival);
+  if (generated) {
+    if (times_.empty()) times_.reserve(256);  // a reasoning stream has hundreds
+    times_.push_back(arrival);
+  }
   return {};
 }
 

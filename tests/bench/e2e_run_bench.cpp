@@ -4,12 +4,16 @@
 // simulator (its own process), to show which side limits the run.
 //
 // Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run,
-// several sittings):
-//   11.1k-13.9k samples/s, 5.3-6.8M tok/s
-//   engine thread (HTTP + SSE decode) 0.35-0.48 s, simulator 0.37-0.49 s:
-//     within a run the engine is at or a little under the simulator
-//   sink thread (score + SQLite, group commit) 0.12-0.16 s
-//   whole client 0.51-0.70 s: about 1.4x the simulator
+// several runs), 64 streams:
+//   4 tokens a chunk (the demo's "full" profile, ~122 chunks a sample):
+//     16.4k-18.8k samples/s, 8.6-9.2M tok/s
+//     engine thread (HTTP + SSE decode) 0.24-0.26 s, simulator 0.33-0.37 s
+//     sink thread (score + SQLite, group commit) 0.071-0.076 s
+//     whole client 0.33-0.34 s: 0.92-1.0x the simulator
+//   1 token a chunk (as vLLM streams, ~490 chunks a sample):
+//     11.0k-12.5k samples/s, 5.3-6.1M tok/s
+//     engine 0.48-0.53 s, simulator 0.47-0.56 s, whole client 0.58-0.65 s:
+//     about 1.15-1.25x the simulator
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -15,16 +15,17 @@
 //
 // Measured 2026-11-25 on the shared two-core development machine (a VM
 // whose speed drifts between sittings, so only ratios within one run mean
-// anything). Medians of 3 repetitions, seven sittings:
-//   8-chunk streams, 64 streams: rigor 38.8k-51.1k req/s, aiohttp
-//     4.16k-5.22k req/s in the same run: 9.0x-10.5x (typically ~9.6x);
-//     client 19.5-26 us + simulator 12-14.5 us CPU per rigor request,
-//     ~200-230 us per aiohttp request
-//   512-chunk streams: rigor 7.4k-8.3k req/s, 3.8-4.2M tok/s (client-bound:
-//     one core, ~130 us per request, 0.26 us per chunk); aiohttp 441-461
-//     req/s: 16.5x-18x
+// anything). Medians of 3 repetitions, four runs in two sittings, after
+// idle keep-alive sockets stayed in the epoll set and chunk beginnings were
+// read once per stream:
+//   8-chunk streams, 64 streams: rigor 67.2k-68.4k req/s, aiohttp
+//     5.41k-5.73k req/s in the same run: 11.8x-12.4x;
+//     client ~14.8 us + simulator ~10.2 us CPU per rigor request,
+//     ~211 us per aiohttp request
+//   512-chunk streams: rigor 15.0k-15.3k req/s, 7.8M tok/s (client ~65 us
+//     per request, ~0.13 us per chunk); aiohttp 503-515 req/s: ~30x
 // Both processes share the two cores: on 8-chunk streams the simulator's
-// CPU per request is ~35-40% of the total, which holds rigor near 10x here.
+// CPU per request is ~40% of the total.
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -86,4 +86,8 @@ nlohmann::json dialect_request_body(ProviderDialect d, const CompletionRequest& 
   return body;
 }
 
+bool dialect_rewrites_body(ProviderDialect d) {
+  return d == ProviderDialect::kOpenAIReasoning || d == ProviderDialect::kOpenRouter;
+}
+
 }  // namespace rigor

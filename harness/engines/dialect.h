@@ -46,5 +46,7 @@ std::string check_dialect_extra(ProviderDialect d, const nlohmann::json& extra);
 // dialect, then the model's extra fields merged last (RFC 7386), so a user
 // can still override anything the dialect chose.
 nlohmann::json dialect_request_body(ProviderDialect d, const CompletionRequest& request, bool include_usage);
+// False when dialect_request_body() is chat_request_body() as it is.
+bool dialect_rewrites_body(ProviderDialect d);
 
 }  // namespace rigor

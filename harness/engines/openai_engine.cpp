@@ -287,8 +287,13 @@ class Runner {
     Job j;
     j.tag = job.tag;
     try {
-      j.body = (options_.make_body ? options_.make_body(job.request)
-                                   : chat_request_body(job.request, options_.include_usage)).dump();
+      if (options_.make_body) {
+        j.body = options_.make_body(job.request).dump();
+      } else if (auto text = chat_request_text(job.request, options_.include_usage)) {
+        j.body = std::move(*text);
+      } else {
+        j.body = chat_request_body(job.request, options_.include_usage).dump();
+      }
       size_t prompt_chars = 0;
       for (const Message& m : job.request.messages) prompt_chars += m.content.size();
       j.est_tokens = estimate_request_tokens(prompt_chars, job.request.max_tokens);

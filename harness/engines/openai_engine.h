@@ -25,6 +25,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,12 @@ struct OpenAIEngineOptions {
 // The request body for one job: model, messages, stream, sampling, seed,
 // stream_options, then request.extra merged last (it may override any of them).
 nlohmann::json chat_request_body(const CompletionRequest& request, bool include_usage);
+
+// The same body written straight to text, without building a JSON document
+// (a request's largest cost after the network), for the common request:
+// no extras, valid UTF-8, ordinary sampling values. It parses to exactly
+// chat_request_body(); nullopt means "use chat_request_body().dump()".
+std::optional<std::string> chat_request_text(const CompletionRequest& request, bool include_usage);
 
 class OpenAIEngine : public Engine {
  public:

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -179,8 +180,28 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
     // choices array and the chunk object.
     s.resume(prefix->bytes.size(), prefix->depth);
     out.model = prefix->model;
-    ok = delta_value() && s.object_rest(choice_member) && s.array_rest(1, choice) && s.object_rest(top_member) &&
-         s.at_end();
+    ok = delta_value();
+    if (ok) {
+      // After the delta, the same again: a tail equal to the last one that
+      // was read without effect ("logprobs":null,"finish_reason":null}]})
+      // needs no reading.
+      const std::string_view tail = json.substr(s.pos());
+      if (prefix->tail.empty() || tail != prefix->tail) {
+        auto state = [&] {
+          return std::make_tuple(out.has_content, out.content.size(), out.has_reasoning, out.reasoning.size(), has_alt,
+                                 alt_reasoning.size(), out.finish_reason.size(), out.model.size(), out.has_usage,
+                                 out.has_error, out.error_message.size(), out.error_type.size(), out.error_status,
+                                 cache_hit, object_is_error);
+        };
+        const auto before = state();
+        ok = s.object_rest(choice_member) && s.array_rest(1, choice) && s.object_rest(top_member) && s.at_end();
+        if (ok && state() == before) {
+          prefix->tail.assign(tail);
+        } else {
+          prefix->tail.clear();
+        }
+      }
+    }
   } else {
     ok = s.object(top_member) && s.at_end();
   }
@@ -191,6 +212,7 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
   if (prefix && !reuse) {
     if (delta_at > 0) {
       prefix->bytes.assign(json.substr(0, delta_at));
+      prefix->tail.clear();
       prefix->depth = delta_depth;
       prefix->model = std::move(delta_model);
     } else {

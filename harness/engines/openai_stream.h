@@ -55,6 +55,7 @@ struct ChunkPrefix {
   std::string bytes;  // empty: none
   int depth = 0;      // nesting at the delta
   std::string model;  // the model the prefix named, if any
+  std::string tail;   // what followed the delta last time, if reading it changed nothing
 };
 tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix);
 

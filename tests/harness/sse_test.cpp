@@ -206,6 +206,7 @@ TEST(ChatChunkPrefix, EveryChunkCaseAfterEveryOtherDecodesAsFromScratch) {
     for (const std::string& second : payloads) {
       ChunkPrefix prefix;
       expect_same_as_scratch(first, prefix);
+      expect_same_as_scratch(first, prefix);  // now its tail is kept too, if it can be
       expect_same_as_scratch(second, prefix);
     }
   }
@@ -219,7 +220,9 @@ TEST(ChatChunkPrefix, EveryEditAfterThePrefixDecodesAsFromScratch) {
       R"("delta":{"reasoning_content":"a\nb"},"logprobs":null,"finish_reason":null}],"usage":null})";
   ChunkPrefix prime;
   expect_same_as_scratch(chunk, prime);
+  expect_same_as_scratch(chunk, prime);
   ASSERT_FALSE(prime.bytes.empty());
+  EXPECT_EQ(prime.tail, R"(,"logprobs":null,"finish_reason":null}],"usage":null})");
   ASSERT_EQ(chunk.compare(0, prime.bytes.size(), prime.bytes), 0);
   EXPECT_EQ(prime.model, "m");
   const std::string inserts[] = {"}", "]", "\"", ",", " ", "x", "null", R"({"content":"z"})", R"("finish_reason":"stop",)"};
@@ -236,6 +239,29 @@ TEST(ChatChunkPrefix, EveryEditAfterThePrefixDecodesAsFromScratch) {
     }
   }
   EXPECT_GT(edits, 800);
+}
+
+TEST(ChatChunkPrefix, ATailThatSaysSomethingIsReadEveryTime) {
+  const std::string head =
+      R"({"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":")";
+  ChunkPrefix prefix;
+  ChatChunk chunk;
+  const std::string tails[] = {R"(},"finish_reason":null}]})", R"(},"finish_reason":"stop"}]})",
+                               R"(},"finish_reason":"stop"}]})",
+                               R"(},"finish_reason":null}],"usage":{"completion_tokens":7}})",
+                               R"(},"finish_reason":null}],"usage":{"completion_tokens":7}})"};
+  const std::string texts[] = {"a", R"(b\n)"};
+  for (const std::string& tail : tails) {
+    for (const std::string& text : texts) {
+      const std::string payload = head + text + "\"" + tail;
+      expect_same_as_scratch(payload, prefix);
+      ASSERT_TRUE(decode_chat_chunk(payload, chunk, &prefix).has_value()) << payload;
+      const bool says = tail.find("stop") != std::string::npos || tail.find("usage") != std::string::npos;
+      EXPECT_EQ(prefix.tail.empty(), says) << payload;
+      EXPECT_EQ(chunk.finish_reason, tail.find("stop") != std::string::npos ? "stop" : "") << payload;
+      EXPECT_EQ(chunk.has_usage, tail.find("usage") != std::string::npos) << payload;
+    }
+  }
 }
 
 // The hand-written decoder must agree with a full JSON parser on every chunk

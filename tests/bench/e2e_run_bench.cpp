@@ -3,17 +3,17 @@
 // with the CPU time split between the client (this process) and the
 // simulator (its own process), to show which side limits the run.
 //
-// Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run,
-// three runs in one sitting), 64 streams:
+// Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run;
+// six runs in two sittings), 64 streams:
 //   4 tokens a chunk (the demo's "full" profile, ~122 chunks a sample):
-//     17.6k-18.5k samples/s, 8.6-9.1M tok/s
-//     engine thread (HTTP + SSE decode) 0.24-0.25 s, simulator 0.34-0.35 s
-//     sink thread (score + SQLite, group commit) 0.072-0.077 s
-//     whole client 0.33-0.34 s: 0.95-0.99x the simulator
+//     17.6k-19.0k samples/s, 8.6-9.3M tok/s
+//     engine thread (HTTP + SSE decode) 0.21-0.25 s, simulator 0.33-0.35 s
+//     sink thread (score + SQLite, group commit) 0.071-0.077 s
+//     whole client 0.31-0.34 s: 0.93-0.99x the simulator
 //   1 token a chunk (as vLLM streams, ~490 chunks a sample):
-//     12.3k-12.5k samples/s, 6.1M tok/s
-//     engine 0.49 s, simulator 0.48-0.49 s, whole client 0.58-0.60 s:
-//     1.19-1.22x the simulator (the client's ~85 ns per extra chunk
+//     12.3k-13.4k samples/s, 6.1-6.6M tok/s
+//     engine 0.43-0.49 s, simulator 0.44-0.49 s, whole client 0.53-0.60 s:
+//     about 1.2x the simulator (the client's ~75-85 ns per extra chunk
 //     against the simulator's ~48 ns)
 #include <sys/resource.h>
 #include <unistd.h>

@@ -3,9 +3,10 @@
 // Target: >= 1,000,000 chunks/s on one core, decode included.
 //
 // Measured 2026-11-25: BM_ChatStream (a stream as the engine reads it, the
-// repeated chunk beginning read once) 12.0-13.0M chunks/s; every chunk
-// decoded whole with no stream state (BM_SseParseAndDecode) 7.1-7.4M/s
-// (vllm), 6.8-7.0M/s (llama.cpp); SSE framing alone 66-68M events/s.
+// repeated chunk beginning and tail read once) 15.6-16.1M chunks/s; every
+// chunk decoded whole with no stream state (BM_SseParseAndDecode)
+// 7.1-7.9M/s (vllm), 6.8-7.7M/s (llama.cpp); SSE framing alone 66-69M
+// events/s.
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 // chat_request_text(): the chat request body written directly. Keys come in
 // the order nlohmann's std::map gives them, and strings are escaped as its
-// dump() escapes them, so for the values it accepts the text is the one
-// chat_request_body().dump() would give.
+// dump() escapes them (json::append_escaped), so for the values it accepts
+// the text is the one chat_request_body().dump() would give.
 #include <cmath>
 #include <optional>
 #include <string>
@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/engines/openai_engine.h"
+#include "harness/json_escape.h"
 
 namespace rigor {
 namespace {
@@ -56,24 +57,7 @@ bool valid_utf8(std::string_view s) {
 
 void append_quoted(std::string& out, std::string_view s) {
   out.push_back('"');
-  size_t run = 0;  // start of the pending run of bytes copied as they are
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
+  json::append_escaped(out, s);
   out.push_back('"');
 }
 

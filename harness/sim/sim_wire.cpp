@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "harness/json_escape.h"
 #include "harness/json_scanner.h"
 #include "harness/sim/sim_generate.h"
 
@@ -57,35 +58,12 @@ std::string timings_json(const SimScript& s, double prompt_ms, double gen_ms) {
 
 std::string json_quoted(std::string_view s) {
   std::string out = "\"";
-  append_json_escaped(out, s);
+  rigor::json::append_escaped(out, s);
   out += '"';
   return out;
 }
 
 }  // namespace
-
-void append_json_escaped(std::string& out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  size_t run = 0;  // copy unescaped runs in one go
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-}
 
 // The common request, read without building a document: ASCII, string
 // contents, the documented types. Anything else (non-ASCII, content parts,
@@ -283,7 +261,7 @@ std::string ChunkRenderer::role_event() const {
 void ChunkRenderer::append_chunk(std::string& out, const SimChunk& chunk, bool malformed) const {
   out += head_;
   out += chunk.reasoning ? reasoning_open_ : content_open_;
-  append_json_escaped(out, chunk.text);
+  rigor::json::append_escaped(out, chunk.text);
   if (malformed) {
     out += "\n\n";  // the string, the delta and the chunk are never closed
     return;

@@ -49,9 +49,6 @@ tl::expected<ChatRequest, HttpError> parse_chat_request_document(std::string_vie
 // {"error":{"message":..,"type":..,"param":null,"code":..}}
 std::string error_body(const HttpError& e);
 
-// Appends s JSON-escaped (without quotes) to out.
-void append_json_escaped(std::string& out, std::string_view s);
-
 // Renders one streamed response's SSE events ("data: ...\n\n").
 class ChunkRenderer {
  public:

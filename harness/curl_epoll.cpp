@@ -52,9 +52,17 @@ void CurlEpoll::on_event(const epoll_event& ev, int* running) {
   curl_multi_socket_action(multi_, ev.data.fd, flags, running);
 }
 
-void CurlEpoll::attach(CURL* easy) {
-  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlEpoll::on_open);
-  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+CURL* CurlEpoll::new_easy(const std::string& url, curl_slist* headers, curl_write_callback on_body) {
+  CURL* e = curl_easy_init();
+  if (!e) throw std::runtime_error("curl_easy_init failed");
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &CurlEpoll::on_open);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  return e;
 }
 
 CurlEpoll::Watch& CurlEpoll::watch(curl_socket_t s) {

@@ -50,9 +50,13 @@ class CurlEpoll {
   void run_due_timeouts(int* running);
   // Hands one ready curl socket to curl.
   void on_event(const epoll_event& ev, int* running);
-  // Lets this set know each socket the easy handle opens (a new socket may
-  // reuse the number of a closed one, which epoll has already forgotten).
-  void attach(CURL* easy);
+  // A new easy handle for this set's multi handle, with what every streamed
+  // request sets: the URL (http or https only), the header list (which must
+  // outlive the handle), the body callback and no signals. The set is told
+  // of each socket it opens (a new socket may reuse the number of a closed
+  // one, which epoll has already forgotten). Throws std::runtime_error when
+  // curl cannot make one.
+  CURL* new_easy(const std::string& url, curl_slist* headers, curl_write_callback on_body);
 
  private:
   struct Watch {

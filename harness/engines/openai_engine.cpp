@@ -396,15 +396,8 @@ class Runner {
       pool_.pop_back();
       return e;
     }
-    CURL* e = curl_easy_init();
-    if (!e) throw std::runtime_error("curl_easy_init failed");
-    sockets_->attach(e);
-    curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.list);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    CURL* e = sockets_->new_easy(url_, headers_.list, on_body);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     // A fast server's whole answer in one read, not several 16 KiB ones.
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReadBufferBytes);

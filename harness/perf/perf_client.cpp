@@ -218,14 +218,7 @@ class Loop {
       pool_.pop_back();
       return e;
     }
-    CURL* e = curl_easy_init();
-    if (!e) throw std::runtime_error("curl_easy_init failed");
-    sockets_->attach(e);
-    curl_easy_setopt(e, CURLOPT_URL, options_.url.c_str());
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.list);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    CURL* e = sockets_->new_easy(options_.url, headers_.list, on_body);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace rigor::bench {
 
@@ -21,19 +22,25 @@ inline double self_cpu_s() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// utime + stime of another process, from /proc (0 when it is gone).
-inline double proc_cpu_s(pid_t pid) {
+// The fields of /proc/PID/stat after the command name, from field 3
+// (state) on; empty when the process is gone.
+inline std::vector<std::string> proc_stat_fields(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const size_t close = stat.rfind(')');  // the name may itself hold ')' or spaces
+  std::vector<std::string> fields;
+  if (close == std::string::npos) return fields;
+  std::istringstream rest(stat.substr(close + 1));
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
+}
+
+// utime + stime of another process, from /proc (0 when it is gone).
+inline double proc_cpu_s(pid_t pid) {
+  const auto f = proc_stat_fields(pid);
+  if (f.size() < 13) return 0;
+  // Fields 14 and 15 (utime, stime), in clock ticks.
+  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace rigor::bench

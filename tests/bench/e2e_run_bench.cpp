@@ -68,17 +68,11 @@ struct ThreadCpu {
 // A child of this process (the simulator rigor started), or 0.
 pid_t find_child() {
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    std::string name = e.path().filename();
+    const std::string name = e.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream st(e.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == getpid()) return static_cast<pid_t>(std::stoi(name));
+    const pid_t pid = static_cast<pid_t>(std::stoi(name));
+    const auto f = bench::proc_stat_fields(pid);
+    if (f.size() > 1 && std::stoi(f[1]) == getpid()) return pid;  // field 4: the parent
   }
   return 0;
 }

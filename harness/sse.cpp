@@ -1,7 +1,5 @@
 #include "harness/sse.h"
 
-#include <cstring>
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -9,7 +7,26 @@
 namespace rigor {
 
 namespace {
+
 constexpr unsigned char kBom[3] = {0xEF, 0xBB, 0xBF};
+
+// The first CR or LF in [p, end), or end: one pass, sixteen bytes a step
+// where SSE2 is there.
+const char* find_line_end(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+    if (mask) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != '\r' && *p != '\n') ++p;
+  return p;
+}
+
 }  // namespace
 
 void SseParser::feed(std::string_view bytes, const SseHandler& on_event) {
@@ -34,27 +51,6 @@ void SseParser::feed(std::string_view bytes, const SseHandler& on_event) {
   }
   feed_lines(p, n, on_event);
 }
-
-namespace {
-
-// The first CR or LF in [p, end), or end: one pass, sixteen bytes a step
-// where SSE2 is there.
-const char* find_line_end(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
-    if (mask) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
-  }
-#endif
-  while (p < end && *p != '\r' && *p != '\n') ++p;
-  return p;
-}
-
-}  // namespace
 
 void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) {
   size_t i = 0;

@@ -115,11 +115,19 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
   size_t delta_at = 0;
   int delta_depth = 0;
   std::string delta_model;
-  auto plain_so_far = [&] {
-    return !out.has_content && !out.has_reasoning && !has_alt && out.finish_reason.empty() && !out.has_usage &&
-           !out.has_error && out.error_message.empty() && out.error_type.empty() && out.error_status == 0 &&
-           cache_hit < 0 && !object_is_error;
+  // Everything reading has found so far, but the model: what a kept prefix
+  // or tail must not have changed, since only the model is carried over.
+  auto found = [&] {
+    return std::make_tuple(out.has_content, out.content.size(), out.has_reasoning, out.reasoning.size(), has_alt,
+                           alt_reasoning.size(), out.finish_reason.size(), out.has_usage, out.has_error,
+                           out.error_message.size(), out.error_type.size(), out.error_status, cache_hit,
+                           object_is_error);
   };
+  // found() before anything was read (a field added to found() without its
+  // default here does not compile).
+  constexpr auto kNothing = std::make_tuple(false, size_t{0}, false, size_t{0}, false, size_t{0}, size_t{0}, false,
+                                            false, size_t{0}, size_t{0}, 0, int64_t{-1}, false);
+  auto plain_so_far = [&] { return found() == kNothing; };
   auto delta_value = [&] { return s.null() || decode_delta(s, out, alt_reasoning, has_alt); };
   auto choice_member = [&](std::string_view k) {
     if (key_is(k, "delta")) {
@@ -187,15 +195,10 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
       // needs no reading.
       const std::string_view tail = json.substr(s.pos());
       if (prefix->tail.empty() || tail != prefix->tail) {
-        auto state = [&] {
-          return std::make_tuple(out.has_content, out.content.size(), out.has_reasoning, out.reasoning.size(), has_alt,
-                                 alt_reasoning.size(), out.finish_reason.size(), out.model.size(), out.has_usage,
-                                 out.has_error, out.error_message.size(), out.error_type.size(), out.error_status,
-                                 cache_hit, object_is_error);
-        };
-        const auto before = state();
+        const auto before = found();
+        const size_t model_size = out.model.size();
         ok = s.object_rest(choice_member) && s.array_rest(1, choice) && s.object_rest(top_member) && s.at_end();
-        if (ok && state() == before) {
+        if (ok && found() == before && out.model.size() == model_size) {
           prefix->tail.assign(tail);
         } else {
           prefix->tail.clear();

@@ -390,6 +390,10 @@ class Comparer {
     if (p == Proof::kProved) return yes("symbolic (GiNaC)");
     if (p == Proof::kUnsupported) return no("not comparable");
     if (p == Proof::kDisproved) return no("different value (exact difference)");
+    if (p == Proof::kRefused) {
+      if (valid >= 3) return yes("numeric: equal at " + std::to_string(valid) + " points (too large for GiNaC)");
+      return no("refused: GiNaC would compute a number too large (a power or factorial it folded)");
+    }
     if (syms.empty()) {
       return ginac_equal_high_precision(g, a) == Proof::kProved ? yes("equal to 40 digits")
                                                                 : no("different value at 40 digits");

@@ -1,5 +1,7 @@
 #include "scorers/math/math_ginac.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 
@@ -16,6 +18,68 @@ std::mutex& ginac_mutex() {
 }
 
 struct Unsupported {};
+// GiNaC folds some trees that are symbolic to rigor into numbers (0*y = 0,
+// 1^y = 1), so refusal() cannot see every large power or factorial it would
+// compute. The converter checks again on what GiNaC actually holds.
+struct TooLarge {};
+
+// Upper bound on log10|v| for a non-zero exact number: for p/q it is
+// max(log10 p, log10 q), taken from bit lengths so that it never overflows.
+double log10_bound(const GiNaC::numeric& v) {
+  double bits = 0;
+  for (const GiNaC::numeric& part : {v.real(), v.imag()}) {
+    if (part.is_zero()) continue;
+    bits = std::max<double>(bits, std::max(part.numer().int_length(), part.denom().int_length()));
+  }
+  return bits * 0.30103;
+}
+
+bool has_symbol(const GiNaC::ex& e) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_a<GiNaC::symbol>(*it)) return true;
+  return false;
+}
+
+// Refuses b^e when GiNaC would compute more than kMaxResultDigits digits.
+void check_power(const GiNaC::ex& b, const GiNaC::ex& e) {
+  if (!GiNaC::is_a<GiNaC::numeric>(e)) return;
+  const GiNaC::numeric& en = GiNaC::ex_to<GiNaC::numeric>(e);
+  if (en.is_zero()) return;
+  double log_e = log10_bound(en);
+  if (GiNaC::is_a<GiNaC::numeric>(b)) {
+    const GiNaC::numeric& bn = GiNaC::ex_to<GiNaC::numeric>(b);
+    if (bn.is_zero() || bn == 1 || bn == -1) return;
+    if (log_e + std::log10(std::max(log10_bound(bn), 1e-3)) > std::log10(kMaxResultDigits)) throw TooLarge{};
+    return;
+  }
+  if (log_e > 6) throw TooLarge{};  // as refusal() does for a symbolic base
+  if (has_symbol(b)) return;
+  // A constant GiNaC keeps symbolic (sqrt(2), pi): its size in floating point.
+  GiNaC::ex approx = GiNaC::evalf(GiNaC::abs(b));
+  if (!GiNaC::is_a<GiNaC::numeric>(approx)) throw TooLarge{};
+  double mag = GiNaC::ex_to<GiNaC::numeric>(approx).to_double();
+  double digits = std::abs(en.to_double()) * std::abs(std::log10(mag));
+  if (!std::isfinite(digits) || digits > kMaxResultDigits) throw TooLarge{};
+}
+
+// Refuses n! beyond kMaxFactorial, and binom(n, k) with more than
+// kMaxResultDigits digits.
+void check_factorial(const GiNaC::ex& n) {
+  if (GiNaC::is_a<GiNaC::numeric>(n) &&
+      GiNaC::abs(GiNaC::ex_to<GiNaC::numeric>(n)) > GiNaC::numeric(static_cast<long>(kMaxFactorial)))
+    throw TooLarge{};
+}
+
+void check_binomial(const GiNaC::ex& n, const GiNaC::ex& k) {
+  if (!GiNaC::is_a<GiNaC::numeric>(n) || !GiNaC::is_a<GiNaC::numeric>(k)) return;
+  const GiNaC::numeric& nn = GiNaC::ex_to<GiNaC::numeric>(n);
+  const GiNaC::numeric& kn = GiNaC::ex_to<GiNaC::numeric>(k);
+  if (nn.is_zero()) return;
+  // binom(n, k) has at most min(k, n - k) * log10 n digits; both counts
+  // come from bit lengths, so a huge n or k cannot overflow the estimate.
+  double log_factors = std::min(log10_bound(kn), log10_bound(nn - kn));
+  if (log_factors + std::log10(std::max(log10_bound(nn), 1e-3)) > std::log10(kMaxResultDigits)) throw TooLarge{};
+}
 
 class Converter {
  public:
@@ -59,7 +123,11 @@ class Converter {
         return acc;
       }
       case Kind::kDiv: return (*this)(n.kids[0]) / (*this)(n.kids[1]);
-      case Kind::kPow: return GiNaC::pow((*this)(n.kids[0]), (*this)(n.kids[1]));
+      case Kind::kPow: {
+        ex b = (*this)(n.kids[0]), e = (*this)(n.kids[1]);
+        check_power(b, e);
+        return GiNaC::pow(b, e);
+      }
       case Kind::kNeg: return -(*this)(n.kids[0]);
       case Kind::kPercent: return (*this)(n.kids[0]) / 100;
       case Kind::kBased: {
@@ -92,8 +160,15 @@ class Converter {
     if (f == "log") return GiNaC::log(x);
     if (f == "exp") return GiNaC::exp(x);
     if (f == "abs") return GiNaC::abs(x);
-    if (f == "factorial") return GiNaC::factorial(x);
-    if (f == "binom" && n.kids.size() == 2) return GiNaC::binomial(x, (*this)(n.kids[1]));
+    if (f == "factorial") {
+      check_factorial(x);
+      return GiNaC::factorial(x);
+    }
+    if (f == "binom" && n.kids.size() == 2) {
+      GiNaC::ex k = (*this)(n.kids[1]);
+      check_binomial(x, k);
+      return GiNaC::binomial(x, k);
+    }
     throw Unsupported{};
   }
 
@@ -107,6 +182,8 @@ Proof guarded(F&& f) {
     return f();
   } catch (const Unsupported&) {
     return Proof::kUnsupported;
+  } catch (const TooLarge&) {
+    return Proof::kRefused;
   } catch (const std::exception&) {
     // Division by zero, poles, and the like: no proof either way.
     return Proof::kUnproved;

@@ -14,7 +14,9 @@ enum class Proof {
   kProved,     // GiNaC shows the claim
   kDisproved,  // GiNaC shows the claim false (an exact non-zero difference)
   kUnproved,   // GiNaC could not show it (which does not mean it is false)
-  kUnsupported // the tree holds something GiNaC is not given (text, infinity, sets)
+  kUnsupported, // the tree holds something GiNaC is not given (text, infinity, sets)
+  kRefused      // GiNaC would compute a number beyond math_limits.h (it folded a
+                // symbolic-looking tree into a huge power or factorial)
 };
 
 // Whether a - b normalises to zero.

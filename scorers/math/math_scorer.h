@@ -34,7 +34,7 @@ class MathScorer : public Scorer {
   Verdict score(std::string_view answer, std::string_view gold) const override;
   bool equivalent(std::string_view a, std::string_view b) const override;
   std::string name() const override { return "math"; }
-  std::string version() const override { return "math-symbolic-2"; }
+  std::string version() const override { return "math-symbolic-3"; }
 };
 
 std::unique_ptr<Scorer> make_math_scorer();

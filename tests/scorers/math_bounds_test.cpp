@@ -24,6 +24,21 @@ TEST(MathBounds, PowerTowersAreRefusedNotEvaluated) {
   EXPECT_TRUE(refused(equivalent_answers("5", "100000!")));
 }
 
+// Trees that look symbolic to rigor but that GiNaC folds into numbers (1^y = 1,
+// 0y = 0) are checked again on what GiNaC holds. Before that check, the first
+// of these spent minutes in CLN's factorial and then ran out of memory.
+TEST(MathBounds, WhatGiNaCFoldsIntoAHugeNumberIsRefused) {
+  EXPECT_TRUE(refused(equivalent_answers("5", "(9^{9^{1^y}})!")));
+  EXPECT_TRUE(refused(equivalent_answers("5", "\\binom{10^{7}+0y}{5000000}")));
+  EXPECT_TRUE(refused(equivalent_answers("5", "\\binom{10^{9}}{5 \\cdot 10^{8}}")));
+  // Small ones are still computed and compared exactly.
+  EXPECT_TRUE(equivalent_answers("6", "(1^y+2)!").equal);
+  EXPECT_TRUE(equivalent_answers("10", "\\binom{5+0y}{2}").equal);
+  Equivalence mid = equivalent_answers("5", "\\binom{2000+0y}{1000}");
+  EXPECT_FALSE(mid.equal);
+  EXPECT_FALSE(refused(mid)) << mid.reason;
+}
+
 TEST(MathBounds, LongAnswersAreRefused) {
   std::string big(100 * 1024, '1');
   EXPECT_TRUE(refused(equivalent_answers("1", big)));

@@ -71,6 +71,26 @@ void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) 
     }
     const bool cr = *eol == '\r';
     const size_t end = static_cast<size_t>(eol - s);
+    if (line_buf_.empty() && !has_data_ && type_.empty()) {
+      // Nearly every event a server streams is one "data:" line and a blank
+      // line. When both terminators are in these bytes, hand it over
+      // directly: the same event process_line would build from two lines.
+      const std::string_view line(s, end);
+      const size_t left = static_cast<size_t>(s + rem - eol);
+      size_t term = 0;
+      if (left >= 2 && eol[0] == '\n' && eol[1] == '\n') {
+        term = 2;
+      } else if (left >= 4 && std::string_view(eol, 4) == "\r\n\r\n") {
+        term = 4;
+      }
+      if (term > 0 && line.substr(0, 5) == "data:") {
+        std::string_view value = line.substr(5);
+        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        on_event(SseEvent{{}, value, id_});
+        i += end + term;
+        continue;
+      }
+    }
     if (line_buf_.empty()) {
       process_line(std::string_view(s, end), true, on_event);
     } else {

@@ -85,6 +85,44 @@ void BM_ChatStream(benchmark::State& state) {
 }
 BENCHMARK(BM_ChatStream);
 
+// As the engine is fed: curl hands over one HTTP chunk per write callback,
+// and a streaming server sends one event per HTTP chunk, so each feed() is a
+// single event. Texts as a math answer streams them, a token a chunk.
+std::string math_line(int i) {
+  // JSON string bodies: LaTeX backslashes and newlines arrive escaped.
+  static const char* const kPieces[] = {R"( Let)", R"( \\()", R"(x)", R"(^2)", R"( +)", R"( \\frac{1}{2})",
+                                        R"(\\))", R"( so)", R"( the)", R"( answer)", R"( is)", R"( \\boxed{)",
+                                        R"(42)", R"(})", R"(.)", R"(\n\n)"};
+  const bool reasoning = i % 8 != 7;
+  return std::string(R"(data: {"id":"chatcmpl-7d0c3b9e","object":"chat.completion.chunk","created":1764000000,"model":"sim-full","choices":[{"index":0,"delta":{)") +
+         (reasoning ? R"("reasoning_content":")" : R"("content":")") + kPieces[i % 16] +
+         R"("},"logprobs":null,"finish_reason":null}]})" + "\n\n";
+}
+
+void BM_ChatStreamEventPerFeed(benchmark::State& state) {
+  std::vector<std::string> events;
+  for (int i = 0; i < kChunks; ++i) events.push_back(math_line(i));
+  const SseHandler* handler = nullptr;
+  for (auto _ : state) {
+    SseParser parser;
+    ChatStream stream;
+    double t = 0;
+    const SseHandler on_event = [&](const SseEvent& e) {
+      if (!stream.on_data(e.data, t)) state.SkipWithError("stream failed");
+    };
+    handler = &on_event;
+    for (const std::string& e : events) {
+      t += 1e-3;
+      parser.feed(e, *handler);
+    }
+    stream.on_data(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})", t);
+    auto c = stream.finish(t);
+    benchmark::DoNotOptimize(c);
+  }
+  state.SetItemsProcessed(state.iterations() * kChunks);
+}
+BENCHMARK(BM_ChatStreamEventPerFeed);
+
 void BM_SseParseOnly(benchmark::State& state) {
   const std::string bytes = stream_of(vllm_line);
   size_t n = 0;

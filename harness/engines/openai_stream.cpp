@@ -15,12 +15,16 @@
 namespace rigor {
 
 void ChatChunk::clear() {
+  clear_all_but_model();
+  model.clear();
+}
+
+void ChatChunk::clear_all_but_model() {
   has_content = false;
   content.clear();
   has_reasoning = false;
   reasoning.clear();
   finish_reason.clear();
-  model.clear();
   has_usage = false;
   usage = Usage{};
   has_error = false;
@@ -94,13 +98,47 @@ bool decode_error(Scanner& s, ChatChunk& out) {
   });
 }
 
-}  // namespace
-
-tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out) {
-  return decode_chat_chunk(json, out, nullptr);
+// The common chunk after a kept prefix: a delta of one text member, written
+// without spaces, then the kept tail. Reads it as the general path would and
+// returns true, or returns false having set nothing (the general path then
+// reads the chunk).
+bool read_one_member_delta(std::string_view json, const ChunkPrefix& prefix, ChatChunk& out) {
+  static constexpr std::string_view kContent = R"({"content":")";
+  static constexpr std::string_view kReasoningContent = R"({"reasoning_content":")";
+  static constexpr std::string_view kReasoning = R"({"reasoning":")";
+  if (prefix.tail.empty()) return false;
+  const std::string_view rest = json.substr(prefix.bytes.size());
+  std::string* text = nullptr;
+  size_t key_size = 0;
+  if (rest.starts_with(kContent)) {
+    text = &out.content;
+    key_size = kContent.size();
+  } else if (rest.starts_with(kReasoningContent)) {
+    text = &out.reasoning;
+    key_size = kReasoningContent.size();
+  } else if (rest.starts_with(kReasoning)) {
+    text = &out.reasoning;  // the general path's second spelling, taken when it is the only one
+    key_size = kReasoning.size();
+  } else {
+    return false;
+  }
+  // At the string's opening quote, inside the delta object.
+  Scanner s(json);
+  s.resume(prefix.bytes.size() + key_size - 1, prefix.depth + 1);
+  const bool whole = s.string(text) && s.pos() < json.size() && json[s.pos()] == '}' &&
+                     json.substr(s.pos() + 1) == prefix.tail;
+  if (!whole) {
+    text->clear();
+    return false;
+  }
+  (text == &out.content ? out.has_content : out.has_reasoning) = true;
+  return true;
 }
 
-tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix) {
+
+// The general reading: any chunk, kept prefix or not. `reuse`: json begins
+// with prefix->bytes.
+tl::expected<void, std::string> read_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix, bool reuse) {
   out.clear();
   // Scratch for the second reasoning spelling; thread_local keeps the
   // decoder allocation-free in steady state without widening ChatChunk.
@@ -179,15 +217,13 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
     if (key_is(k, "code") && !out.has_error) return decode_error_code(s, out);
     return s.skip();
   };
-  const bool reuse = prefix && !prefix->bytes.empty() && json.size() > prefix->bytes.size() &&
-                     std::memcmp(json.data(), prefix->bytes.data(), prefix->bytes.size()) == 0;
   bool ok;
   if (reuse) {
     // Same bytes as the last chunk up to its delta, so the same reading up
     // to there: go on from the delta value, inside the first choice, the
     // choices array and the chunk object.
-    s.resume(prefix->bytes.size(), prefix->depth);
     out.model = prefix->model;
+    s.resume(prefix->bytes.size(), prefix->depth);
     ok = delta_value();
     if (ok) {
       // After the delta, the same again: a tail equal to the last one that
@@ -236,6 +272,26 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
   return {};
 }
 
+}  // namespace
+
+tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix) {
+  const bool reuse = prefix && !prefix->bytes.empty() && json.size() > prefix->bytes.size() &&
+                     std::memcmp(json.data(), prefix->bytes.data(), prefix->bytes.size()) == 0;
+  if (reuse) {
+    // The chunk a stream repeats, with only its text new: read here before
+    // the general reading's setup. The model is what the prefix named, and
+    // is nearly always already in `out` from the chunk before.
+    out.clear_all_but_model();
+    if (out.model != prefix->model) out.model = prefix->model;
+    if (read_one_member_delta(json, *prefix, out)) return {};
+  }
+  return read_chunk(json, out, prefix, reuse);
+}
+
+tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out) {
+  return read_chunk(json, out, nullptr, false);
+}
+
 namespace {
 
 std::string excerpt(std::string_view text, size_t max) {
@@ -271,7 +327,7 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s)
                             chunk_.error_type.empty() ? "" : " (", chunk_.error_type.empty() ? "" : chunk_.error_type + ")");
     return tl::make_unexpected(std::move(e));
   }
-  if (!chunk_.model.empty()) model_ = chunk_.model;
+  if (!chunk_.model.empty() && chunk_.model != model_) model_ = chunk_.model;
   if (chunk_.has_usage) merge_usage(usage_, chunk_.usage);
   if (!chunk_.finish_reason.empty()) finish_reason_ = chunk_.finish_reason;
   Arrival arrival{t_s, false, -1};
@@ -288,7 +344,9 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s)
   }
   if (generated) {
     if (times_.empty()) times_.reserve(256);  // a reasoning stream has hundreds
-    times_.push_back(arrival);
+    // Built in place: a pushed copy of the local was re-read from the stack
+    // as one wide load, which stalled behind its narrower stores.
+    times_.emplace_back(arrival.t_s, arrival.reasoning_field, arrival.piece);
   }
   return {};
 }

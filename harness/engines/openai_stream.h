@@ -36,6 +36,7 @@ struct ChatChunk {
   int error_status = 0;          // a numeric error "code" when it looks like an HTTP status
 
   void clear();
+  void clear_all_but_model();  // for a decoder that knows the model stays
 };
 
 // Decodes one chunk without building a DOM: a small validating scanner that

@@ -1,5 +1,7 @@
 #include "harness/sse.h"
 
+#include "harness/json_scanner.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -64,7 +66,14 @@ void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) 
     }
     const char* s = p + i;
     const size_t rem = n - i;
-    const char* eol = find_line_end(s, s + rem);
+    // "data: " and the expected beginning hold no line end: search after them.
+    size_t known = 0;
+    if (expected_start_ && !expected_start_->empty() && line_buf_.empty() && rem > 6 + expected_start_->size() &&
+        std::string_view(s, 6) == "data: " &&
+        json::same_bytes(std::string_view(s + 6, expected_start_->size()), *expected_start_)) {
+      known = expected_start_->size();
+    }
+    const char* eol = find_line_end(s + (known ? 6 + known : 0), s + rem);
     if (eol == s + rem) {
       line_buf_.append(s, rem);
       break;
@@ -86,7 +95,7 @@ void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) 
       if (term > 0 && line.substr(0, 5) == "data:") {
         std::string_view value = line.substr(5);
         if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        on_event(SseEvent{{}, value, id_});
+        on_event(SseEvent{{}, value, id_, known});
         i += end + term;
         continue;
       }

@@ -37,6 +37,7 @@ namespace {
 
 using json::key_is;
 using json::Scanner;
+using json::same_bytes;
 
 bool decode_delta(Scanner& s, ChatChunk& out, std::string& alt_reasoning, bool& has_alt) {
   return s.object([&](std::string_view k) {
@@ -126,7 +127,7 @@ bool read_one_member_delta(std::string_view json, const ChunkPrefix& prefix, Cha
   Scanner s(json);
   s.resume(prefix.bytes.size() + key_size - 1, prefix.depth + 1);
   const bool whole = s.string(text) && s.pos() < json.size() && json[s.pos()] == '}' &&
-                     json.substr(s.pos() + 1) == prefix.tail;
+                     same_bytes(json.substr(s.pos() + 1), prefix.tail);
   if (!whole) {
     text->clear();
     return false;
@@ -249,7 +250,9 @@ tl::expected<void, std::string> read_chunk(std::string_view json, ChatChunk& out
     return tl::make_unexpected(fmt::format("{} at byte {}", s.error(), s.error_at()));
   }
   if (prefix && !reuse) {
-    if (delta_at > 0) {
+    // A beginning with a line break (from a data field of several lines) is
+    // not kept: ChunkPrefix::bytes are promised free of CR and LF.
+    if (delta_at > 0 && json.substr(0, delta_at).find_first_of("\r\n") == std::string_view::npos) {
       prefix->bytes.assign(json.substr(0, delta_at));
       prefix->tail.clear();
       prefix->depth = delta_depth;
@@ -274,15 +277,16 @@ tl::expected<void, std::string> read_chunk(std::string_view json, ChatChunk& out
 
 }  // namespace
 
-tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix) {
+tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix,
+                                                  size_t known_start) {
   const bool reuse = prefix && !prefix->bytes.empty() && json.size() > prefix->bytes.size() &&
-                     std::memcmp(json.data(), prefix->bytes.data(), prefix->bytes.size()) == 0;
+                     (known_start == prefix->bytes.size() || same_bytes(json.substr(0, prefix->bytes.size()), prefix->bytes));
   if (reuse) {
     // The chunk a stream repeats, with only its text new: read here before
     // the general reading's setup. The model is what the prefix named, and
     // is nearly always already in `out` from the chunk before.
     out.clear_all_but_model();
-    if (out.model != prefix->model) out.model = prefix->model;
+    if (!same_bytes(out.model, prefix->model)) out.model = prefix->model;
     if (read_one_member_delta(json, *prefix, out)) return {};
   }
   return read_chunk(json, out, prefix, reuse);
@@ -308,12 +312,12 @@ void merge_usage(Usage& into, const Usage& from) {
 
 }  // namespace
 
-tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s) {
+tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s, size_t known_start) {
   if (data == "[DONE]") {
     done_ = true;
     return {};
   }
-  if (auto decoded = decode_chat_chunk(data, chunk_, &prefix_); !decoded) {
+  if (auto decoded = decode_chat_chunk(data, chunk_, &prefix_, known_start); !decoded) {
     Error e;
     e.code = ErrorCode::kParse;
     e.message = fmt::format("malformed stream chunk ({}): {}", decoded.error(), excerpt(data, 200));
@@ -327,7 +331,7 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s)
                             chunk_.error_type.empty() ? "" : " (", chunk_.error_type.empty() ? "" : chunk_.error_type + ")");
     return tl::make_unexpected(std::move(e));
   }
-  if (!chunk_.model.empty() && chunk_.model != model_) model_ = chunk_.model;
+  if (!chunk_.model.empty() && !same_bytes(chunk_.model, model_)) model_ = chunk_.model;
   if (chunk_.has_usage) merge_usage(usage_, chunk_.usage);
   if (!chunk_.finish_reason.empty()) finish_reason_ = chunk_.finish_reason;
   Arrival arrival{t_s, false, -1};

@@ -53,12 +53,15 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
 // reading the whole chunk: same bytes, same reading. Only a beginning that
 // set nothing but the model is kept.
 struct ChunkPrefix {
-  std::string bytes;  // empty: none
+  std::string bytes;  // empty: none; never holds CR or LF
   int depth = 0;      // nesting at the delta
   std::string model;  // the model the prefix named, if any
   std::string tail;   // what followed the delta last time, if reading it changed nothing
 };
-tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix);
+// known_start: how many leading bytes of json the caller has already found
+// equal to prefix->bytes (SseEvent::known_start), 0 if it has not looked.
+tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix,
+                                                  size_t known_start = 0);
 
 // Accumulates one streamed attempt into a Completion. Times are seconds since
 // the request was handed to the transport. Not thread-safe.
@@ -67,7 +70,13 @@ class ChatStream {
   // Handles one SSE data payload that arrived at t_s. Returns an error for a
   // malformed chunk or an error object in the stream; the stream should then
   // be abandoned.
-  tl::expected<void, Error> on_data(std::string_view data, double t_s);
+  // known_start: SseEvent::known_start, with the parser's expect_data_start()
+  // given expected_data_start().
+  tl::expected<void, Error> on_data(std::string_view data, double t_s, size_t known_start = 0);
+
+  // What this stream's next chunks are expected to begin with, for
+  // SseParser::expect_data_start(): it changes as chunks are read.
+  const std::string& expected_data_start() const { return prefix_.bytes; }
 
   // True once "[DONE]" arrived.
   bool done() const { return done_; }

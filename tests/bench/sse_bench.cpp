@@ -107,8 +107,9 @@ void BM_ChatStreamEventPerFeed(benchmark::State& state) {
     SseParser parser;
     ChatStream stream;
     double t = 0;
+    parser.expect_data_start(&stream.expected_data_start());
     const SseHandler on_event = [&](const SseEvent& e) {
-      if (!stream.on_data(e.data, t)) state.SkipWithError("stream failed");
+      if (!stream.on_data(e.data, t, e.known_start)) state.SkipWithError("stream failed");
     };
     handler = &on_event;
     for (const std::string& e : events) {

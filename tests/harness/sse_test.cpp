@@ -66,6 +66,37 @@ TEST(SseParser, LineEndsAreFoundAtEveryOffset) {
   }
 }
 
+// The expected beginning of data lines is a shortcut, never a change: the
+// events are those without it, and known_start is set only when the data
+// begins with the bytes expected at the time of that line.
+TEST(SseParser, ExpectedDataStartIsReportedOnlyWhereTheDataBeginsWithIt) {
+  const std::string input =
+      "data: {\"a\":1,\"b\":2}\n\ndata: {\"a\":2}\n\ndata:{\"a\":1,\"b\":3}\n\nevent: e\ndata: {\"a\":1,\"b\":4}\n\n"
+      "data: {\"a\":1,\ndata: \"c\":5}\n\ndata: {\"a\":1,\"b\":6}\r\n\r\ndata: {\"x\":1}\n\n";
+  const std::vector<std::pair<std::string, size_t>> expected = {
+      {R"({"a":1,"b":2})", 7}, {R"({"a":2})", 0}, {R"({"a":1,"b":3})", 0}, {R"({"a":1,"b":4})", 0},
+      {"{\"a\":1,\n\"c\":5}", 0}, {R"({"a":1,"b":6})", 7}, {R"({"x":1})", 4}};
+  for (size_t cut = 0; cut <= input.size(); ++cut) {
+    SseParser parser;
+    std::string start = R"({"a":1,)";
+    parser.expect_data_start(&start);
+    std::vector<std::pair<std::string, size_t>> got;
+    auto on_event = [&](const SseEvent& e) {
+      got.emplace_back(std::string(e.data), e.known_start);
+      if (e.known_start > 0) EXPECT_EQ(std::string_view(e.data).substr(0, e.known_start), start);
+      if (got.size() == 6) start = R"({"x")";  // changed between events: the next line sees the new bytes
+    };
+    parser.feed(std::string_view(input).substr(0, cut), on_event);
+    parser.feed(std::string_view(input).substr(cut), on_event);
+    ASSERT_EQ(got.size(), expected.size()) << "split at " << cut;
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].first, expected[i].first) << "split at " << cut;
+      // A line split across feeds is read the general way: 0 is always right.
+      EXPECT_TRUE(got[i].second == expected[i].second || got[i].second == 0) << "split at " << cut << ", event " << i;
+    }
+  }
+}
+
 TEST(SseParser, FinishReportsAnEventCutShort) {
   SseParser parser;
   int events = 0;
@@ -264,6 +295,22 @@ TEST(ChatChunkPrefix, ATailThatSaysSomethingIsReadEveryTime) {
   }
 }
 
+// The SSE parser skips searching a kept beginning for a line end, so a
+// beginning with a line break (data of several lines) must not be kept.
+TEST(ChatChunkPrefix, ABeginningWithALineBreakIsNotKept) {
+  ChunkPrefix prefix;
+  ChatChunk chunk;
+  for (const char* brk : {"\n", "\r", "\r\n"}) {
+    const std::string payload = std::string(R"({"id":"c",)") + brk + R"("choices":[{"index":0,"delta":{"content":"a"}}]})";
+    ASSERT_TRUE(decode_chat_chunk(payload, chunk, &prefix).has_value()) << payload;
+    EXPECT_EQ(chunk.content, "a");
+    EXPECT_TRUE(prefix.bytes.empty()) << payload;
+  }
+  const std::string plain = R"({"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]})";
+  ASSERT_TRUE(decode_chat_chunk(plain, chunk, &prefix).has_value());
+  EXPECT_EQ(prefix.bytes, R"({"id":"c","choices":[{"index":0,"delta":)");
+}
+
 // The hand-written decoder must agree with a full JSON parser on every chunk
 // we have: content, reasoning, finish_reason, model and usage.
 void cross_check(std::string_view payload) {
@@ -379,15 +426,18 @@ TEST(ChatChunkDecode, RoundTripsRandomTextThroughBothEncodings) {
 
 // ---- whole recorded streams -------------------------------------------------
 
-CompletionResult run_stream(const std::string& bytes, const std::vector<size_t>& cuts) {
+// expect_start: as the engine reads, the parser told what the stream's
+// chunks begin with, so that it can skip comparing them in the decoder.
+CompletionResult run_stream(const std::string& bytes, const std::vector<size_t>& cuts, bool expect_start = false) {
   SseParser parser;
   ChatStream stream;
+  if (expect_start) parser.expect_data_start(&stream.expected_data_start());
   std::optional<Error> failure;
   double t = 0;
   auto on_event = [&](const SseEvent& e) {
     if (failure) return;
     t += 0.01;
-    if (auto r = stream.on_data(e.data, t); !r) failure = r.error();
+    if (auto r = stream.on_data(e.data, t, e.known_start); !r) failure = r.error();
   };
   size_t pos = 0;
   for (size_t cut : cuts) {
@@ -434,7 +484,9 @@ void expect_completion(const CompletionResult& got, const nlohmann::json& want) 
 TEST(ChatStream, RecordedStreamsFromDataFile) {
   for (const auto& row : test::read_table("sse_streams.tsv")) {
     SCOPED_TRACE(row[0]);
-    expect_completion(run_stream(test::read_data_file(row[0]), {}), nlohmann::json::parse(row[1]));
+    for (bool expect_start : {false, true}) {
+      expect_completion(run_stream(test::read_data_file(row[0]), {}, expect_start), nlohmann::json::parse(row[1]));
+    }
   }
 }
 
@@ -445,7 +497,7 @@ TEST(ChatStream, RecordedStreamsSplitAtEveryByte) {
     const std::string bytes = test::read_data_file(row[0]);
     const auto want = nlohmann::json::parse(row[1]);
     for (size_t cut = 1; cut < bytes.size(); ++cut) {
-      const auto got = run_stream(bytes, {cut});
+      const auto got = run_stream(bytes, {cut}, cut % 2 == 1);
       if (want.contains("error")) {
         ASSERT_FALSE(got.has_value()) << "split at " << cut;
       } else {
@@ -457,6 +509,7 @@ TEST(ChatStream, RecordedStreamsSplitAtEveryByte) {
     std::vector<size_t> every;
     for (size_t i = 1; i < bytes.size(); ++i) every.push_back(i);
     expect_completion(run_stream(bytes, every), want);
+    expect_completion(run_stream(bytes, every, true), want);
   }
 }
 

@@ -3,18 +3,22 @@
 // with the CPU time split between the client (this process) and the
 // simulator (its own process), to show which side limits the run.
 //
-// Measured 2026-11-25 (MATH-500 x 16 = 8000 samples, medians of 3, per run;
-// six runs in two sittings), 64 streams:
+// Measured 2026-11-25, session 4 (MATH-500 x 16 = 8000 samples, medians of
+// 3, three runs in one sitting; --benchmark_repetitions=3), 64 streams:
 //   4 tokens a chunk (the demo's "full" profile, ~122 chunks a sample):
-//     17.6k-19.0k samples/s, 8.6-9.3M tok/s
-//     engine thread (HTTP + SSE decode) 0.21-0.25 s, simulator 0.33-0.35 s
-//     sink thread (score + SQLite, group commit) 0.071-0.077 s
-//     whole client 0.31-0.34 s: 0.93-0.99x the simulator
+//     17.7k-17.9k samples/s, 8.7-8.8M tok/s
+//     engine thread (HTTP + SSE decode) 0.21-0.22 s, simulator 0.355-0.358 s
+//     sink thread (score + SQLite, group commit) 0.074-0.077 s
+//     whole client 0.31 s: 0.86-0.88x the simulator; busiest client
+//     thread 0.59-0.60x (was 0.93-0.99x and ~0.67x at the start of the day)
 //   1 token a chunk (as vLLM streams, ~490 chunks a sample):
-//     12.3k-13.4k samples/s, 6.1-6.6M tok/s
-//     engine 0.43-0.49 s, simulator 0.44-0.49 s, whole client 0.53-0.60 s:
-//     about 1.2x the simulator (the client's ~75-85 ns per extra chunk
-//     against the simulator's ~48 ns)
+//     13.1k-13.4k samples/s, 6.4-6.6M tok/s
+//     engine 0.38-0.39 s, simulator 0.49-0.50 s, whole client 0.49 s:
+//     0.98-1.0x the simulator; busiest client thread 0.78x (was 1.2x and
+//     ~1.0x). The client's per-chunk work is ~35 ns decoding plus the
+//     kernel's copy; what is left per request is mostly libcurl's own
+//     (~8 us: URL and header formatting, connection lookup, header
+//     parsing) and loopback TCP.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -162,6 +166,12 @@ void BM_EndToEndRunZeroDelay(benchmark::State& state) {
   state.counters["engine_cpu_s"] = engine_cpu / iter;
   state.counters["sink_cpu_s"] = sink_cpu / iter;
   state.counters["wall_s"] = wall / iter;
+  // Which side limits the run. The simulator serves on one thread, and the
+  // client is a pipeline of two threads, so with a core for each the
+  // slowest stage sets the pace: busiest client thread over the simulator.
+  // On two cores the three share, and the whole client's CPU counts too.
+  state.counters["client_over_sim"] = client_cpu / sim_cpu;
+  state.counters["stage_over_sim"] = std::max(engine_cpu, sink_cpu) / sim_cpu;
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_EndToEndRunZeroDelay)

@@ -2,11 +2,12 @@
 // decode, on realistic vLLM and llama.cpp lines. Items = chunks.
 // Target: >= 1,000,000 chunks/s on one core, decode included.
 //
-// Measured 2026-11-25: BM_ChatStream (a stream as the engine reads it, the
-// repeated chunk beginning and tail read once) 15.6-16.1M chunks/s; every
+// Measured 2026-11-25 (session 4): BM_ChatStreamEventPerFeed (a stream fed
+// an event at a time, as curl hands over HTTP chunks; the repeated chunk
+// beginning and tail read once, the beginning told to the SSE parser)
+// 33.2-33.3M chunks/s; BM_ChatStream (16 KiB reads) 21.6-21.9M/s; every
 // chunk decoded whole with no stream state (BM_SseParseAndDecode)
-// 7.1-7.9M/s (vllm), 6.8-7.7M/s (llama.cpp); SSE framing alone 66-69M
-// events/s.
+// 7.4-7.5M/s (vllm), 7.3M/s (llama.cpp); SSE framing alone 100M events/s.
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 

@@ -100,42 +100,49 @@ bool decode_error(Scanner& s, ChatChunk& out) {
 }
 
 // The common chunk after a kept prefix: a delta of one text member, written
-// without spaces, then the kept tail. Reads it as the general path would and
-// returns true, or returns false having set nothing (the general path then
-// reads the chunk).
-bool read_one_member_delta(std::string_view json, const ChunkPrefix& prefix, ChatChunk& out) {
+// without spaces, then the kept tail. Reads it as the general path would,
+// appending its text to `content` or `reasoning`, and says which; or says
+// kNone having appended nothing (the general path then reads the chunk).
+enum class DeltaText { kNone, kContent, kReasoning };
+DeltaText read_one_member_delta(std::string_view json, const ChunkPrefix& prefix, std::string& content,
+                                std::string& reasoning) {
   static constexpr std::string_view kContent = R"({"content":")";
   static constexpr std::string_view kReasoningContent = R"({"reasoning_content":")";
   static constexpr std::string_view kReasoning = R"({"reasoning":")";
-  if (prefix.tail.empty()) return false;
+  if (prefix.tail.empty()) return DeltaText::kNone;
   const std::string_view rest = json.substr(prefix.bytes.size());
-  std::string* text = nullptr;
+  DeltaText found;
   size_t key_size = 0;
   if (rest.starts_with(kContent)) {
-    text = &out.content;
+    found = DeltaText::kContent;
     key_size = kContent.size();
   } else if (rest.starts_with(kReasoningContent)) {
-    text = &out.reasoning;
+    found = DeltaText::kReasoning;
     key_size = kReasoningContent.size();
   } else if (rest.starts_with(kReasoning)) {
-    text = &out.reasoning;  // the general path's second spelling, taken when it is the only one
+    found = DeltaText::kReasoning;  // the general path's second spelling, taken when it is the only one
     key_size = kReasoning.size();
   } else {
-    return false;
+    return DeltaText::kNone;
   }
+  std::string& text = found == DeltaText::kContent ? content : reasoning;
+  const size_t before = text.size();
   // At the string's opening quote, inside the delta object.
   Scanner s(json);
   s.resume(prefix.bytes.size() + key_size - 1, prefix.depth + 1);
-  const bool whole = s.string(text) && s.pos() < json.size() && json[s.pos()] == '}' &&
+  const bool whole = s.string(&text) && s.pos() < json.size() && json[s.pos()] == '}' &&
                      same_bytes(json.substr(s.pos() + 1), prefix.tail);
   if (!whole) {
-    text->clear();
-    return false;
+    text.resize(before);
+    return DeltaText::kNone;
   }
-  (text == &out.content ? out.has_content : out.has_reasoning) = true;
-  return true;
+  return found;
 }
 
+bool begins_with_prefix(std::string_view json, const ChunkPrefix* prefix, size_t known_start) {
+  return prefix && !prefix->bytes.empty() && json.size() > prefix->bytes.size() &&
+         (known_start == prefix->bytes.size() || same_bytes(json.substr(0, prefix->bytes.size()), prefix->bytes));
+}
 
 // The general reading: any chunk, kept prefix or not. `reuse`: json begins
 // with prefix->bytes.
@@ -279,15 +286,18 @@ tl::expected<void, std::string> read_chunk(std::string_view json, ChatChunk& out
 
 tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix,
                                                   size_t known_start) {
-  const bool reuse = prefix && !prefix->bytes.empty() && json.size() > prefix->bytes.size() &&
-                     (known_start == prefix->bytes.size() || same_bytes(json.substr(0, prefix->bytes.size()), prefix->bytes));
+  const bool reuse = begins_with_prefix(json, prefix, known_start);
   if (reuse) {
     // The chunk a stream repeats, with only its text new: read here before
     // the general reading's setup. The model is what the prefix named, and
     // is nearly always already in `out` from the chunk before.
     out.clear_all_but_model();
     if (!same_bytes(out.model, prefix->model)) out.model = prefix->model;
-    if (read_one_member_delta(json, *prefix, out)) return {};
+    switch (read_one_member_delta(json, *prefix, out.content, out.reasoning)) {
+      case DeltaText::kContent: out.has_content = true; return {};
+      case DeltaText::kReasoning: out.has_reasoning = true; return {};
+      case DeltaText::kNone: break;
+    }
   }
   return read_chunk(json, out, prefix, reuse);
 }
@@ -317,7 +327,30 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s,
     done_ = true;
     return {};
   }
-  if (auto decoded = decode_chat_chunk(data, chunk_, &prefix_, known_start); !decoded) {
+  ChunkPrefix* prefix = reuse_prefix_ ? &prefix_ : nullptr;
+  if (begins_with_prefix(data, prefix, known_start)) {
+    known_start = prefix_.bytes.size();
+    // The stream's usual chunk: model and one text member, nothing else.
+    // Reasoning is read straight onto what came before; the rest of what
+    // the general path below does for such a chunk is done here.
+    chunk_.content.clear();
+    const size_t reasoning_before = field_reasoning_.size();
+    const DeltaText found = read_one_member_delta(data, prefix_, chunk_.content, field_reasoning_);
+    if (found != DeltaText::kNone) {
+      // model_ needs no update: a tail is kept only by a general reading of
+      // a chunk with this beginning and this tail, which set model_ to the
+      // beginning's model; a chunk that names another model goes the
+      // general way and drops the kept tail.
+      if (found == DeltaText::kReasoning && field_reasoning_.size() > reasoning_before) {
+        splitter_.disable_implicit_open();
+        add_arrival(t_s, true, -1);
+      } else if (found == DeltaText::kContent && !chunk_.content.empty()) {
+        add_arrival(t_s, false, static_cast<int64_t>(splitter_.feed(chunk_.content)));
+      }
+      return {};
+    }
+  }
+  if (auto decoded = decode_chat_chunk(data, chunk_, prefix, known_start); !decoded) {
     Error e;
     e.code = ErrorCode::kParse;
     e.message = fmt::format("malformed stream chunk ({}): {}", decoded.error(), excerpt(data, 200));
@@ -346,13 +379,15 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s,
     arrival.piece = static_cast<int64_t>(splitter_.feed(chunk_.content));
     generated = true;
   }
-  if (generated) {
-    if (times_.empty()) times_.reserve(256);  // a reasoning stream has hundreds
-    // Built in place: a pushed copy of the local was re-read from the stack
-    // as one wide load, which stalled behind its narrower stores.
-    times_.emplace_back(arrival.t_s, arrival.reasoning_field, arrival.piece);
-  }
+  if (generated) add_arrival(arrival.t_s, arrival.reasoning_field, arrival.piece);
   return {};
+}
+
+void ChatStream::add_arrival(double t_s, bool reasoning_field, int64_t piece) {
+  if (times_.empty()) times_.reserve(256);  // a reasoning stream has hundreds
+  // Built in place: a pushed copy of a local was re-read from the stack as
+  // one wide load, which stalled behind its narrower stores.
+  times_.emplace_back(t_s, reasoning_field, piece);
 }
 
 CompletionResult ChatStream::finish(double total_s) {

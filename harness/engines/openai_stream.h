@@ -67,6 +67,10 @@ tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChu
 // the request was handed to the transport. Not thread-safe.
 class ChatStream {
  public:
+  // reuse_prefix = false reads every chunk whole: the reference reading,
+  // which tests compare the usual one against.
+  explicit ChatStream(bool reuse_prefix = true) : reuse_prefix_(reuse_prefix) {}
+
   // Handles one SSE data payload that arrived at t_s. Returns an error for a
   // malformed chunk or an error object in the stream; the stream should then
   // be abandoned.
@@ -97,6 +101,9 @@ class ChatStream {
     int64_t piece = -1;    // index in splitter_.pieces() of its content, if any
   };
 
+  void add_arrival(double t_s, bool reasoning_field, int64_t piece);
+
+  bool reuse_prefix_;
   ChatChunk chunk_;
   ChunkPrefix prefix_;
   ThinkSplitter splitter_;

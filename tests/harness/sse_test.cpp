@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -510,6 +511,74 @@ TEST(ChatStream, RecordedStreamsSplitAtEveryByte) {
     for (size_t i = 1; i < bytes.size(); ++i) every.push_back(i);
     expect_completion(run_stream(bytes, every), want);
     expect_completion(run_stream(bytes, every, true), want);
+  }
+}
+
+// ChatStream reads a stream's usual chunk (kept beginning, one text member,
+// kept tail) on its own short path. Whatever the chunks, the Completion must
+// be the one reading every chunk whole gives.
+std::string completion_key(const CompletionResult& r) {
+  if (!r) return "error " + std::string(to_string(r.error().code)) + ": " + r.error().message;
+  const Completion& c = *r;
+  std::string key = "text=" + c.text + "|reasoning=" + c.reasoning + "|finish=" + c.finish_reason +
+                    "|model=" + c.server_model + "|unclosed=" + std::to_string(c.reasoning_unclosed) +
+                    "|usage=" + std::to_string(c.usage.prompt_tokens) + "," + std::to_string(c.usage.cached_tokens) +
+                    "," + std::to_string(c.usage.completion_tokens) + "," + std::to_string(c.usage.reasoning_tokens) +
+                    "|ttft=" + std::to_string(c.ttft_s) + "|ttfat=" + std::to_string(c.ttfat_s) + "|chunks=";
+  for (const ChunkTime& t : c.chunks) key += std::to_string(t.t_s) + (t.reasoning ? "r," : "a,");
+  return key;
+}
+
+CompletionResult read_events(const std::vector<std::string>& events, bool reuse_prefix) {
+  ChatStream stream(reuse_prefix);
+  double t = 0;
+  for (const std::string& e : events) {
+    t += 0.01;
+    if (auto r = stream.on_data(e, t); !r) return tl::make_unexpected(r.error());
+  }
+  return stream.finish(t + 0.01);
+}
+
+TEST(ChatStream, UsualChunkPathReadsAsReadingEveryChunkWhole) {
+  const std::string head =
+      R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"m","choices":[{"index":0,"delta":)";
+  const std::string tail = R"(,"logprobs":null,"finish_reason":null}]})";
+  const std::vector<std::string> heads = {
+      head, head, head, head,
+      R"({"id":"c1","object":"chat.completion.chunk","created":8,"model":"m","choices":[{"index":0,"delta":)"};
+  const std::vector<std::string> deltas = {
+      R"({"reasoning_content":"step"})", R"({"reasoning_content":" \\frac{1}{2}\n"})", R"({"reasoning_content":""})",
+      R"({"reasoning":"alt"})", R"({"content":" x"})", R"({"content":""})", R"({"content":"<think>in"})",
+      R"({"content":"</think> out"})", R"({"content":"caf\u00e9"})", R"({"role":"assistant","content":""})",
+      R"({"content":null})", R"({})", R"({"reasoning_content":"a","content":"b"})", R"({"content": "spaced"})",
+      R"({"content":"bad\x"})", R"({"content":"cut)"};
+  const std::vector<std::string> tails = {
+      tail, tail, tail, R"(,"logprobs":null,"finish_reason":"stop"}]})",
+      R"(,"logprobs":null,"finish_reason":null}],"usage":{"prompt_tokens":3,"completion_tokens":9}})",
+      R"(,"logprobs":null,"finish_reason":null}],"model":"m2"})", R"(,"logprobs":null,"finish_reason":null}]} )",
+      R"(,"logprobs":null,"finish_reason":null}])"};
+  std::mt19937 rng(7);
+  int completed = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::vector<std::string> events;
+    const int n = 1 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      // Mostly the usual chunk, now and then anything else.
+      const bool usual = rng() % 6 != 0;
+      events.push_back(heads[usual ? 0 : rng() % heads.size()] + deltas[usual ? rng() % 8 : rng() % deltas.size()] +
+                       tails[usual ? 0 : rng() % tails.size()]);
+    }
+    if (rng() % 2) events.push_back("[DONE]");
+    const std::string kept = completion_key(read_events(events, true));
+    ASSERT_EQ(kept, completion_key(read_events(events, false))) << "trial " << trial;
+    completed += kept.find("error") == 0 ? 0 : 1;
+  }
+  EXPECT_GT(completed, 500);  // enough streams get to the end, not only to an error
+  for (const auto& row : test::read_table("sse_streams.tsv")) {
+    std::vector<std::string> events;
+    SseParser parser;
+    parser.feed(test::read_data_file(row[0]), [&](const SseEvent& e) { events.emplace_back(e.data); });
+    EXPECT_EQ(completion_key(read_events(events, true)), completion_key(read_events(events, false))) << row[0];
   }
 }
 

@@ -6,19 +6,20 @@
 // Measured 2026-11-25, session 4 (MATH-500 x 16 = 8000 samples, medians of
 // 3, three runs in one sitting; --benchmark_repetitions=3), 64 streams:
 //   4 tokens a chunk (the demo's "full" profile, ~122 chunks a sample):
-//     17.7k-17.9k samples/s, 8.7-8.8M tok/s
-//     engine thread (HTTP + SSE decode) 0.21-0.22 s, simulator 0.355-0.358 s
-//     sink thread (score + SQLite, group commit) 0.074-0.077 s
-//     whole client 0.31 s: 0.86-0.88x the simulator; busiest client
-//     thread 0.59-0.60x (was 0.93-0.99x and ~0.67x at the start of the day)
+//     18.4k-18.9k samples/s, 9.0-9.3M tok/s
+//     engine thread (HTTP + SSE decode) 0.195-0.205 s, simulator 0.34-0.35 s
+//     sink thread (score + SQLite, group commit) 0.073-0.075 s
+//     whole client 0.29-0.30 s: 0.83-0.85x the simulator; busiest client
+//     thread 0.57x (at the start of the day 0.93-0.99x and ~0.67x)
 //   1 token a chunk (as vLLM streams, ~490 chunks a sample):
-//     13.1k-13.4k samples/s, 6.4-6.6M tok/s
-//     engine 0.38-0.39 s, simulator 0.49-0.50 s, whole client 0.49 s:
-//     0.98-1.0x the simulator; busiest client thread 0.78x (was 1.2x and
-//     ~1.0x). The client's per-chunk work is ~35 ns decoding plus the
-//     kernel's copy; what is left per request is mostly libcurl's own
-//     (~8 us: URL and header formatting, connection lookup, header
-//     parsing) and loopback TCP.
+//     13.2k-13.8k samples/s, 6.5-6.8M tok/s
+//     engine 0.35-0.37 s, simulator 0.47-0.51 s, whole client 0.45-0.47 s:
+//     0.92-0.95x the simulator; busiest client thread 0.73-0.74x (at the
+//     start of the day 1.1-1.2x and ~0.9x). The client's per-chunk work is
+//     ~26 ns of framing and decoding plus the kernel's copy; per request
+//     what is left is mostly libcurl's own (~8 us: URL and header
+//     formatting, connection lookup, header parsing), loopback TCP, and
+//     SQLite's commits and checkpoints on the sink thread.
 #include <sys/resource.h>
 #include <unistd.h>
 

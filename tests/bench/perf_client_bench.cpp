@@ -26,7 +26,7 @@
 //     ~65 us per request, ~0.13 us per chunk); aiohttp 503-522 req/s: 30-33x
 //   Session 4, after the SSE parser and ChatStream short paths: 8-chunk
 //     66.2k vs 5.57k req/s (11.9x); 512-chunk 20.2k req/s, 10.4M tok/s
-//     (client ~29 us per request) vs 518 req/s: 39x
+//     (client ~49 us per request, was ~65) vs 518 req/s: 39x
 // Both processes share the two cores: on 8-chunk streams the simulator's
 // CPU per request is ~40% of the total.
 #include <sys/resource.h>

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,12 @@ class SqliteStmt {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // Binds without a copy: v must stay alive and unchanged until the
+  // statement has been stepped (long texts bound and stepped at once).
+  SqliteStmt& bind_static(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   SqliteStmt& bind(int i, int64_t v) {
     sqlite3_bind_int64(s_, i, v);
     return *this;
@@ -45,6 +52,7 @@ class SqliteStmt {
   SqliteStmt& add(const T& v) {
     return bind(++next_, v);
   }
+  SqliteStmt& add_static(std::string_view v) { return bind_static(++next_, v); }
   // Ready to bind and step again.
   void reset() {
     sqlite3_reset(s_);

@@ -200,8 +200,9 @@ void insert_sample(Stmt& q, const SampleRecord& s) {
   q.reset();
   using I = int64_t;
   q.add(s.run_id).add(s.model).add(s.suite).add(s.problem_id).add(I{s.sample_idx}).add(static_cast<I>(s.seed));
-  q.add(std::string(status_text(s.status))).add(s.prompt).add(s.gold).add(s.permutation);
-  q.add(s.response).add(s.reasoning).add(s.extracted).add(I{s.extracted_ok}).add(I{s.correct});
+  // The long texts are bound in place: `s` outlives the step below.
+  q.add(std::string(status_text(s.status))).add_static(s.prompt).add(s.gold).add(s.permutation);
+  q.add_static(s.response).add_static(s.reasoning).add(s.extracted).add(I{s.extracted_ok}).add(I{s.correct});
   q.add(s.score_reason).add(s.finish_reason).add(I{s.truncated});
   q.add(s.prompt_tokens).add(s.cached_tokens).add(s.completion_tokens).add(s.reasoning_tokens);
   q.add(s.ttft_s).add(s.ttfat_s).add(s.decode_tps).add(s.latency_s).add(s.started_s);

@@ -126,6 +126,15 @@ class Converter {
       case Kind::kPow: {
         ex b = (*this)(n.kids[0]), e = (*this)(n.kids[1]);
         check_power(b, e);
+        // The real odd root of a negative number, as the numeric path reads it.
+        if (GiNaC::is_a<GiNaC::numeric>(b) && GiNaC::is_a<GiNaC::numeric>(e)) {
+          const GiNaC::numeric& bn = GiNaC::ex_to<GiNaC::numeric>(b);
+          const GiNaC::numeric& en = GiNaC::ex_to<GiNaC::numeric>(e);
+          if (bn.is_real() && bn.is_negative() && en.is_rational() && !en.is_integer() && en.denom().is_odd()) {
+            ex m = GiNaC::pow(ex(-bn), ex(en));  // as ex: pow on two numerics would be a float
+            return en.numer().is_odd() ? -m : m;
+          }
+        }
         return GiNaC::pow(b, e);
       }
       case Kind::kNeg: return -(*this)(n.kids[0]);

@@ -182,7 +182,19 @@ std::complex<double> evaluate(const Node& n, const Point& point) {
       if (d == C(0)) return kNaN;
       return evaluate(n.kids[0], point) / d;
     }
-    case Kind::kPow: return cpow(evaluate(n.kids[0], point), evaluate(n.kids[1], point));
+    case Kind::kPow: {
+      const C b = evaluate(n.kids[0], point);
+      const C e = evaluate(n.kids[1], point);
+      // An odd root of a negative number is the real one, as answers mean
+      // it: \sqrt[3]{-8} = (-8)^{1/3} = -2, (-8)^{2/3} = 4.
+      if (b.imag() == 0 && b.real() < 0 && e.imag() == 0 && std::floor(e.real()) != e.real()) {
+        if (auto r = exact_rational(n.kids[1]); r && r->den % 2 != 0) {
+          const double m = std::pow(-b.real(), e.real());
+          return r->num % 2 != 0 ? -m : m;
+        }
+      }
+      return cpow(b, e);
+    }
     case Kind::kNeg: return C(0) - evaluate(n.kids[0], point);  // never a -0 imaginary part: sqrt(-4) is 2i, not -2i
     case Kind::kPercent: return evaluate(n.kids[0], point) / 100.0;
     case Kind::kFunc: {

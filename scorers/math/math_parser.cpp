@@ -202,7 +202,12 @@ class Parser {
         next();
         frac = make(Kind::kDiv, "", {std::move(a), std::move(b)});
       }
-      f.push_back(make(Kind::kAdd, "", {std::move(whole), std::move(frac)}));
+      Node mixed = make(Kind::kAdd, "", {std::move(whole), std::move(frac)});
+      if (op("%")) {  // 7\frac12\% is 7.5%
+        next();
+        mixed = make(Kind::kPercent, "", {std::move(mixed)});
+      }
+      f.push_back(std::move(mixed));
     } else {
       f.push_back(power());
     }

@@ -328,8 +328,8 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s,
     return {};
   }
   ChunkPrefix* prefix = reuse_prefix_ ? &prefix_ : nullptr;
-  if (begins_with_prefix(data, prefix, known_start)) {
-    known_start = prefix_.bytes.size();
+  const bool reuse = begins_with_prefix(data, prefix, known_start);
+  if (reuse) {
     // The stream's usual chunk: model and one text member, nothing else.
     // Reasoning is read straight onto what came before; the rest of what
     // the general path below does for such a chunk is done here.
@@ -350,7 +350,9 @@ tl::expected<void, Error> ChatStream::on_data(std::string_view data, double t_s,
       return {};
     }
   }
-  if (auto decoded = decode_chat_chunk(data, chunk_, prefix, known_start); !decoded) {
+  // Not the usual chunk: the general reading, which decode_chat_chunk's own
+  // short path (just tried above) would only have led to.
+  if (auto decoded = read_chunk(data, chunk_, prefix, reuse); !decoded) {
     Error e;
     e.code = ErrorCode::kParse;
     e.message = fmt::format("malformed stream chunk ({}): {}", decoded.error(), excerpt(data, 200));

@@ -95,11 +95,22 @@ int64_t count_words(std::string_view text) {
   return n;
 }
 
-SimModel::SimModel(SimProfile profile, std::shared_ptr<const SimIndex> index, uint64_t server_seed)
+SimModel::SimModel(SimProfile profile, std::shared_ptr<const SimIndex> index, uint64_t server_seed,
+                   std::shared_ptr<const SimModel> route_target)
     : profile_(std::move(profile)),
       index_(index ? std::move(index) : std::make_shared<SimIndex>()),
       server_seed_(server_seed),
-      profile_key_(sim::hash_bytes(profile_.name)) {
+      profile_key_(sim::hash_bytes(profile_.name)),
+      route_target_(std::move(route_target)) {
+  if (!profile_.route_to.empty() && (!route_target_ || route_target_->profile().name != profile_.route_to))
+    throw std::invalid_argument(fmt::format("simulator: profile {} routes to {}, which was not given", profile_.name,
+                                            profile_.route_to));
+  if (!profile_.tokenizer.empty()) {
+    tokenizer_ = bundled_fingerprint_cards().family(profile_.tokenizer);
+    if (!tokenizer_)
+      throw std::invalid_argument(fmt::format("simulator: profile {}: tokenizer {} is not on the fingerprint cards",
+                                              profile_.name, profile_.tokenizer));
+  }
   const double slope = profile_.difficulty_slope;
   const double keep = 1.0 - profile_.no_answer_prob;
   for (const std::string& suite : index_->suite_names()) {
@@ -137,9 +148,21 @@ SimScript SimModel::generate(std::string_view prompt, uint64_t seed, std::option
 
 SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uint64_t seed,
                              std::optional<int64_t> max_tokens) const {
-  SimScript script;
-  script.prompt_tokens = prompt_tokens;
   const uint64_t req = combine(combine(server_seed_, sim::hash_bytes(prompt)), seed);
+  if (route_target_ && Rng(combine(req, "route")).uniform() < profile_.route_fraction)
+    return route_target_->generate(prompt, prompt_tokens, seed, max_tokens);
+
+  SimScript script;
+  script.answered_by = profile_.name;
+  script.prompt_tokens = prompt_tokens;
+  if (tokenizer_) {
+    const FingerprintCards& cards = bundled_fingerprint_cards();
+    if (auto probe = match_probe_prompt(cards, prompt)) {
+      script.probe = true;
+      script.prompt_tokens = prompt_tokens - count_words(prompt) + kSimTemplateTokens + count_words(cards.lead) +
+                             count_words(cards.tail) + probe->k * tokenizer_->counts.at(probe->unit->id);
+    }
+  }
   // Correctness ignores the profile name: profiles see common random numbers,
   // so a weaker model's solved set is (mostly) inside a stronger one's.
   Rng correct_rng(combine(req, "correct"));

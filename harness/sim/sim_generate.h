@@ -13,6 +13,7 @@
 
 #include "harness/sim/sim_index.h"
 #include "harness/sim/sim_profile.h"
+#include "suites/fingerprint.h"
 
 namespace rigor {
 
@@ -36,18 +37,30 @@ struct SimScript {
   bool correct = false;     // the planned answer equals the gold (before any truncation)
   bool answered = true;     // the planned answer part has a \boxed{} answer
   std::string answer;       // what goes in \boxed{}, empty when not answered
+  bool probe = false;       // the prompt is a fingerprint probe, counted as the profile's tokenizer does
+  std::string answered_by;  // the profile that generated it: the router's route target when routed
 };
 
 // One profile made ready to answer: the profile plus each suite's ability,
 // solved once so that the mean P(correct) over the suite hits the target.
 class SimModel {
  public:
-  // `index` may be empty; it must outlive the model. Throws std::invalid_argument
-  // if the profile cannot be calibrated (never, for a validated profile).
-  SimModel(SimProfile profile, std::shared_ptr<const SimIndex> index, uint64_t server_seed = 0);
+  // `index` may be empty; it must outlive the model. A router profile
+  // (route_to set) needs `route_target`, the model of profile route_to.
+  // Throws std::invalid_argument if the profile cannot be calibrated (never,
+  // for a validated profile), if a router has no target or the wrong one, or
+  // if the profile's tokenizer is not on the fingerprint cards; SuiteError if
+  // the cards cannot be read.
+  SimModel(SimProfile profile, std::shared_ptr<const SimIndex> index, uint64_t server_seed = 0,
+           std::shared_ptr<const SimModel> route_target = nullptr);
 
   // The response to `prompt` (the last user message); prompt_tokens is what
-  // usage reports (the word count of every message). max_tokens: nullopt = no limit.
+  // usage reports (the word count of every message). A fingerprint probe
+  // prompt (suites/fingerprint.h) to a profile with a tokenizer reports
+  // instead the other messages' words + kSimTemplateTokens + the words of the
+  // probe's lead and tail + k × the unit's count on that family's card.
+  // A router hands route_fraction of requests, chosen by (server seed, prompt,
+  // seed), to its target. max_tokens: nullopt = no limit.
   SimScript generate(std::string_view prompt, int64_t prompt_tokens, uint64_t seed,
                      std::optional<int64_t> max_tokens) const;
   // Same, with prompt_tokens counted from `prompt` alone.
@@ -65,7 +78,12 @@ class SimModel {
   uint64_t server_seed_;
   uint64_t profile_key_;
   std::vector<std::pair<std::string, double>> abilities_;  // per indexed suite
+  const TokenizerCard* tokenizer_ = nullptr;             // on bundled_fingerprint_cards(), or nullptr
+  std::shared_ptr<const SimModel> route_target_;
 };
+
+// The simulated chat template's cost in prompt tokens of a probe prompt.
+inline constexpr int64_t kSimTemplateTokens = 7;
 
 // Counts whitespace-separated words: the simulator's notion of tokens.
 int64_t count_words(std::string_view text);

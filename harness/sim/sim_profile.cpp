@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "suites/fingerprint.h"
+
 namespace rigor {
 namespace {
 
@@ -191,7 +193,7 @@ SimFaults parse_faults(const Layers& profile) {
 SimProfile parse_profile(const std::string& name, const Layers& l) {
   l.check_known({"base", "label", "dialect", "reasoning", "accuracy", "difficulty_slope", "no_answer_prob",
                  "equivalent_form_prob", "reasoning_tokens", "answer_tokens", "ttft_ms", "tokens_per_s",
-                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s"});
+                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s", "tokenizer", "route"});
   SimProfile p;
   p.name = name;
   p.label = l.str("label");
@@ -236,6 +238,21 @@ SimProfile parse_profile(const std::string& name, const Layers& l) {
   p.faults = parse_faults(l);
   p.rpm_limit = l.integer_or("rpm_limit", 0, 0, 1'000'000'000);
   p.rpm_window_s = l.num_or("rpm_window_s", 60, 0.1, 3600);
+  std::string path;
+  if (l.find("tokenizer", &path)) {
+    std::vector<std::string> families;
+    try {
+      families = bundled_fingerprint_cards().family_names();
+    } catch (const std::exception& e) {
+      l.fail(l.find("tokenizer", &path), path, fmt::format("cannot read the fingerprint cards: {}", e.what()));
+    }
+    p.tokenizer = families[l.choice("tokenizer", families)];
+  }
+  if (std::optional<Layers> route = l.sub("route", false)) {
+    route->check_known({"to", "fraction"});
+    p.route_to = route->str("to");
+    p.route_fraction = route->num("fraction", 0, 1);
+  }
   return p;
 }
 
@@ -261,6 +278,23 @@ std::vector<Layer> profile_layers(const toml::table& profiles, const std::string
     if (!bn || !bn->is_table())
       throw SimProfileError(fmt::format("{}:{}: {}: no profile named '{}'", file, line, path, next));
     current = next;
+  }
+}
+
+// A route must lead to another profile of the file, which does not route
+// itself: one hop, so a request's answer never depends on a chain.
+void check_routes(const std::map<std::string, SimProfile>& out, const toml::table& profiles, const std::string& file) {
+  for (const auto& [name, p] : out) {
+    if (p.route_to.empty()) continue;
+    Layers l(profile_layers(profiles, name, file), file);
+    Layers route = *l.sub("route", true);
+    std::string path;
+    const toml::node* to = route.find("to", &path);
+    auto target = out.find(p.route_to);
+    if (target == out.end()) route.fail(to, path, fmt::format("no profile named '{}'", p.route_to));
+    if (p.route_to == name) route.fail(to, path, "a profile cannot route to itself");
+    if (!target->second.route_to.empty())
+      route.fail(to, path, fmt::format("'{}' routes requests itself; a route has one hop", p.route_to));
   }
 }
 
@@ -295,6 +329,7 @@ std::map<std::string, SimProfile> parse_sim_profiles(const std::string& text, co
     out.emplace(name, parse_profile(name, layers));
   }
   if (out.empty()) throw SimProfileError(fmt::format("{}: no [profiles.NAME] tables", source_name));
+  check_routes(out, profiles, source_name);
   return out;
 }
 

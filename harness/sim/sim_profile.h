@@ -74,6 +74,14 @@ struct SimProfile {
   SimFaults faults;
   int64_t rpm_limit = 0;                   // requests per sliding minute, 0 = unlimited (real time)
   double rpm_window_s = 60;                // the sliding window rpm_limit counts over (tests shorten it)
+  // Tokenizer family on the fingerprint cards (suites/cards/tokenizers/) whose
+  // counts a probe prompt's usage.prompt_tokens follows; empty = words, as
+  // for every other prompt.
+  std::string tokenizer;
+  // A router: this fraction of requests (chosen per request, deterministically)
+  // is answered by profile route_to instead; empty = no routing.
+  std::string route_to;
+  double route_fraction = 0;
 };
 
 // Loads every profile in a TOML file: tables [profiles.NAME]. A profile may

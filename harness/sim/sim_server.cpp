@@ -31,12 +31,23 @@ SimServer::Impl::Impl(SimOptions options, std::map<std::string, SimProfile> prof
     : options_(std::move(options)) {
   if (profiles.empty()) throw std::invalid_argument("simulator: no profiles to serve");
   if (!index) index = std::make_shared<SimIndex>();
-  std::vector<const SimProfile*> listed;
-  for (auto& [name, profile] : profiles) {
-    auto model = std::make_shared<const SimModel>(std::move(profile), index, options_.seed);
-    listed.push_back(&model->profile());
-    models_.emplace(name, std::move(model));
+  // Route targets first: a router's model holds its target's.
+  for (bool routers : {false, true}) {
+    for (auto& [name, profile] : profiles) {
+      if (profile.route_to.empty() == routers) continue;
+      std::shared_ptr<const SimModel> target;
+      if (routers) {
+        auto it = models_.find(profile.route_to);
+        if (it == models_.end())
+          throw std::invalid_argument(fmt::format("simulator: profile {} routes to unknown profile {}", name,
+                                                  profile.route_to));
+        target = it->second;
+      }
+      models_.emplace(name, std::make_shared<const SimModel>(profile, index, options_.seed, std::move(target)));
+    }
   }
+  std::vector<const SimProfile*> listed;
+  for (const auto& [name, model] : models_) listed.push_back(&model->profile());
   created_ = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   models_body_ = sim::models_body(listed, created_);
 }

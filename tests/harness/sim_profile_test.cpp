@@ -121,3 +121,32 @@ TEST(SimProfile, ShippedExampleLoadsWithBaseInheritance) {
 
 }  // namespace
 }  // namespace rigor
+
+namespace rigor {
+namespace {
+
+TEST(SimProfile, ShippedImpostorsAreWhatTheySayTheyAre) {
+  auto profiles = load_sim_profiles(std::string(RIGOR_SOURCE_DIR) + "/configs/sim_profiles.toml");
+  const SimProfile& full = profiles.at("full");
+  EXPECT_EQ(full.tokenizer, "deepseek-v3");
+  EXPECT_EQ(profiles.at("distill").tokenizer, "qwen2");
+  const SimProfile& distill = profiles.at("impostor-distill");
+  EXPECT_EQ(distill.tokenizer, "qwen2");
+  EXPECT_LT(distill.accuracy.at("aime24"), full.accuracy.at("aime24") - 0.2);
+  const SimProfile& quantized = profiles.at("impostor-quantized");
+  EXPECT_EQ(quantized.tokenizer, full.tokenizer);
+  for (const char* suite : {"aime24", "aime25", "math500"}) {
+    EXPECT_LT(quantized.accuracy.at(suite), full.accuracy.at(suite)) << suite;
+    EXPECT_GT(quantized.accuracy.at(suite), full.accuracy.at(suite) - 0.1) << suite;  // a few points, not a distill
+  }
+  EXPECT_GT(quantized.reasoning_tokens.mean, full.reasoning_tokens.mean);
+  const SimProfile& router = profiles.at("impostor-router");
+  EXPECT_EQ(router.tokenizer, "deepseek-v3");
+  EXPECT_EQ(router.route_to, "distill");
+  EXPECT_DOUBLE_EQ(router.route_fraction, 0.3);
+  for (const auto& [name, p] : profiles)
+    if (name != "impostor-router") EXPECT_TRUE(p.route_to.empty()) << name;
+}
+
+}  // namespace
+}  // namespace rigor

@@ -79,6 +79,7 @@ TokenizerCard parse_family(const FingerprintCards& cards, const std::string& tex
     t.fail(t.node("sha256"), "sha256", "expected 64 lower-case hex digits");
   card.vocab_size = t.required(t.integer("vocab_size"), "vocab_size");
   if (card.vocab_size < 1) t.fail(t.node("vocab_size"), "vocab_size", "must be >= 1");
+  card.also_counted = t.required(t.str_list("also_counted"), "also_counted");
   card.counted_with = required_str(t, "counted_with");
   if (required_str(t, "probe_digest") != probe_set_digest(cards))
     t.fail(t.node("probe_digest"), "probe_digest",

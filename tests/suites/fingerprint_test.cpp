@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "../case_table.h"
+#include "suites/loaders.h"
 #include "suites/registry.h"
 
 namespace rigor {
@@ -15,18 +16,10 @@ namespace {
 const std::string kCardDir = std::string(RIGOR_SOURCE_DIR) + "/suites/cards/tokenizers";
 const std::vector<std::string> kFamilies = {"deepseek-v3", "llama3", "qwen2"};
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The bundled card texts, by name ("units", "qwen2", ...).
 std::map<std::string, std::string> bundled_texts() {
-  std::map<std::string, std::string> out{{"units", slurp(kCardDir + "/units.toml")}};
-  for (const auto& f : kFamilies) out[f] = slurp(kCardDir + "/" + f + ".toml");
+  std::map<std::string, std::string> out{{"units", detail::read_file_bytes(kCardDir + "/units.toml", "card")}};
+  for (const auto& f : kFamilies) out[f] = detail::read_file_bytes(kCardDir + "/" + f + ".toml", "card");
   return out;
 }
 
@@ -63,6 +56,8 @@ TEST(Fingerprint, BundledCardsLoadWithEveryUnitCountedByEveryFamily) {
   EXPECT_TRUE(lists("deepseek-v3", "DeepSeek-R1"));
   EXPECT_TRUE(lists("qwen2", "DeepSeek-R1-Distill-Qwen-32B"));
   EXPECT_TRUE(lists("llama3", "DeepSeek-R1-Distill-Llama-70B"));
+  // Llama-3's own tokenizer file was counted too and agreed on every unit.
+  EXPECT_EQ(cards.family("llama3")->also_counted.size(), 1u);
 }
 
 // What the issue says of the tokenizers, seen on the cards: Qwen splits
@@ -199,6 +194,11 @@ TEST(Fingerprint, PlanSeparatesTheThreeFamiliesWithinTwelveRequests) {
   for (const auto& step : plan) requests += step.ks.size();
   EXPECT_LE(requests, 12u);
   EXPECT_GE(plan.size(), 2u);  // each family told apart twice over
+  // The plan suites/cards/README.md describes.
+  std::vector<std::string> ids;
+  for (const auto& step : plan) ids.push_back(step.unit->id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"arabic-indic-digits", "cjk-common"}));
+  EXPECT_EQ(requests, 6u);
   // Every planned unit on its own tells all three apart.
   for (const auto& step : plan) {
     std::set<int64_t> counts;

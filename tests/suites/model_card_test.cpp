@@ -11,20 +11,13 @@
 
 #include "../case_table.h"
 #include "suites/fingerprint.h"
+#include "suites/loaders.h"
 #include "suites/registry.h"
 
 namespace rigor {
 namespace {
 
 const std::string kModelDir = std::string(RIGOR_SOURCE_DIR) + "/suites/cards/models";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(ModelCard, BundledCardsHoldR1AndTheSixDistillsUnderTheR1Protocol) {
   auto cards = load_model_cards();
@@ -77,7 +70,7 @@ TEST(ModelCard, TokenizersAreFingerprintFamilies) {
 }
 
 TEST(ModelCard, BrokenCardsAreRejectedNamingFileLineAndKey) {
-  const std::string good = slurp(kModelDir + "/deepseek-r1-distill-qwen-7b.toml");
+  const std::string good = detail::read_file_bytes(kModelDir + "/deepseek-r1-distill-qwen-7b.toml", "card");
   ASSERT_NO_THROW(parse_model_card(good, "card.toml"));
   for (const auto& row : testing::read_cases("model_card_errors.tsv", 3)) {
     std::string text = good;
@@ -107,7 +100,7 @@ class ModelCardDir : public ::testing::Test {
 };
 
 TEST_F(ModelCardDir, TwoCardsClaimingOneNameAreRejected) {
-  std::string card = slurp(kModelDir + "/deepseek-r1-distill-qwen-7b.toml");
+  std::string card = detail::read_file_bytes(kModelDir + "/deepseek-r1-distill-qwen-7b.toml", "card");
   write("a.toml", card);
   std::string other = card;
   other.replace(other.find("name = \"DeepSeek-R1-Distill-Qwen-7B\""), 36, "name = \"Other-7B\"");

@@ -205,6 +205,7 @@ std::optional<ProbeMatch> match_probe_prompt(const FingerprintCards& cards, std:
 const char* to_string(FitStatus s) {
   switch (s) {
     case FitStatus::kExact: return "exact";
+    case FitStatus::kNoUsage: return "no usage";
     case FitStatus::kTooFewPoints: return "too few points";
     case FitStatus::kNonIntegerSlope: return "non-integer slope";
     case FitStatus::kOffLine: return "point off the line";
@@ -216,6 +217,13 @@ const char* to_string(FitStatus s) {
 
 LineFit fit_probe_line(std::span<const ProbePoint> points) {
   LineFit fit;
+  for (const auto& p : points) {
+    if (p.prompt_tokens < 0) {
+      fit.status = FitStatus::kNoUsage;
+      fit.detail = fmt::format("k={}: the server reported no prompt token count", p.k);
+      return fit;
+    }
+  }
   std::set<int64_t> ks;
   for (const auto& p : points) ks.insert(p.k);
   if (ks.size() < 3) {

@@ -94,6 +94,7 @@ struct ProbePoint {
 
 enum class FitStatus {
   kExact,            // integer slope >= 1, integer intercept >= 1, every point on the line
+  kNoUsage,          // some point has no prompt token count (< 0: the server gave no usage)
   kTooFewPoints,     // fewer than 3 distinct k: a line through 2 points proves nothing
   kNonIntegerSlope,  // the extreme points' slope is not a whole number of tokens
   kOffLine,          // some point is not on the line through the extreme points

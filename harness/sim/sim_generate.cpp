@@ -163,6 +163,11 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
                              count_words(cards.tail) + probe->k * tokenizer_->counts.at(probe->unit->id);
     }
   }
+  if (profile_.usage == UsageReport::kEstimated) {
+    // A proxy's rule of thumb: four characters (code points) a token.
+    const auto chars = std::count_if(prompt.begin(), prompt.end(), [](char c) { return (c & 0xC0) != 0x80; });
+    script.prompt_tokens = prompt_tokens - count_words(prompt) + (chars + 3) / 4;
+  }
   // Correctness ignores the profile name: profiles see common random numbers,
   // so a weaker model's solved set is (mostly) inside a stronger one's.
   Rng correct_rng(combine(req, "correct"));

@@ -193,7 +193,7 @@ SimFaults parse_faults(const Layers& profile) {
 SimProfile parse_profile(const std::string& name, const Layers& l) {
   l.check_known({"base", "label", "dialect", "reasoning", "accuracy", "difficulty_slope", "no_answer_prob",
                  "equivalent_form_prob", "reasoning_tokens", "answer_tokens", "ttft_ms", "tokens_per_s",
-                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s", "tokenizer", "route"});
+                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s", "tokenizer", "route", "usage"});
   SimProfile p;
   p.name = name;
   p.label = l.str("label");
@@ -247,6 +247,11 @@ SimProfile parse_profile(const std::string& name, const Layers& l) {
       l.fail(l.find("tokenizer", &path), path, fmt::format("cannot read the fingerprint cards: {}", e.what()));
     }
     p.tokenizer = families[l.choice("tokenizer", families)];
+  }
+  if (l.find("usage", &path)) {
+    const std::vector<std::string> kinds = {to_string(UsageReport::kExact), to_string(UsageReport::kEstimated),
+                                            to_string(UsageReport::kNone)};
+    p.usage = static_cast<UsageReport>(l.choice("usage", kinds));
   }
   if (std::optional<Layers> route = l.sub("route", false)) {
     route->check_known({"to", "fraction"});
@@ -342,6 +347,15 @@ std::map<std::string, SimProfile> load_sim_profiles(const std::string& path) {
 }
 
 const char* to_string(Dialect d) { return d == Dialect::kVllm ? "vllm" : "llamacpp"; }
+
+const char* to_string(UsageReport u) {
+  switch (u) {
+    case UsageReport::kExact: return "exact";
+    case UsageReport::kEstimated: return "estimated";
+    case UsageReport::kNone: return "none";
+  }
+  return "?";
+}
 
 const char* to_string(ReasoningDelivery r) {
   switch (r) {

@@ -32,6 +32,13 @@ enum class Dialect {
               // finish_reason; n > 1 answered with HTTP 500
 };
 
+// What the response says about token counts.
+enum class UsageReport {
+  kExact,      // usage as counted (words, or the tokenizer's counts for probes)
+  kEstimated,  // prompt_tokens estimated as a proxy might: ceil(characters / 4) per message
+  kNone,       // no usage at all, whatever the client asks
+};
+
 // A clipped lognormal length distribution, in tokens (= words).
 struct LengthDist {
   double mean = 0;  // mean of the unclipped lognormal, > 0
@@ -82,6 +89,7 @@ struct SimProfile {
   // is answered by profile route_to instead; empty = no routing.
   std::string route_to;
   double route_fraction = 0;
+  UsageReport usage = UsageReport::kExact;
 };
 
 // Loads every profile in a TOML file: tables [profiles.NAME]. A profile may
@@ -96,5 +104,6 @@ std::map<std::string, SimProfile> parse_sim_profiles(const std::string& text,
 
 const char* to_string(Dialect d);
 const char* to_string(ReasoningDelivery r);
+const char* to_string(UsageReport u);
 
 }  // namespace rigor

@@ -276,12 +276,13 @@ std::string ChunkRenderer::finish_events(const SimScript& script, bool include_u
   const std::string finish = json_quoted(script.finish_reason);
   if (profile_.dialect == Dialect::kVllm) {
     out += head_ + R"({"content":""},"logprobs":null,"finish_reason":)" + finish + ",\"stop_reason\":null}]}\n\n";
-    if (include_usage)
+    if (include_usage && profile_.usage != UsageReport::kNone)
       out += "data: {" + meta_ + R"(,"choices":[],"usage":)" + usage_json(profile_, script) + "}\n\n";
   } else {
-    out += R"(data: {"choices":[{"finish_reason":)" + finish + R"(,"index":0,"delta":{}}],)" + meta_ +
-           R"(,"usage":)" + usage_json(profile_, script) + R"(,"timings":)" +
-           timings_json(script, prompt_ms, gen_ms) + "}\n\n";
+    const std::string usage =
+        profile_.usage == UsageReport::kNone ? "" : R"(,"usage":)" + usage_json(profile_, script);
+    out += R"(data: {"choices":[{"finish_reason":)" + finish + R"(,"index":0,"delta":{}}],)" + meta_ + usage +
+           R"(,"timings":)" + timings_json(script, prompt_ms, gen_ms) + "}\n\n";
   }
   out += "data: [DONE]\n\n";
   return out;
@@ -297,7 +298,7 @@ std::string completion_body(const SimProfile& profile, std::string_view id, int6
   ordered choice = {{"index", 0}, {"message", message}, {"finish_reason", script.finish_reason}};
   ordered body = {{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", profile.name},
                   {"choices", ordered::array({choice})}};
-  body["usage"] = ordered::parse(usage_json(profile, script));
+  if (profile.usage != UsageReport::kNone) body["usage"] = ordered::parse(usage_json(profile, script));
   return body.dump();
 }
 

@@ -11,6 +11,7 @@
 #include "harness/sim/sim_generate.h"
 #include "harness/sim/sim_profile.h"
 #include "harness/sim/sim_server.h"
+#include "harness/sim/sim_wire.h"
 #include "suites/fingerprint.h"
 
 namespace rigor {
@@ -137,6 +138,41 @@ TEST_F(SimFingerprint, RouterBreaksTheLineWhenAProbeIsRouted) {
   // With 30% routing and 6 probes, P(all unrouted) = 0.7^6 ≈ 0.12.
   EXPECT_GE(flagged, runs * 3 / 4);
   EXPECT_GE(clean, 1);
+}
+
+// A proxy that guesses usage at four characters a token draws an exact line
+// here (the planned units are 8 characters long), but with a slope no
+// tokenizer on the cards has: the family is unknown, never deepseek-v3.
+TEST_F(SimFingerprint, EstimatedUsageMatchesNoFamily) {
+  Measured got = measure("proxy-estimated-usage");
+  EXPECT_TRUE(got.decision.unknown());
+  for (const auto& fit : got.fits) {
+    EXPECT_TRUE(fit.exact()) << fit.detail;
+    EXPECT_EQ(fit.slope, 2);
+  }
+}
+
+TEST_F(SimFingerprint, MissingUsageIsSaidNotFitted) {
+  Measured got = measure("proxy-no-usage");
+  EXPECT_FALSE(got.all_exact);
+  for (const auto& fit : got.fits) EXPECT_EQ(fit.status, FitStatus::kNoUsage) << fit.detail;
+}
+
+// usage = "none" drops usage from every response shape: vLLM and llama.cpp
+// streams (even when asked for) and the non-streamed body.
+TEST(SimUsage, NoneLeavesUsageOutOfEveryResponse) {
+  auto profiles = shipped_profiles();
+  for (const char* base : {"full", "llamacpp"}) {
+    SimProfile p = profiles.at(base);
+    SimScript script = SimModel(p, nullptr).generate("What is 2 + 2?", 1, 3);
+    EXPECT_NE(sim::completion_body(p, "id", 0, script).find("\"usage\""), std::string::npos) << base;
+    EXPECT_NE(sim::ChunkRenderer(p, "id", 0).finish_events(script, true, 1, 1).find("\"usage\""), std::string::npos);
+    p.usage = UsageReport::kNone;
+    EXPECT_EQ(sim::completion_body(p, "id", 0, script).find("\"usage\""), std::string::npos) << base;
+    const std::string events = sim::ChunkRenderer(p, "id", 0).finish_events(script, true, 1, 1);
+    EXPECT_EQ(events.find("\"usage\""), std::string::npos) << base;
+    EXPECT_NE(events.find("[DONE]"), std::string::npos) << base;
+  }
 }
 
 TEST(SimTokenizer, OnlyProbePromptsOfTokenizerProfilesChangeTheirCount) {

@@ -6,6 +6,7 @@
 #include "scorers/extract.h"
 #include "scorers/math/math_equiv.h"
 #include "scorers/math/math_lexer.h"
+#include "scorers/math/math_limits.h"
 #include "scorers/math/math_parser.h"
 
 namespace rigor {
@@ -195,19 +196,20 @@ std::optional<MathExtraction> last_line(std::string_view s) {
 std::optional<MathExtraction> extract_math_answer(std::string_view response) {
   size_t think = response.rfind("</think>");
   if (think != std::string_view::npos) response.remove_prefix(think + 8);
-  std::vector<MathSpan> spans = math_spans(response);
   std::vector<size_t> phrases = answer_phrase_ends(response);
   size_t box_pos = 0;
   auto box = joined_boxes(response, &box_pos);
+  std::optional<std::vector<MathSpan>> spans;  // found only when a rule needs them
+  auto all_spans = [&]() -> const std::vector<MathSpan>& {
+    if (!spans) spans = math_spans(response);
+    return *spans;
+  };
   // A final-answer phrase after the last box restates the answer last.
   size_t after_box = box ? std::min(box_end(response, box_pos), response.size()) : 0;
   for (auto it = phrases.rbegin(); it != phrases.rend() && (!box || *it > after_box); ++it)
-    if (auto p = after_phrase(response, *it, spans)) return p;
-  if (box) {
-    if (auto node = math::parse_answer(box->text)) box->node = std::move(*node);
-    return box;
-  }
-  for (auto it = spans.rbegin(); it != spans.rend(); ++it)
+    if (auto p = after_phrase(response, *it, all_spans())) return p;
+  if (box) return box;  // taken even if it does not parse; the scorer parses it
+  for (auto it = all_spans().rbegin(); it != all_spans().rend(); ++it)
     if (auto m = parsed_as(it->text, it->display ? "last-display-math" : "last-inline-math")) return m;
   return last_line(response);
 }
@@ -228,19 +230,23 @@ Verdict MathScorer::score(std::string_view answer, std::string_view gold) const 
   if (gold.find("\\boxed") != std::string_view::npos || gold.find("\\fbox") != std::string_view::npos) {
     if (auto g = joined_boxes(gold)) gold_text = g->text;
   }
+  if (gold_text == ex->text && gold_text.size() <= math::kMaxAnswerBytes) {
+    v.correct = true;
+    v.reason = ex->rule + ": identical text";
+    return v;
+  }
   tl::expected<math::Node, std::string> g = math::parse_answer(gold_text);
   if (!g) {
-    if (auto ge = extract_math_answer(gold_text); ge && ge->node) {
-      gold_text = ge->text;
-      g = std::move(*ge->node);
+    if (auto ge = extract_math_answer(gold_text)) {
+      auto parsed = ge->node ? tl::expected<math::Node, std::string>(std::move(*ge->node)) : math::parse_answer(ge->text);
+      if (parsed) {
+        gold_text = ge->text;
+        g = std::move(parsed);
+      }
     }
   }
-  tl::expected<math::Node, std::string> a = tl::make_unexpected(std::string());
-  if (ex->node) {
-    a = std::move(*ex->node);
-  } else {
-    a = math::parse_answer(ex->text);
-  }
+  tl::expected<math::Node, std::string> a =
+      ex->node ? tl::expected<math::Node, std::string>(std::move(*ex->node)) : math::parse_answer(ex->text);
   math::Equivalence e = math::equivalent_parsed(gold_text, g, ex->text, a);
   v.correct = e.equal;
   v.reason = ex->rule + ": " + e.reason;

@@ -31,7 +31,7 @@ namespace rigor {
 struct MathExtraction {
   std::string text;  // the answer as written
   std::string rule;  // "boxed", "final-answer-phrase", "last-display-math", "last-inline-math", "last-line"
-  std::optional<math::Node> node;  // the answer parsed (always set except for a box that does not parse)
+  std::optional<math::Node> node;  // the answer parsed, for the rules that must parse (not "boxed")
 };
 
 // The answer a response states, by the rules above; nullopt when none parses.

@@ -3,6 +3,10 @@
 //   build-*/tests/math_verify_bench --benchmark_filter=Math
 // MathPairWorst reports the slowest single pair (max_us) over the MATH-500
 // workload, against the issue's 50 ms bound.
+// MathScore* run the whole scorer (answer extraction, then verification) on
+// full responses: the answer boxed, the answer as the last inline math after
+// prose (the fallback path), and Math-Verify's test cases (issue 16), whose
+// responses run to several kilobytes; MathScoreWorst reports their slowest.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -16,6 +20,7 @@
 
 #include "scorers/math/math_equiv.h"
 #include "scorers/math/math_rewrites.h"
+#include "scorers/math/math_scorer.h"
 
 namespace {
 
@@ -108,10 +113,82 @@ void MathPairWorst(benchmark::State& state) {
   state.counters["median_us"] = us[us.size() / 2];
 }
 
+// (gold, full response) pairs built from the MATH-500 pairs.
+Pairs responses(const std::string& before, const std::string& after) {
+  Pairs p;
+  for (const auto& [g, a] : math500_pairs()) p.emplace_back(g, before + a + after);
+  return p;
+}
+
+const Pairs& boxed_responses() {
+  static const Pairs p = responses("We simplify step by step, so the result is $\\boxed{", "}$.");
+  return p;
+}
+
+const Pairs& fallback_responses() {
+  static const Pairs p = responses(
+      "Let $x$ be the unknown. Since $2x + 1 = 7$ we have $x = 3$, and after more work we find\n\n$$", "$$\n\nso that is it.");
+  return p;
+}
+
+const Pairs& peer_responses() {
+  static const Pairs pairs = [] {
+    Pairs p;
+    std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/tests/data/math_verify_peer.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      if (!j.contains("header")) p.emplace_back(j.at("gold").get<std::string>(), j.at("pred").get<std::string>());
+    }
+    return p;
+  }();
+  return pairs;
+}
+
+void score(benchmark::State& state, const Pairs& pairs) {
+  auto scorer = rigor::make_math_scorer();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [g, r] = pairs[i];
+    benchmark::DoNotOptimize(scorer->score(r, g));
+    if (++i == pairs.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["pairs"] = static_cast<double>(pairs.size());
+}
+
+void MathScoreBoxed(benchmark::State& state) { score(state, boxed_responses()); }
+void MathScoreFallback(benchmark::State& state) { score(state, fallback_responses()); }
+void MathScorePeerCases(benchmark::State& state) { score(state, peer_responses()); }
+
+void MathScoreWorst(benchmark::State& state) {
+  auto scorer = rigor::make_math_scorer();
+  Pairs all = boxed_responses();
+  for (const Pairs* more : {&fallback_responses(), &peer_responses()}) all.insert(all.end(), more->begin(), more->end());
+  double worst = 0;
+  std::vector<double> us(all.size());
+  for (auto _ : state) {
+    for (size_t i = 0; i < all.size(); ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      benchmark::DoNotOptimize(scorer->score(all[i].second, all[i].first));
+      us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      worst = std::max(worst, us[i]);
+    }
+  }
+  std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(all.size()));
+  state.counters["max_us"] = worst;
+  state.counters["median_us"] = us[us.size() / 2];
+}
+
 BENCHMARK(MathPairsMath500);
 BENCHMARK(MathPairsMath500Rewritten);
 BENCHMARK(MathPairsCaseTable);
 BENCHMARK(MathPairWorst)->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(MathScoreBoxed);
+BENCHMARK(MathScoreFallback);
+BENCHMARK(MathScorePeerCases);
+BENCHMARK(MathScoreWorst)->Iterations(3)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -69,16 +69,14 @@ class Parser {
     return s == ")" || s == "]" || s == "}" || s == "}s" || s == "row" || s == "&" || (s == "|" && abs_depth_ > 0);
   }
 
-  // The answer's items. Where semicolons separate groups of comma-separated
-  // items ("p=5, q=2; p=7, q=2": two solutions), each group of several is a
-  // tuple; otherwise ';' separates items like ','.
-  std::vector<Node> top_items() {
+  // Comma-separated items, in groups split at semicolons.
+  std::vector<std::vector<Node>> item_groups() {
     std::vector<std::vector<Node>> groups(1);
-    if (closer()) return {};
+    if (closer()) return groups;
     groups.back().push_back(item());
     while (op(",") || op(";")) {
       bool semi = false;
-      while (op(",") || op(";")) {
+      while (op(",") || op(";")) {  // "19, 46, and 82": a comma then "and"
         semi = semi || op(";");
         next();
       }
@@ -86,11 +84,25 @@ class Parser {
       if (semi) groups.emplace_back();
       groups.back().push_back(item());
     }
-    bool grouped = groups.size() > 1;
-    if (grouped) {
-      grouped = false;
+    return groups;
+  }
+
+  // Items separated by ',' or ';' alike.
+  std::vector<Node> items() {
+    std::vector<Node> out;
+    for (auto& g : item_groups())
+      for (Node& n : g) out.push_back(std::move(n));
+    return out;
+  }
+
+  // The answer's items. Where semicolons separate groups of comma-separated
+  // items ("p=5, q=2; p=7, q=2": two solutions), each group of several is a
+  // tuple; otherwise ';' separates items like ','.
+  std::vector<Node> top_items() {
+    std::vector<std::vector<Node>> groups = item_groups();
+    bool grouped = false;
+    if (groups.size() > 1)
       for (const auto& g : groups) grouped = grouped || g.size() > 1;
-    }
     std::vector<Node> out;
     for (auto& g : groups) {
       if (grouped && g.size() > 1) {
@@ -98,19 +110,6 @@ class Parser {
       } else {
         for (Node& n : g) out.push_back(std::move(n));
       }
-    }
-    return out;
-  }
-
-  std::vector<Node> items() {
-    std::vector<Node> out;
-    if (closer()) return out;
-    out.push_back(item());
-    while (op(",") || op(";")) {
-      next();
-      while (op(",") || op(";")) next();  // "19, 46, and 82": a comma then "and"
-      if (closer()) break;  // a trailing comma
-      out.push_back(item());
     }
     return out;
   }

@@ -77,32 +77,27 @@ const Pairs& case_table_pairs() {
   return pairs;
 }
 
-void run(benchmark::State& state, const Pairs& pairs) {
+// Cycles through `pairs`, one verdict per iteration.
+template <class VerdictFn>
+void run_pairs(benchmark::State& state, const Pairs& pairs, VerdictFn verdict) {
   size_t i = 0;
   for (auto _ : state) {
-    const auto& [g, a] = pairs[i];
-    benchmark::DoNotOptimize(rigor::math::equivalent_answers(g, a));
+    benchmark::DoNotOptimize(verdict(pairs[i].first, pairs[i].second));
     if (++i == pairs.size()) i = 0;
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["pairs"] = static_cast<double>(pairs.size());
 }
 
-void MathPairsMath500(benchmark::State& state) { run(state, math500_pairs()); }
-void MathPairsMath500Rewritten(benchmark::State& state) { run(state, math500_rewritten_pairs()); }
-void MathPairsCaseTable(benchmark::State& state) { run(state, case_table_pairs()); }
-
-// One full pass per iteration; reports the slowest pair and the median.
-void MathPairWorst(benchmark::State& state) {
-  Pairs all = math500_pairs();
-  const Pairs& table = case_table_pairs();
-  all.insert(all.end(), table.begin(), table.end());
+// One full pass over `all` per iteration; reports the slowest pair and the median.
+template <class VerdictFn>
+void worst_pair(benchmark::State& state, const Pairs& all, VerdictFn verdict) {
   double worst = 0;
   std::vector<double> us(all.size());
   for (auto _ : state) {
     for (size_t i = 0; i < all.size(); ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      benchmark::DoNotOptimize(rigor::math::equivalent_answers(all[i].first, all[i].second));
+      benchmark::DoNotOptimize(verdict(all[i].first, all[i].second));
       us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       worst = std::max(worst, us[i]);
     }
@@ -111,6 +106,21 @@ void MathPairWorst(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(all.size()));
   state.counters["max_us"] = worst;
   state.counters["median_us"] = us[us.size() / 2];
+}
+
+auto equivalence = [](const std::string& g, const std::string& a) { return rigor::math::equivalent_answers(g, a); };
+
+void run(benchmark::State& state, const Pairs& pairs) { run_pairs(state, pairs, equivalence); }
+
+void MathPairsMath500(benchmark::State& state) { run(state, math500_pairs()); }
+void MathPairsMath500Rewritten(benchmark::State& state) { run(state, math500_rewritten_pairs()); }
+void MathPairsCaseTable(benchmark::State& state) { run(state, case_table_pairs()); }
+
+void MathPairWorst(benchmark::State& state) {
+  Pairs all = math500_pairs();
+  const Pairs& table = case_table_pairs();
+  all.insert(all.end(), table.begin(), table.end());
+  worst_pair(state, all, equivalence);
 }
 
 // (gold, full response) pairs built from the MATH-500 pairs.
@@ -147,14 +157,7 @@ const Pairs& peer_responses() {
 
 void score(benchmark::State& state, const Pairs& pairs) {
   auto scorer = rigor::make_math_scorer();
-  size_t i = 0;
-  for (auto _ : state) {
-    const auto& [g, r] = pairs[i];
-    benchmark::DoNotOptimize(scorer->score(r, g));
-    if (++i == pairs.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["pairs"] = static_cast<double>(pairs.size());
+  run_pairs(state, pairs, [&](const std::string& g, const std::string& r) { return scorer->score(r, g); });
 }
 
 void MathScoreBoxed(benchmark::State& state) { score(state, boxed_responses()); }
@@ -165,20 +168,7 @@ void MathScoreWorst(benchmark::State& state) {
   auto scorer = rigor::make_math_scorer();
   Pairs all = boxed_responses();
   for (const Pairs* more : {&fallback_responses(), &peer_responses()}) all.insert(all.end(), more->begin(), more->end());
-  double worst = 0;
-  std::vector<double> us(all.size());
-  for (auto _ : state) {
-    for (size_t i = 0; i < all.size(); ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      benchmark::DoNotOptimize(scorer->score(all[i].second, all[i].first));
-      us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-      worst = std::max(worst, us[i]);
-    }
-  }
-  std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(all.size()));
-  state.counters["max_us"] = worst;
-  state.counters["median_us"] = us[us.size() / 2];
+  worst_pair(state, all, [&](const std::string& g, const std::string& r) { return scorer->score(r, g); });
 }
 
 BENCHMARK(MathPairsMath500);

@@ -104,9 +104,9 @@ bool blank_line_at(std::string_view s, size_t i) {
 }
 
 // Where `close` ("\\)", "\\]", "$" or "$$") ends a span opened before
-// `from`, or npos. Escaped characters never close; inline math stops at a
-// paragraph break.
-size_t find_closer(std::string_view s, size_t from, std::string_view close, bool inline_math) {
+// `from`, or npos; `stop` receives where the search ended. Escaped characters
+// never close; inline math stops at a paragraph break.
+size_t find_closer(std::string_view s, size_t from, std::string_view close, bool inline_math, size_t& stop) {
   for (size_t k = from; k < s.size(); ++k) {
     if (s[k] == '\\') {
       if (s.substr(k, close.size()) == close) return k;
@@ -117,8 +117,12 @@ size_t find_closer(std::string_view s, size_t from, std::string_view close, bool
       if (close.size() == 1 || (k + 1 < s.size() && s[k + 1] == '$')) return k;
       continue;  // a lone $ inside display math
     }
-    if (inline_math && s[k] == '\n' && blank_line_at(s, k)) return std::string_view::npos;
+    if (inline_math && s[k] == '\n' && blank_line_at(s, k)) {
+      stop = k;
+      return std::string_view::npos;
+    }
   }
+  stop = s.size();
   return std::string_view::npos;
 }
 
@@ -126,29 +130,36 @@ size_t find_closer(std::string_view s, size_t from, std::string_view close, bool
 
 std::vector<MathSpan> math_spans(std::string_view s) {
   std::vector<MathSpan> out;
+  // For each closer ($, $$, \), \]): where a search for it last failed. An
+  // opener before that point cannot be closed either, so unclosed openers
+  // cost one scan, not one each.
+  size_t no_closer_before[4] = {0, 0, 0, 0};
   size_t i = 0;
   while (i < s.size()) {
-    std::string_view close;
-    size_t open_len = 0;
-    bool display = false;
+    int kind = -1;  // index into no_closer_before
     if (s[i] == '\\' && i + 1 < s.size()) {
       if (s[i + 1] == '(' || s[i + 1] == '[') {
-        close = s[i + 1] == '(' ? "\\)" : "\\]";
-        open_len = 2;
-        display = s[i + 1] == '[';
+        kind = s[i + 1] == '(' ? 2 : 3;
       } else {
         i += 2;  // an escaped character (\$ is text) or a command's first letter
         continue;
       }
     } else if (s[i] == '$') {
-      display = i + 1 < s.size() && s[i + 1] == '$';
-      close = display ? "$$" : "$";
-      open_len = close.size();
+      kind = i + 1 < s.size() && s[i + 1] == '$' ? 1 : 0;
     } else {
       ++i;
       continue;
     }
-    size_t j = find_closer(s, i + open_len, close, !display);
+    static constexpr std::string_view kClose[4] = {"$", "$$", "\\)", "\\]"};
+    const std::string_view close = kClose[kind];
+    const size_t open_len = kind == 0 ? 1 : 2;
+    const bool display = kind == 1 || kind == 3;
+    size_t j = std::string_view::npos;
+    if (i + open_len >= no_closer_before[kind]) {
+      size_t stop = 0;
+      j = find_closer(s, i + open_len, close, !display, stop);
+      if (j == std::string_view::npos) no_closer_before[kind] = stop;
+    }
     if (j == std::string_view::npos) {
       i += open_len;  // never closed: the opener is text
       continue;

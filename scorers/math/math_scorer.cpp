@@ -151,10 +151,10 @@ std::optional<MathExtraction> parsed_as(std::string_view text, std::string rule)
 std::optional<MathExtraction> after_phrase(std::string_view s, size_t at, const std::vector<MathSpan>& spans) {
   size_t b = s.find_first_not_of(" \t\r\n", at);
   if (b == std::string_view::npos) return std::nullopt;
-  for (const MathSpan& sp : spans)
-    if (sp.pos == b) return parsed_as(sp.text, "final-answer-phrase");
-  size_t end = s.find('\n', b);
-  if (end == std::string_view::npos) end = s.size();
+  auto sp = std::lower_bound(spans.begin(), spans.end(), b, [](const MathSpan& m, size_t p) { return m.pos < p; });
+  if (sp != spans.end() && sp->pos == b) return parsed_as(sp->text, "final-answer-phrase");
+  // Longer than an answer may be (math_limits.h), the sentence cannot parse.
+  size_t end = std::min(s.find('\n', b), std::min(s.size(), b + math::kMaxAnswerBytes + 1));
   for (size_t k = b; k + 1 < end; ++k) {
     if (s[k] == '.' && std::isspace(static_cast<unsigned char>(s[k + 1]))) {
       end = k;  // the sentence ends
@@ -206,7 +206,12 @@ std::optional<MathExtraction> extract_math_answer(std::string_view response) {
   };
   // A final-answer phrase after the last box restates the answer last.
   size_t after_box = box ? std::min(box_end(response, box_pos), response.size()) : 0;
-  for (auto it = phrases.rbegin(); it != phrases.rend() && (!box || *it > after_box); ++it)
+  // The last few phrases only: a response repeating "the answer is" without
+  // an answer costs a bounded number of tries.
+  constexpr size_t kPhrasesTried = 8;
+  size_t tried = 0;
+  for (auto it = phrases.rbegin(); it != phrases.rend() && (!box || *it > after_box) && tried < kPhrasesTried;
+       ++it, ++tried)
     if (auto p = after_phrase(response, *it, all_spans())) return p;
   if (box) return box;  // taken even if it does not parse; the scorer parses it
   for (auto it = all_spans().rbegin(); it != all_spans().rend(); ++it)

@@ -164,10 +164,29 @@ void MathScoreBoxed(benchmark::State& state) { score(state, boxed_responses()); 
 void MathScoreFallback(benchmark::State& state) { score(state, fallback_responses()); }
 void MathScorePeerCases(benchmark::State& state) { score(state, peer_responses()); }
 
+// Long responses built to make extraction slow: unclosed delimiters, phrases
+// without answers, spans that never parse.
+Pairs pathological_responses() {
+  auto times = [](const std::string& unit, size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += unit;
+    return out;
+  };
+  return {{"5", times("\\[ x ", 20000)},
+          {"5", times("\\( 1 ", 20000)},
+          {"5", times("$$ 1 ", 20000)},
+          {"5", times("the answer is ", 10000)},
+          {"5", times("The answer is \\triangle. ", 5000)},
+          {"5", times("$\\triangle$ ", 20000)},
+          {"5", times("1 ", 50000)}};
+}
+
 void MathScoreWorst(benchmark::State& state) {
   auto scorer = rigor::make_math_scorer();
   Pairs all = boxed_responses();
-  for (const Pairs* more : {&fallback_responses(), &peer_responses()}) all.insert(all.end(), more->begin(), more->end());
+  Pairs pathological = pathological_responses();
+  for (const Pairs* more : {&fallback_responses(), &peer_responses(), static_cast<const Pairs*>(&pathological)})
+    all.insert(all.end(), more->begin(), more->end());
   worst_pair(state, all, [&](const std::string& g, const std::string& r) { return scorer->score(r, g); });
 }
 

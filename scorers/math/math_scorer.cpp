@@ -214,7 +214,12 @@ std::optional<MathExtraction> extract_math_answer(std::string_view response) {
        ++it, ++tried)
     if (auto p = after_phrase(response, *it, all_spans())) return p;
   if (box) return box;  // taken even if it does not parse; the scorer parses it
-  for (auto it = all_spans().rbegin(); it != all_spans().rend(); ++it)
+  // The last span that parses, among the last 64: further back than that is
+  // a guess at an intermediate result (and a hostile response of thousands
+  // of unparseable spans costs 64 tries).
+  constexpr size_t kSpansTried = 64;
+  tried = 0;
+  for (auto it = all_spans().rbegin(); it != all_spans().rend() && tried < kSpansTried; ++it, ++tried)
     if (auto m = parsed_as(it->text, it->display ? "last-display-math" : "last-inline-math")) return m;
   return last_line(response);
 }

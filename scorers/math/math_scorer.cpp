@@ -178,12 +178,13 @@ std::optional<MathExtraction> after_phrase(std::string_view s, size_t at, const 
 }
 
 // The response's last non-empty line, when it reads as math ("7,425,000",
-// ".4", "x = 5").
-std::optional<MathExtraction> last_line(std::string_view s) {
+// ".4", "x = 5"); `pos` receives where the line starts.
+std::optional<MathExtraction> last_line(std::string_view s, size_t& pos) {
   size_t e = s.find_last_not_of(" \t\r\n");
   if (e == std::string_view::npos) return std::nullopt;
   size_t b = s.rfind('\n', e);
   b = b == std::string_view::npos ? 0 : b + 1;
+  pos = b;
   std::string_view v = s.substr(b, e - b + 1);
   while (!v.empty() && (v.front() == '*' || v.front() == ' ')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == '.' || v.back() == '*' || v.back() == ' ')) v.remove_suffix(1);
@@ -218,10 +219,15 @@ std::optional<MathExtraction> extract_math_answer(std::string_view response) {
   // a guess at an intermediate result (and a hostile response of thousands
   // of unparseable spans costs 64 tries).
   constexpr size_t kSpansTried = 64;
+  // A math-only last line after the span is the later expression.
+  size_t line_pos = 0;
+  auto line = last_line(response, line_pos);
   tried = 0;
-  for (auto it = all_spans().rbegin(); it != all_spans().rend() && tried < kSpansTried; ++it, ++tried)
+  for (auto it = all_spans().rbegin(); it != all_spans().rend() && tried < kSpansTried; ++it, ++tried) {
+    if (line && line_pos >= it->end) return line;
     if (auto m = parsed_as(it->text, it->display ? "last-display-math" : "last-inline-math")) return m;
-  return last_line(response);
+  }
+  return line;
 }
 
 Verdict MathScorer::score(std::string_view answer, std::string_view gold) const {

@@ -31,6 +31,26 @@ std::optional<Extraction> last_boxed(std::string_view response);
 // after it on its line is skipped.
 std::optional<Extraction> final_answer_phrase(std::string_view response);
 
+// A stretch of math set off by delimiters: $...$, $$...$$, \(...\), \[...\].
+struct MathSpan {
+  std::string_view text;  // between the delimiters (a view into the response)
+  size_t pos = 0;         // byte offset of the opening delimiter
+  size_t end = 0;         // byte offset just after the closing delimiter
+  bool display = false;   // $$ or \[
+};
+
+// Every delimited math span, in order, read as TeX reads them: an escaped
+// dollar (\$) is text, not a delimiter; display math ($$, \[) may span lines;
+// inline math ($, \() may span a line break but not a blank line (a
+// paragraph). An opener that is never closed is text.
+std::vector<MathSpan> math_spans(std::string_view response);
+
+// Byte offsets just after each final-answer phrase, in order: "answer is",
+// "answer:" and a "final answer" heading ("**Final Answer**", "Final
+// Answer"), case-insensitive; a ':' and '*' bold marks after the phrase are
+// skipped.
+std::vector<size_t> answer_phrase_ends(std::string_view response);
+
 // The rule order the math scorers use: last box, else the last
 // final-answer phrase.
 std::optional<Extraction> extract_final_answer(std::string_view response);

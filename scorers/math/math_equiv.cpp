@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <complex>
+#include <optional>
 
 #include "scorers/math/math_ginac.h"
 #include "scorers/math/math_limits.h"
@@ -105,7 +106,102 @@ std::optional<std::vector<Node>> set_elements(const Node& n, std::string& why) {
   return std::nullopt;
 }
 
+// ---- matrix arithmetic -------------------------------------------------------
+
+bool has_matrix(const Node& n) {
+  if (n.kind == Kind::kMatrix) return true;
+  for (const Node& k : n.kids)
+    if (has_matrix(k)) return true;
+  return false;
+}
+
+// A sum, difference, scalar multiple or product of matrices as the one matrix
+// it equals (entries left as expressions), or nullopt when `n` is not such an
+// expression or the shapes do not fit.
+std::optional<Node> fold_matrix(const Node& n) {
+  if (n.kind == Kind::kMatrix) return n;
+  if (n.kind == Kind::kNeg) {
+    auto m = fold_matrix(n.kids[0]);
+    if (!m) return std::nullopt;
+    for (Node& e : m->kids) e = neg(std::move(e));
+    return m;
+  }
+  if (n.kind == Kind::kAdd) {
+    std::optional<Node> sum;
+    for (const Node& k : n.kids) {
+      auto m = fold_matrix(k);
+      if (!m) return std::nullopt;
+      if (!sum) {
+        sum = Node{Kind::kMatrix, "", m->aux, {}};
+        for (Node& e : m->kids) sum->kids.push_back(Node{Kind::kAdd, "", 0, {std::move(e)}});
+        continue;
+      }
+      if (m->aux != sum->aux || m->kids.size() != sum->kids.size()) return std::nullopt;
+      for (size_t i = 0; i < m->kids.size(); ++i) sum->kids[i].kids.push_back(std::move(m->kids[i]));
+    }
+    return sum;
+  }
+  if (n.kind == Kind::kMul) {
+    std::optional<Node> prod;
+    std::vector<Node> scalars;
+    for (const Node& k : n.kids) {
+      if (!has_matrix(k)) {
+        scalars.push_back(k);
+        continue;
+      }
+      auto m = fold_matrix(k);
+      if (!m || m->aux <= 0) return std::nullopt;
+      if (!prod) {
+        prod = std::move(m);
+        continue;
+      }
+      size_t rows = prod->kids.size() / static_cast<size_t>(prod->aux), inner = static_cast<size_t>(prod->aux);
+      size_t cols = static_cast<size_t>(m->aux);
+      if (m->kids.size() != inner * cols || rows * cols > kMaxCollection) return std::nullopt;
+      Node out{Kind::kMatrix, "", static_cast<int>(cols), {}};
+      for (size_t r = 0; r < rows; ++r) {
+        for (size_t c = 0; c < cols; ++c) {
+          Node sum{Kind::kAdd, "", 0, {}};
+          for (size_t t = 0; t < inner; ++t)
+            sum.kids.push_back(Node{Kind::kMul, "", 0, {prod->kids[r * inner + t], m->kids[t * cols + c]}});
+          out.kids.push_back(std::move(sum));
+        }
+      }
+      prod = std::move(out);
+    }
+    if (!prod) return std::nullopt;
+    if (!scalars.empty())
+      for (Node& e : prod->kids) {
+        Node f{Kind::kMul, "", 0, scalars};
+        f.kids.push_back(std::move(e));
+        e = std::move(f);
+      }
+    return prod;
+  }
+  return std::nullopt;
+}
+
 // ---- relations and intervals ----------------------------------------------
+
+// A name for what an equation assigns: a variable, a product or ratio of
+// names (f(x), AB, NO/BO), |AB|, or a tuple of names ((p, q), A:B).
+bool is_name(const Node& n) {
+  switch (n.kind) {
+    case Kind::kSymbol:
+      return true;
+    case Kind::kMul:
+    case Kind::kDiv:
+    case Kind::kTuple:
+      for (const Node& k : n.kids)
+        if (!is_name(k)) return false;
+      return !n.kids.empty();
+    case Kind::kFunc:
+      return n.text == "abs" && is_name(n.kids[0]);
+    default:
+      return false;
+  }
+}
+
 
 struct Rel {
   std::vector<Node> kids;
@@ -134,7 +230,7 @@ Node infinity(bool negative) {
 std::optional<Node> relation_as_interval(const Node& n) {
   if (n.kind != Kind::kRelation) return std::nullopt;
   Rel r = normalize_relation(n);
-  auto var = [](const Node& k) { return k.kind == Kind::kSymbol; };
+  auto var = [](const Node& k) { return is_name(k) && k.kind != Kind::kTuple; };
   auto bound = [](char op) { return op == 'l'; };
   if (r.ops.size() == 1 && (r.ops[0] == '<' || r.ops[0] == 'l')) {
     if (var(r.kids[0]) && is_constant(r.kids[1]))
@@ -150,7 +246,50 @@ std::optional<Node> relation_as_interval(const Node& n) {
 }
 
 bool is_assignment(const Node& n) {
-  return n.kind == Kind::kRelation && n.text == "=" && n.kids[0].kind == Kind::kSymbol;
+  return n.kind == Kind::kRelation && n.text == "=" && n.kids.size() == 2 && is_name(n.kids[0]);
+}
+
+// Whether stated() says less than `n` itself: an equality chain, or an
+// equality between constants.
+bool restates(const Node& n) {
+  if (n.kind != Kind::kRelation || n.text.find_first_not_of('=') != std::string::npos) return false;
+  return n.kids.size() > 2 || (is_constant(n.kids[0]) && is_constant(n.kids.back()));
+}
+
+// What an equality states as the answer: a chain "x = 5+5+1 = 11" states
+// x = 11, its first and last sides; an equality between constants ("3+4 = 7",
+// working shown) states its last side.
+Node stated(const Node& n) {
+  if (!restates(n)) return n;
+  Node out{Kind::kRelation, "=", 0, {n.kids.front(), n.kids.back()}};
+  if (is_constant(out.kids[0]) && is_constant(out.kids[1])) return out.kids[1];
+  return out;
+}
+
+// "x = \frac{1}{3} \approx 0.33": the exact value (the chain before the first
+// ≈; absent when only a name precedes it) and the approximation after the
+// last ≈ (as "x = 0.33" when a name precedes it).
+struct Approximation {
+  std::optional<Node> exact;
+  Node approx;
+};
+
+std::optional<Approximation> approximation(const Node& n) {
+  if (n.kind != Kind::kRelation || n.text.find('a') == std::string::npos ||
+      n.text.find_first_not_of("=a") != std::string::npos)
+    return std::nullopt;
+  size_t first = n.text.find('a');
+  const bool named = is_name(n.kids[0]);
+  Approximation out{std::nullopt, n.kids.back()};
+  if (named) out.approx = Node{Kind::kRelation, "=", 0, {n.kids[0], n.kids.back()}};
+  if (first > 0) {
+    Node chain{Kind::kRelation, n.text.substr(0, first), 0,
+               std::vector<Node>(n.kids.begin(), n.kids.begin() + static_cast<long>(first) + 1)};
+    out.exact = stated(chain);
+  } else if (!named) {
+    out.exact = n.kids[0];
+  }
+  return out;
 }
 
 class Comparer {
@@ -163,7 +302,22 @@ class Comparer {
     if (g.kind == Kind::kText || a.kind == Kind::kText) {
       return text_key(g) == text_key(a) ? yes("same text") : no("different text");
     }
-    if (g.kind == Kind::kRelation || a.kind == Kind::kRelation) return relations(g, a);
+    if (g.kind == Kind::kRelation || a.kind == Kind::kRelation) {
+      // An approximation answers with its exact value; its decimal answers
+      // only a gold that is itself a decimal (or when no exact value is given).
+      if (auto ap = approximation(a)) {
+        if (ap->exact) {
+          Equivalence e = compare(g, *ap->exact);
+          if (e.equal || !has_decimal(g)) return {e.equal, "exact value before the approximation: " + e.reason};
+        }
+        Equivalence e = compare(g, ap->approx);
+        return {e.equal, "value after the approximation sign: " + e.reason};
+      }
+      if (auto ap = approximation(g)) return compare(ap->exact ? *ap->exact : ap->approx, a);
+      if (restates(g)) return compare(stated(g), a);
+      if (restates(a)) return compare(g, stated(a));
+      return relations(g, a);
+    }
 
     std::string why;
     auto gs = set_elements(g, why);
@@ -246,6 +400,12 @@ class Comparer {
       }
       return no("interval against a different kind of answer");
     }
+    // "A + B", "AB": matrix arithmetic, compared as the matrix it yields.
+    if ((gk == Kind::kMatrix) != (ak == Kind::kMatrix) && (gk == Kind::kAdd || gk == Kind::kMul || gk == Kind::kNeg ||
+                                                            ak == Kind::kAdd || ak == Kind::kMul || ak == Kind::kNeg)) {
+      auto fg = fold_matrix(g), fa = fold_matrix(a);
+      if (fg && fa) return compare(*fg, *fa);
+    }
     if (gk == Kind::kTuple && ak == Kind::kTuple) return ordered(g.kids, a.kids, "tuple");
     if (gk == Kind::kMatrix && ak == Kind::kMatrix) {
       if (g.aux != a.aux || g.kids.size() != a.kids.size()) return no("matrix shapes differ");
@@ -302,7 +462,7 @@ class Comparer {
     // "x = 5" against "5": the value assigned is the answer.
     if (is_assignment(r) && r.kids.size() == 2) {
       Equivalence e = g.kind == Kind::kRelation ? compare(r.kids[1], other) : compare(other, r.kids[1]);
-      return {e.equal, "assignment " + r.kids[0].text + " = ...: " + e.reason};
+      return {e.equal, "assignment " + to_display(r.kids[0]) + " = ...: " + e.reason};
     }
     if (auto iv = relation_as_interval(r)) {
       Equivalence e = g.kind == Kind::kRelation ? compare(*iv, other) : compare(other, *iv);
@@ -313,8 +473,7 @@ class Comparer {
 
   Equivalence relation_pair(const Node& g, const Node& a) {
     // "k = 1/3" against "k = 0.3333333333": the values, under the decimal policy.
-    if (is_assignment(g) && is_assignment(a) && g.kids.size() == 2 && a.kids.size() == 2 &&
-        g.kids[0].text == a.kids[0].text) {
+    if (is_assignment(g) && is_assignment(a) && canonical_key(g.kids[0]) == canonical_key(a.kids[0])) {
       Equivalence e = compare(g.kids[1], a.kids[1]);
       if (e.equal) return {true, "same assignment: " + e.reason};
     }
@@ -439,11 +598,10 @@ Equivalence equivalent_nodes(const Node& gold, const Node& answer) {
   return Comparer().compare(gold, answer);
 }
 
-Equivalence equivalent_answers(std::string_view gold, std::string_view answer) {
+Equivalence equivalent_parsed(std::string_view gold, const tl::expected<Node, std::string>& g,
+                              std::string_view answer, const tl::expected<Node, std::string>& a) {
   if (gold.size() <= kMaxAnswerBytes && answer.size() <= kMaxAnswerBytes && gold == answer)
     return yes("identical text");
-  auto g = parse_answer(gold);
-  auto a = parse_answer(answer);
   if (!g) {
     if (normalized_text(gold) == normalized_text(answer)) return yes("same text (gold does not parse: " + g.error() + ")");
     return no("gold does not parse (" + g.error() + "); texts differ");
@@ -453,6 +611,12 @@ Equivalence equivalent_answers(std::string_view gold, std::string_view answer) {
     return no("answer does not parse: " + a.error());
   }
   return equivalent_nodes(*g, *a);
+}
+
+Equivalence equivalent_answers(std::string_view gold, std::string_view answer) {
+  if (gold.size() <= kMaxAnswerBytes && answer.size() <= kMaxAnswerBytes && gold == answer)
+    return yes("identical text");
+  return equivalent_parsed(gold, parse_answer(gold), answer, parse_answer(answer));
 }
 
 }  // namespace rigor::math

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <tl/expected.hpp>
+
 #include "scorers/math/math_node.h"
 
 namespace rigor::math {
@@ -19,6 +21,12 @@ struct Equivalence {
 // Not symmetric in one respect only: a gold that does not parse is compared
 // as normalised text, while a candidate that does not parse is simply wrong.
 Equivalence equivalent_answers(std::string_view gold, std::string_view answer);
+
+// The same on answers already parsed: `g` and `a` are parse_answer() of
+// `gold` and `answer` (the texts are used for identical-text checks and for
+// answers that do not parse).
+Equivalence equivalent_parsed(std::string_view gold, const tl::expected<Node, std::string>& g,
+                              std::string_view answer, const tl::expected<Node, std::string>& a);
 
 // The same on parsed trees.
 Equivalence equivalent_nodes(const Node& gold, const Node& answer);

@@ -39,6 +39,33 @@ bool in(const std::array<std::string_view, N>& table, std::string_view s) {
   return std::find(table.begin(), table.end(), s) != table.end();
 }
 
+struct Alias { std::string_view from; Tok tok; std::string_view to; };
+constexpr Alias kAliases[] = {
+    {"cdot", Tok::kOp, "*"},   {"times", Tok::kOp, "*"},  {"ast", Tok::kOp, "*"},
+    {"div", Tok::kOp, "/"},    {"le", Tok::kOp, "<="},    {"leq", Tok::kOp, "<="},
+    {"leqslant", Tok::kOp, "<="}, {"ge", Tok::kOp, ">="}, {"geq", Tok::kOp, ">="},
+    {"geqslant", Tok::kOp, ">="}, {"ne", Tok::kOp, "!="}, {"neq", Tok::kOp, "!="},
+    {"lt", Tok::kOp, "<"},     {"gt", Tok::kOp, ">"},     {"pm", Tok::kOp, "+-"},
+    {"mp", Tok::kOp, "-+"},    {"cup", Tok::kOp, "cup"},  {"in", Tok::kOp, "in"},
+    {"circ", Tok::kOp, "circ"}, {"degree", Tok::kOp, "circ"}, {"lbrace", Tok::kOp, "{s"},
+    {"rbrace", Tok::kOp, "}s"}, {"langle", Tok::kOp, "("}, {"rangle", Tok::kOp, ")"},
+    {"vert", Tok::kOp, "|"},   {"lvert", Tok::kOp, "|"},  {"rvert", Tok::kOp, "|"},
+    {"infty", Tok::kConst, "inf"}, {"pi", Tok::kConst, "pi"},
+    {"colon", Tok::kOp, ":"},   {"approx", Tok::kOp, "~="},
+};
+
+// Whether `name` is a command this lexer reads (as opposed to one it refuses).
+bool known_command(std::string_view name) {
+  static constexpr std::string_view kOthers[] = {"frac", "dfrac", "tfrac", "cfrac", "sqrt", "binom", "dbinom",
+                                                 "tbinom", "begin", "end", "emptyset", "varnothing", "hspace",
+                                                 "vspace", "phantom"};
+  for (const Alias& a : kAliases)
+    if (a.from == name) return true;
+  for (std::string_view o : kOthers)
+    if (o == name) return true;
+  return in(kSkip, name) || in(kTextCmds, name) || in(kRomanCmds, name) || in(kFunctions, name) || in(kGreek, name);
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
@@ -79,7 +106,7 @@ class Lexer {
     if (starts("!=")) { i_ += 2; emit(Tok::kOp, "!=", pos); return true; }
     if (starts("+-")) { i_ += 2; emit(Tok::kOp, "+-", pos); return true; }
     if (starts("{,}")) { i_ += 3; emit(Tok::kOp, ",", pos); return true; }
-    static constexpr std::string_view kOps = "+-*/^_()[]{},;=<>!%|&";
+    static constexpr std::string_view kOps = "+-*/^_()[]{},;=<>!%|&:";
     if (kOps.find(static_cast<char>(c)) != std::string_view::npos) {
       ++i_;
       emit(Tok::kOp, std::string(1, static_cast<char>(c)), pos);
@@ -88,21 +115,35 @@ class Lexer {
     return fail(std::string("unexpected character '") + static_cast<char>(c) + "'");
   }
 
-  // A thousands group continues the number: ",\!ddd" or "{,}ddd" (LaTeX's own
-  // grouping markers; a bare comma is a list separator, see the parser).
-  bool thousands_group() {
+  // A thousands group continues the number: ",\!ddd", "{,}ddd" or "{, }ddd"
+  // (LaTeX's own grouping markers; a bare comma is a list separator, see the
+  // parser), or, after a first group of one to three digits, a space, "\,"
+  // or "\ " before exactly three digits ("1 000", "1\,000").
+  bool thousands_group(size_t group_digits) {
     size_t j = i_;
-    if (s_.substr(j, 3) == "{,}") {
-      j += 3;
+    bool spaced = false;
+    size_t brace = s_.find_first_not_of(' ', j);  // "14 {, }916"
+    if (brace != std::string_view::npos && s_.substr(brace, 3) == "{,}") {
+      j = brace + 3;
+    } else if (brace != std::string_view::npos && s_.substr(brace, 4) == "{, }") {
+      j = brace + 4;
     } else if (j < s_.size() && s_[j] == ',') {
       ++j;
       while (j < s_.size() && s_[j] == ' ') ++j;
       if (s_.substr(j, 2) != "\\!") return false;
       j += 2;
+    } else if (j < s_.size() && s_[j] == ' ') {
+      j += 1;
+      spaced = true;
+    } else if (s_.substr(j, 2) == "\\," || s_.substr(j, 2) == "\\ ") {
+      j += 2;
+      spaced = true;
     } else {
       return false;
     }
-    while (j < s_.size() && s_[j] == ' ') ++j;
+    if (spaced && (group_digits < 1 || group_digits > 3)) return false;
+    if (!spaced)
+      while (j < s_.size() && s_[j] == ' ') ++j;
     size_t k = j;
     while (k < s_.size() && std::isdigit((unsigned char)s_[k])) ++k;
     if (k - j != 3) return false;
@@ -114,9 +155,11 @@ class Lexer {
     size_t pos = i_;
     std::string int_part, frac_part;
     bool decimal = false;
-    for (;;) {
+    for (bool first = true;; first = false) {
+      size_t before = int_part.size();
       while (i_ < s_.size() && std::isdigit((unsigned char)s_[i_])) int_part += s_[i_++];
-      if (!thousands_group()) break;
+      // Only the first group may be shorter than three digits.
+      if (!thousands_group(first ? int_part.size() - before : 3)) break;
     }
     if (i_ < s_.size() && s_[i_] == '.' && i_ + 1 < s_.size() &&
         std::isdigit((unsigned char)s_[i_ + 1])) {
@@ -253,10 +296,19 @@ class Lexer {
     ++i_;
     if (i_ >= s_.size()) return fail("lone backslash");
     char c = s_[i_];
+    // "\\frac": a doubled backslash before a command name, as LaTeX written
+    // inside a quoted string comes out, is that command ("\\" followed by
+    // anything else is a row break).
+    if (c == '\\') {
+      size_t j = i_ + 1;
+      while (j < s_.size() && std::isalpha((unsigned char)s_[j])) ++j;
+      if (j - i_ - 1 >= 2 && known_command(s_.substr(i_ + 1, j - i_ - 1))) c = s_[++i_];
+    }
     if (!std::isalpha((unsigned char)c)) {
       ++i_;
       switch (c) {
         case '!': case ',': case ';': case ':': case ' ': case '$': case '>': return true;
+        case '\t': case '\n': case '\r': case '\f': case '\v': return true;  // a control space, as "\ "
         case '%': emit(Tok::kOp, "%", pos); return true;
         case '{': emit(Tok::kOp, "{s", pos); return true;
         case '}': emit(Tok::kOp, "}s", pos); return true;
@@ -268,6 +320,14 @@ class Lexer {
     size_t start = i_;
     while (i_ < s_.size() && std::isalpha((unsigned char)s_[i_])) ++i_;
     std::string_view name = s_.substr(start, i_ - start);
+    // "\quadx_2": spacing run into the next letters (as some datasets' golds
+    // are written) is the spacing, then those letters.
+    for (std::string_view sp : {"qquad", "quad"}) {
+      if (name.size() > sp.size() && name.substr(0, sp.size()) == sp && !known_command(name)) {
+        i_ = start + sp.size();
+        return true;
+      }
+    }
     if (in(kSkip, name)) return true;
     if (name == "hspace" || name == "vspace" || name == "phantom") {
       std::string ignored;
@@ -287,20 +347,6 @@ class Lexer {
       emit(Tok::kCmd, std::string(name) + ":" + env, pos);
       return true;
     }
-    struct Alias { std::string_view from; Tok tok; std::string_view to; };
-    static constexpr Alias kAliases[] = {
-        {"cdot", Tok::kOp, "*"},   {"times", Tok::kOp, "*"},  {"ast", Tok::kOp, "*"},
-        {"div", Tok::kOp, "/"},    {"le", Tok::kOp, "<="},    {"leq", Tok::kOp, "<="},
-        {"leqslant", Tok::kOp, "<="}, {"ge", Tok::kOp, ">="}, {"geq", Tok::kOp, ">="},
-        {"geqslant", Tok::kOp, ">="}, {"ne", Tok::kOp, "!="}, {"neq", Tok::kOp, "!="},
-        {"lt", Tok::kOp, "<"},     {"gt", Tok::kOp, ">"},     {"pm", Tok::kOp, "+-"},
-        {"mp", Tok::kOp, "-+"},    {"cup", Tok::kOp, "cup"},  {"in", Tok::kOp, "in"},
-        {"circ", Tok::kOp, "circ"}, {"degree", Tok::kOp, "circ"}, {"lbrace", Tok::kOp, "{s"},
-        {"rbrace", Tok::kOp, "}s"}, {"langle", Tok::kOp, "("}, {"rangle", Tok::kOp, ")"},
-        {"vert", Tok::kOp, "|"},   {"lvert", Tok::kOp, "|"},  {"rvert", Tok::kOp, "|"},
-        {"infty", Tok::kConst, "inf"}, {"pi", Tok::kConst, "pi"},
-        {"colon", Tok::kOp, ":"},
-    };
     for (const Alias& a : kAliases) {
       if (a.from == name) {
         emit(a.tok, std::string(a.to), pos);
@@ -326,7 +372,7 @@ class Lexer {
         {"\u22c5", Tok::kOp, "*"},     {"\u2264", Tok::kOp, "<="},     {"\u2265", Tok::kOp, ">="},
         {"\u2260", Tok::kOp, "!="},    {"\u00b1", Tok::kOp, "+-"},     {"\u2213", Tok::kOp, "-+"},
         {"\u222a", Tok::kOp, "cup"},   {"\u2208", Tok::kOp, "in"},     {"\u00f7", Tok::kOp, "/"},
-        {"\u2013", Tok::kOp, "-"},     {"\u00a0", Tok::kOp, ""},
+        {"\u2013", Tok::kOp, "-"},     {"\u00a0", Tok::kOp, ""},      {"\u2248", Tok::kOp, "~="},
     };
     size_t pos = i_;
     if (starts("\u00b0")) {  // degree sign: same as ^\circ

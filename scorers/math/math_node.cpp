@@ -140,6 +140,7 @@ std::string to_display(const Node& n) {
           case 'l': out += " <= "; break;
           case 'g': out += " >= "; break;
           case 'n': out += " != "; break;
+          case 'a': out += " ~= "; break;
           default: out += std::string(" ") + n.text[i] + " ";
         }
         out += to_display(n.kids[i + 1]);

@@ -28,7 +28,7 @@ enum class Kind : uint8_t {
   kInterval,   // kids: lo, hi; aux bit0 = lo closed, bit1 = hi closed
   kUnion,      // kids: intervals or sets joined by \cup
   kMatrix,     // kids: entries row-major; aux: column count
-  kRelation,   // kids: operands (n+1); text: n operators, one char each: < l(≤) = n(≠) > g(≥)
+  kRelation,   // kids: operands (n+1); text: n operators, one char each: < l(≤) = n(≠) > g(≥) a(≈)
 };
 
 struct Node {

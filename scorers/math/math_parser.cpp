@@ -23,7 +23,7 @@ class Parser {
   explicit Parser(std::vector<Token> t) : t_(std::move(t)) {}
 
   Node answer() {
-    std::vector<Node> all = items();
+    std::vector<Node> all = top_items();
     if (cur().type != Tok::kEnd) fail("unexpected '" + cur().text + "'");
     if (all.empty()) fail("empty answer");
     if (all.size() == 1) return std::move(all[0]);
@@ -69,14 +69,47 @@ class Parser {
     return s == ")" || s == "]" || s == "}" || s == "}s" || s == "row" || s == "&" || (s == "|" && abs_depth_ > 0);
   }
 
+  // Comma-separated items, in groups split at semicolons.
+  std::vector<std::vector<Node>> item_groups() {
+    std::vector<std::vector<Node>> groups(1);
+    if (closer()) return groups;
+    groups.back().push_back(item());
+    while (op(",") || op(";")) {
+      bool semi = false;
+      while (op(",") || op(";")) {  // "19, 46, and 82": a comma then "and"
+        semi = semi || op(";");
+        next();
+      }
+      if (closer()) break;  // a trailing comma
+      if (semi) groups.emplace_back();
+      groups.back().push_back(item());
+    }
+    return groups;
+  }
+
+  // Items separated by ',' or ';' alike.
   std::vector<Node> items() {
     std::vector<Node> out;
-    if (closer()) return out;
-    out.push_back(item());
-    while (op(",") || op(";")) {
-      next();
-      if (closer()) break;  // a trailing comma
-      out.push_back(item());
+    for (auto& g : item_groups())
+      for (Node& n : g) out.push_back(std::move(n));
+    return out;
+  }
+
+  // The answer's items. Where semicolons separate groups of comma-separated
+  // items ("p=5, q=2; p=7, q=2": two solutions), each group of several is a
+  // tuple; otherwise ';' separates items like ','.
+  std::vector<Node> top_items() {
+    std::vector<std::vector<Node>> groups = item_groups();
+    bool grouped = false;
+    if (groups.size() > 1)
+      for (const auto& g : groups) grouped = grouped || g.size() > 1;
+    std::vector<Node> out;
+    for (auto& g : groups) {
+      if (grouped && g.size() > 1) {
+        out.push_back(make(Kind::kTuple, "", std::move(g)));
+      } else {
+        for (Node& n : g) out.push_back(std::move(n));
+      }
     }
     return out;
   }
@@ -89,6 +122,7 @@ class Parser {
     if (t.text == "!=") return 'n';
     if (t.text == ">") return '>';
     if (t.text == ">=") return 'g';
+    if (t.text == "~=") return 'a';
     return 0;
   }
 
@@ -101,15 +135,28 @@ class Parser {
       return union_expr();
     }
     std::vector<Node> kids;
-    kids.push_back(union_expr());
+    kids.push_back(ratio());
     std::string ops;
     while (char r = relop(cur())) {
       ops += r;
       next();
-      kids.push_back(union_expr());
+      kids.push_back(ratio());
     }
     if (ops.empty()) return std::move(kids[0]);
     return make(Kind::kRelation, ops, std::move(kids));
+  }
+
+  // "7:32", "A:B": a ratio, read as the ordered tuple of its terms.
+  Node ratio() {
+    Node first = union_expr();
+    if (!op(":")) return first;
+    std::vector<Node> kids;
+    kids.push_back(std::move(first));
+    while (op(":")) {
+      next();
+      kids.push_back(union_expr());
+    }
+    return make(Kind::kTuple, "", std::move(kids));
   }
 
   Node union_expr() {
@@ -369,7 +416,9 @@ class Parser {
     expect("}");
     if (in.empty()) fail("empty braces");
     if (in.size() == 1) return std::move(in[0]);
-    return make(Kind::kSet, "", std::move(in));
+    // Plain braces only group: TeX typesets {1,3} as the list "1, 3" (a set
+    // is written \{1,3\}).
+    return make(Kind::kList, "", std::move(in));
   }
 
   Node bracket() {

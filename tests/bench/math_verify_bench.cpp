@@ -3,6 +3,10 @@
 //   build-*/tests/math_verify_bench --benchmark_filter=Math
 // MathPairWorst reports the slowest single pair (max_us) over the MATH-500
 // workload, against the issue's 50 ms bound.
+// MathScore* run the whole scorer (answer extraction, then verification) on
+// full responses: the answer boxed, the answer as the last inline math after
+// prose (the fallback path), and Math-Verify's test cases (issue 16), whose
+// responses run to several kilobytes; MathScoreWorst reports their slowest.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -16,6 +20,7 @@
 
 #include "scorers/math/math_equiv.h"
 #include "scorers/math/math_rewrites.h"
+#include "scorers/math/math_scorer.h"
 
 namespace {
 
@@ -72,32 +77,27 @@ const Pairs& case_table_pairs() {
   return pairs;
 }
 
-void run(benchmark::State& state, const Pairs& pairs) {
+// Cycles through `pairs`, one verdict per iteration.
+template <class VerdictFn>
+void run_pairs(benchmark::State& state, const Pairs& pairs, VerdictFn verdict) {
   size_t i = 0;
   for (auto _ : state) {
-    const auto& [g, a] = pairs[i];
-    benchmark::DoNotOptimize(rigor::math::equivalent_answers(g, a));
+    benchmark::DoNotOptimize(verdict(pairs[i].first, pairs[i].second));
     if (++i == pairs.size()) i = 0;
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["pairs"] = static_cast<double>(pairs.size());
 }
 
-void MathPairsMath500(benchmark::State& state) { run(state, math500_pairs()); }
-void MathPairsMath500Rewritten(benchmark::State& state) { run(state, math500_rewritten_pairs()); }
-void MathPairsCaseTable(benchmark::State& state) { run(state, case_table_pairs()); }
-
-// One full pass per iteration; reports the slowest pair and the median.
-void MathPairWorst(benchmark::State& state) {
-  Pairs all = math500_pairs();
-  const Pairs& table = case_table_pairs();
-  all.insert(all.end(), table.begin(), table.end());
+// One full pass over `all` per iteration; reports the slowest pair and the median.
+template <class VerdictFn>
+void worst_pair(benchmark::State& state, const Pairs& all, VerdictFn verdict) {
   double worst = 0;
   std::vector<double> us(all.size());
   for (auto _ : state) {
     for (size_t i = 0; i < all.size(); ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      benchmark::DoNotOptimize(rigor::math::equivalent_answers(all[i].first, all[i].second));
+      benchmark::DoNotOptimize(verdict(all[i].first, all[i].second));
       us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       worst = std::max(worst, us[i]);
     }
@@ -108,10 +108,96 @@ void MathPairWorst(benchmark::State& state) {
   state.counters["median_us"] = us[us.size() / 2];
 }
 
+auto equivalence = [](const std::string& g, const std::string& a) { return rigor::math::equivalent_answers(g, a); };
+
+void run(benchmark::State& state, const Pairs& pairs) { run_pairs(state, pairs, equivalence); }
+
+void MathPairsMath500(benchmark::State& state) { run(state, math500_pairs()); }
+void MathPairsMath500Rewritten(benchmark::State& state) { run(state, math500_rewritten_pairs()); }
+void MathPairsCaseTable(benchmark::State& state) { run(state, case_table_pairs()); }
+
+void MathPairWorst(benchmark::State& state) {
+  Pairs all = math500_pairs();
+  const Pairs& table = case_table_pairs();
+  all.insert(all.end(), table.begin(), table.end());
+  worst_pair(state, all, equivalence);
+}
+
+// (gold, full response) pairs built from the MATH-500 pairs.
+Pairs responses(const std::string& before, const std::string& after) {
+  Pairs p;
+  for (const auto& [g, a] : math500_pairs()) p.emplace_back(g, before + a + after);
+  return p;
+}
+
+const Pairs& boxed_responses() {
+  static const Pairs p = responses("We simplify step by step, so the result is $\\boxed{", "}$.");
+  return p;
+}
+
+const Pairs& fallback_responses() {
+  static const Pairs p = responses(
+      "Let $x$ be the unknown. Since $2x + 1 = 7$ we have $x = 3$, and after more work we find\n\n$$", "$$\n\nso that is it.");
+  return p;
+}
+
+const Pairs& peer_responses() {
+  static const Pairs pairs = [] {
+    Pairs p;
+    std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/tests/data/math_verify_peer.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      if (!j.contains("header")) p.emplace_back(j.at("gold").get<std::string>(), j.at("pred").get<std::string>());
+    }
+    return p;
+  }();
+  return pairs;
+}
+
+void score(benchmark::State& state, const Pairs& pairs) {
+  auto scorer = rigor::make_math_scorer();
+  run_pairs(state, pairs, [&](const std::string& g, const std::string& r) { return scorer->score(r, g); });
+}
+
+void MathScoreBoxed(benchmark::State& state) { score(state, boxed_responses()); }
+void MathScoreFallback(benchmark::State& state) { score(state, fallback_responses()); }
+void MathScorePeerCases(benchmark::State& state) { score(state, peer_responses()); }
+
+// Long responses built to make extraction slow: unclosed delimiters, phrases
+// without answers, spans that never parse.
+Pairs pathological_responses() {
+  auto times = [](const std::string& unit, size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += unit;
+    return out;
+  };
+  return {{"5", times("\\[ x ", 20000)},
+          {"5", times("\\( 1 ", 20000)},
+          {"5", times("$$ 1 ", 20000)},
+          {"5", times("the answer is ", 10000)},
+          {"5", times("The answer is \\triangle. ", 5000)},
+          {"5", times("$\\triangle$ ", 20000)},
+          {"5", times("1 ", 50000)}};
+}
+
+void MathScoreWorst(benchmark::State& state) {
+  auto scorer = rigor::make_math_scorer();
+  Pairs all = boxed_responses();
+  Pairs pathological = pathological_responses();
+  for (const Pairs* more : {&fallback_responses(), &peer_responses(), static_cast<const Pairs*>(&pathological)})
+    all.insert(all.end(), more->begin(), more->end());
+  worst_pair(state, all, [&](const std::string& g, const std::string& r) { return scorer->score(r, g); });
+}
+
 BENCHMARK(MathPairsMath500);
 BENCHMARK(MathPairsMath500Rewritten);
 BENCHMARK(MathPairsCaseTable);
 BENCHMARK(MathPairWorst)->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(MathScoreBoxed);
+BENCHMARK(MathScoreFallback);
+BENCHMARK(MathScorePeerCases);
+BENCHMARK(MathScoreWorst)->Iterations(3)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -8,13 +8,17 @@ secs=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${RIGOR_FUZZ_DIR:-$root/build-fuzz}
 mkdir -p "$work/corpus"
-# Seed corpus: the gold/answer pairs of the case table.
+# Seed corpus: the gold/answer pairs of the case table, and gold/response
+# pairs of the extraction table.
 tail -n +2 "$root/tests/data/math_equivalence.tsv" | awk -F'\t' -v d="$work/corpus" \
   '{ f = sprintf("%s/seed%04d", d, NR); printf "%s\t%s", $1, $2 > f; close(f) }'
+grep -v '^#' "$root/tests/data/scorers_math_extract.tsv" | awk -F'\t' -v d="$work/corpus" \
+  '{ f = sprintf("%s/extract%04d", d, NR); printf "%s\t%s", $2, $1 > f; close(f) }'
 cxxflags="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -I$root"
 ginac=$(pkg-config --cflags --libs ginac)
 srcs="$root/scorers/math/math_lexer.cpp $root/scorers/math/math_parser.cpp $root/scorers/math/math_node.cpp \
-  $root/scorers/math/math_numeric.cpp $root/scorers/math/math_ginac.cpp $root/scorers/math/math_equiv.cpp"
+  $root/scorers/math/math_numeric.cpp $root/scorers/math/math_ginac.cpp $root/scorers/math/math_equiv.cpp \
+  $root/scorers/math/math_scorer.cpp $root/scorers/extract.cpp"
 # shellcheck disable=SC2086
 clang++ $cxxflags "$root/tests/fuzz/math_parser_fuzz.cpp" $srcs $ginac -o "$work/math_parser_fuzz"
 cd "$work"

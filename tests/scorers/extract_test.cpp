@@ -26,6 +26,37 @@ TEST(ExtractTest, FinalAnswerCasesFromDataFile) {
   }
 }
 
+std::vector<std::string> span_texts(std::string_view r) {
+  std::vector<std::string> out;
+  for (const MathSpan& s : math_spans(r)) out.emplace_back(s.text);
+  return out;
+}
+
+TEST(ExtractTest, MathSpansAreReadAsTeXReadsThem) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(span_texts("a $x$ b $$y$$ c \\(z\\) d \\[w\\]"), (V{"x", "y", "z", "w"}));
+  EXPECT_EQ(span_texts("cost \\$5 and $x = 1 \\$ 2$"), (V{"x = 1 \\$ 2"})) << "an escaped dollar is text";
+  EXPECT_EQ(span_texts("$\n9\n$"), (V{"\n9\n"})) << "inline math may span a line break";
+  EXPECT_EQ(span_texts("It costs $5.\n\nThen $3"), V{}) << "but not a paragraph";
+  EXPECT_EQ(span_texts("$$\n9\n\n$$"), (V{"\n9\n\n"})) << "display math may";
+  EXPECT_EQ(span_texts("open $ never closed"), V{});
+  EXPECT_EQ(span_texts("\\(never closed"), V{});
+  auto spans = math_spans("ab $x$");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].pos, 3u);
+  EXPECT_EQ(spans[0].end, 6u);
+  EXPECT_FALSE(spans[0].display);
+}
+
+TEST(ExtractTest, AnswerPhraseEnds) {
+  std::string r = "The answer is 5. Answer: 6. **Final Answer**\n7. answered 8";
+  std::vector<size_t> ends = answer_phrase_ends(r);
+  ASSERT_EQ(ends.size(), 3u);
+  EXPECT_EQ(r.substr(ends[0], 1), "5");
+  EXPECT_EQ(r.substr(ends[1], 1), "6");
+  EXPECT_EQ(r.substr(ends[2], 2), "\n7");
+}
+
 TEST(ExtractTest, AllBoxedKeepsOrderAndPositions) {
   std::string r = "a \\boxed{1} b \\fbox{2} c \\boxed{3}";
   auto all = all_boxed(r);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "scorers/math/math_scorer.h"
+#include "tests/scorers/scorer_cases.h"
 
 namespace rigor {
 namespace {
@@ -30,14 +31,29 @@ TEST(MathScorer, AdjacentBoxesAreJoinedAsAList) {
   EXPECT_FALSE(apart.correct) << "boxes separated by prose are not one answer";
 }
 
-TEST(MathScorer, FinalAnswerPhraseThenLastNumber) {
+TEST(MathScorer, FinalAnswerPhraseThenLastMath) {
   auto s = make_math_scorer();
   Verdict p = s->score("So the final answer is $x = 5$.", "5");
   EXPECT_TRUE(p.correct) << p.reason;
   EXPECT_EQ(p.reason.rfind("final-answer-phrase", 0), 0u) << p.reason;
-  Verdict n = s->score("we add them up to 42", "42");
-  EXPECT_TRUE(n.correct);
-  EXPECT_EQ(n.reason.rfind("last-number (fallback)", 0), 0u) << n.reason;
+  Verdict m = s->score("We add them up to $42$ in the end.", "42");
+  EXPECT_TRUE(m.correct) << m.reason;
+  EXPECT_EQ(m.reason.rfind("last-inline-math", 0), 0u) << m.reason;
+}
+
+// The old fallback took "the last number in the text": 2 out of
+// \frac{1+\sqrt{5}}{2}, 2 out of "AZYUK2A", 1 out of -[0,1).
+TEST(MathScorer, FallbackNeverCutsANumberOutOfAnExpressionOrAWord) {
+  auto s = make_math_scorer();
+  EXPECT_EQ(testing::check_scorer_cases(*s, "scorers_math_extract.tsv"), 49);
+}
+
+TEST(MathScorer, NothingThatParsesIsAnExtractionFailure) {
+  auto s = make_math_scorer();
+  Verdict v = s->score("we add them up to 42", "42");
+  EXPECT_FALSE(v.extracted_ok);
+  EXPECT_FALSE(v.correct);
+  EXPECT_NE(v.reason.find("no answer found"), std::string::npos) << v.reason;
 }
 
 TEST(MathScorer, NoAnswerIsNotExtracted) {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "harness/curl_epoll.h"
+#include "harness/engines/chat_body.h"
 #include "harness/engines/openai_stream.h"
 #include "harness/sse.h"
 
@@ -206,26 +207,6 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-nlohmann::json chat_request_body(const CompletionRequest& request, bool include_usage) {
-  nlohmann::json messages = nlohmann::json::array();
-  for (const Message& m : request.messages) {
-    messages.push_back({{"role", m.role}, {"content", m.content}});
-  }
-  nlohmann::json body = {
-      {"model", request.model},
-      {"messages", std::move(messages)},
-      {"stream", true},
-      {"temperature", request.temperature},
-      {"top_p", request.top_p},
-      {"max_tokens", request.max_tokens},
-  };
-  if (request.seed) body["seed"] = *request.seed;
-  if (include_usage) body["stream_options"] = {{"include_usage", true}};
-  // RFC 7386 merge: config extras win, nested objects merge, null deletes.
-  if (!request.extra.is_null()) body.merge_patch(request.extra);
-  return body;
-}
-
 OpenAIEngine::OpenAIEngine(OpenAIEngineOptions options) : options_(std::move(options)) {
   if (options_.base_url.empty()) throw std::invalid_argument("openai engine: base_url is empty");
   if (options_.concurrency < 1) throw std::invalid_argument("openai engine: concurrency must be >= 1");
@@ -287,13 +268,8 @@ class Runner {
     Job j;
     j.tag = job.tag;
     try {
-      if (options_.make_body) {
-        j.body = options_.make_body(job.request).dump();
-      } else if (auto text = chat_request_text(job.request, options_.include_usage)) {
-        j.body = std::move(*text);
-      } else {
-        j.body = chat_request_body(job.request, options_.include_usage).dump();
-      }
+      j.body = options_.make_body ? options_.make_body(job.request).dump()
+                                  : chat_request_body(job.request, options_.dialect, options_.include_usage).dump();
       size_t prompt_chars = 0;
       for (const Message& m : job.request.messages) prompt_chars += m.content.size();
       j.est_tokens = estimate_request_tokens(prompt_chars, job.request.max_tokens);

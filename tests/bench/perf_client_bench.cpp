@@ -42,7 +42,7 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/engines/openai_engine.h"
+#include "harness/engines/chat_body.h"
 #include "harness/perf/perf_client.h"
 #include "harness/sim_process.h"
 #include "tests/bench/bench_cpu.h"
@@ -72,7 +72,7 @@ std::string body(int profile) {
   r.model = kModels[profile];
   r.messages = {{"user", "capacity probe lorem ipsum dolor sit amet"}};
   r.seed = 1;
-  return chat_request_body(r, true).dump();
+  return chat_request_body(r, ProviderDialect::kOpenAI, true).dump();
 }
 
 void BM_RigorPerfClient(benchmark::State& state) {

@@ -125,7 +125,8 @@ struct Transfer {
   Job job;
   CURLM* multi = nullptr;
   CURL* easy = nullptr;
-  std::vector<CURL*>* pool = nullptr;  // where the handle goes back (its buffers and settings are reused)
+  CurlEasyPool* pool = nullptr;  // where the handle goes back
+  bool failed = true;           // until it ends well: a failed handle is reset before reuse
   Clock::time_point t0;         // handed to curl
   Clock::time_point last_byte;  // last header or body byte (idle timeout)
   SseParser parser;
@@ -144,7 +145,7 @@ struct Transfer {
     if (!easy) return;
     if (multi) curl_multi_remove_handle(multi, easy);
     if (pool) {
-      pool->push_back(easy);
+      pool->give_back(easy, failed);
     } else {
       curl_easy_cleanup(easy);
     }
@@ -250,10 +251,18 @@ class Runner {
                                                    : options_.api_key_header + ": " + options_.api_key);
     }
     for (const std::string& h : options_.headers) headers_.add(h);
+    pool_.emplace(*sockets_, url_, headers_.list, on_body, [this](CURL* e) {
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+      curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+      // A fast server's whole answer in one read, not several 16 KiB ones.
+      curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReadBufferBytes);
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options_.connect_timeout_s));
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options_.total_timeout_s));
+    });
   }
   ~Runner() {
     active_.clear();  // transfers detach from the multi handle first
-    for (CURL* e : pool_) curl_easy_cleanup(e);
+    pool_.reset();
     curl_multi_cleanup(multi_);  // sockets_ outlives this: cleanup may still call back
   }
 
@@ -369,23 +378,6 @@ class Runner {
   }
 
  private:
-  // A handle with this model's fixed options set; start() sets the rest.
-  CURL* take_easy() {
-    if (!pool_.empty()) {
-      CURL* e = pool_.back();
-      pool_.pop_back();
-      return e;
-    }
-    CURL* e = sockets_->new_easy(url_, headers_.list, on_body);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    // A fast server's whole answer in one read, not several 16 KiB ones.
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReadBufferBytes);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options_.connect_timeout_s));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options_.total_timeout_s));
-    return e;
-  }
-
   void start(Job job) {
     if (options_.limiter) {
       // Held back here, not sent to be refused: the wait is scheduled like a backoff.
@@ -400,8 +392,8 @@ class Runner {
     auto t = std::make_unique<Transfer>();
     ++job.attempts;
     t->job = std::move(job);
-    t->easy = take_easy();
-    t->pool = &pool_;
+    t->easy = pool_->take();
+    t->pool = &*pool_;
     CURL* e = t->easy;
     if (options_.make_decoder) {
       t->decoder = options_.make_decoder();
@@ -424,6 +416,18 @@ class Runner {
   }
 
   void complete(std::unique_ptr<Transfer> t, CURLcode rc) {
+    if (!t->abort && failed_on_closed_kept_alive_connection(t->easy, rc)) {
+      // Sent again at once on a new connection, as the same attempt.
+      CURL* e = t->easy;
+      t->last_byte = Clock::now();
+      curl_multi_remove_handle(multi_, e);
+      if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+        t->multi = nullptr;
+        throw std::runtime_error("curl_multi_add_handle failed");
+      }
+      active_.emplace(e, std::move(t));
+      return;
+    }
     const double total_s = seconds(Clock::now() - t->t0);
     if (!t->status_known) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
     const bool ok_status = t->status >= 200 && t->status < 300;
@@ -457,6 +461,7 @@ class Runner {
           options_.limiter->on_success();
         }
         const uint64_t tag = t->job.tag;
+        t->failed = false;
         t.reset();  // release the handle before user code runs
         on_result_(tag, std::move(r));
         return;
@@ -491,7 +496,7 @@ class Runner {
   std::optional<CurlEpoll> sockets_;
   int running_ = 0;
   CurlSlist headers_;
-  std::vector<CURL*> pool_;  // declared before active_: transfers return handles here when destroyed
+  std::optional<CurlEasyPool> pool_;  // declared before active_: transfers return handles here when destroyed
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::vector<Job> waiting_;
   Clock::time_point next_idle_check_{};

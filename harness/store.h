@@ -60,7 +60,8 @@ struct SampleRecord {
   std::string finish_reason;
   bool truncated = false;          // finish_reason == "length" or unclosed <think>
   int64_t prompt_tokens = -1;      // -1: the server did not report it
-  int64_t cached_tokens = -1;
+  int64_t cached_tokens = -1;      // input served from the provider's cache
+  int64_t cache_write_tokens = -1; // input written to the provider's cache (Anthropic), part of prompt_tokens
   int64_t completion_tokens = -1;
   int64_t reasoning_tokens = -1;
   double ttft_s = -1;
@@ -77,8 +78,9 @@ struct SampleRecord {
 
 class Store {
  public:
-  // Opens (creating if needed) the database at path. Throws std::runtime_error
-  // naming the path if it cannot be opened or has an incompatible schema.
+  // Opens (creating if needed) the database at path and brings its schema
+  // up to date (numbered migrations, store.cpp). Throws std::runtime_error
+  // naming the path if it cannot be opened or is newer than this rigor.
   explicit Store(const std::string& path);
   ~Store();
   Store(const Store&) = delete;

@@ -149,7 +149,7 @@ TEST(PerfAccuracy, TtftAndInterChunkMatchTheSimulatorWithin1msAtP99With1000Strea
   EXPECT_LT(gap_p99, 0.001);
 
   // The summary reports the same thing the raw records say.
-  const auto s = summarize_level(records, 1000, PerfSlo{}, ModelPricing{}, 0, load.rate);
+  const auto s = summarize_level(records, 1000, PerfSlo{}, Pricing{}, 0, load.rate);
   EXPECT_EQ(s.measured, 2000);
   EXPECT_EQ(s.ok, 2000);
   EXPECT_NEAR(s.ttft.p50, 0.250, 0.001);

@@ -201,7 +201,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
       }
       return;  // other named events (pings) carry no chat data
     }
-    if (auto r = t->stream.on_data(ev.data, t_s, ev.known_start); !r) t->abort = std::move(r.error());
+    if (auto r = t->stream.on_data(ev.data, t_s); !r) t->abort = std::move(r.error());
   });
   return t->abort ? 0 : n;  // a short count makes curl abort the transfer
 }
@@ -395,11 +395,7 @@ class Runner {
     t->easy = pool_->take();
     t->pool = &*pool_;
     CURL* e = t->easy;
-    if (options_.make_decoder) {
-      t->decoder = options_.make_decoder();
-    } else {
-      t->parser.expect_data_start(&t->stream.expected_data_start());
-    }
+    if (options_.make_decoder) t->decoder = options_.make_decoder();
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->job.body.size()));
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());

@@ -61,7 +61,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   s->parser.feed(std::string_view(data, n), [s, t_s](const SseEvent& ev) {
     if (s->abort) return;
     if (!ev.type.empty() && ev.type != "message") return;
-    if (auto r = s->stream.on_data(ev.data, t_s, ev.known_start); !r) s->abort = std::move(r.error());
+    if (auto r = s->stream.on_data(ev.data, t_s); !r) s->abort = std::move(r.error());
   });
   return s->abort ? 0 : n;
 }
@@ -199,7 +199,6 @@ class Loop {
  private:
   void dispatch(int64_t index, double scheduled_s) {
     auto shot = std::make_unique<Shot>();
-    shot->parser.expect_data_start(&shot->stream.expected_data_start());
     shot->record.index = index;
     shot->record.scheduled_s = scheduled_s;
     const std::string& body = bodies_[static_cast<size_t>(index) % bodies_.size()];

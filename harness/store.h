@@ -1,7 +1,10 @@
 // The results store: one SQLite file (WAL) holding runs and every sample.
-// Each finished sample is committed on its own, so a kill -9 at any moment
-// loses no finished sample; (run, model, suite, problem, sample) is the
-// primary key, so none is ever duplicated.
+// A committed sample survives a kill -9 (not a power cut: synchronous=NORMAL).
+// `rigor run` commits samples in groups (put_samples, from its sample sink):
+// a sample whose request finished moments before a kill -9 may not be
+// committed yet, and a resumed run requests it again with the same seed.
+// (run, model, suite, problem, sample) is the primary key, so no sample is
+// ever stored twice.
 #pragma once
 
 #include <cstdint>

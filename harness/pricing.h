@@ -26,6 +26,16 @@ struct Pricing {
   double gpu_hour = -1;
   int gpus = 0;
 
+  // API prices; cache_write < 0: priced as input.
+  static Pricing per_token(double input, double cached_input, double output, double cache_write = -1) {
+    Pricing p;
+    p.input = input;
+    p.cached_input = cached_input;
+    p.output = output;
+    p.cache_write = cache_write;
+    return p;
+  }
+
   bool is_api() const { return input >= 0 && output >= 0; }
   bool is_self_hosted() const { return gpu_hour >= 0 && gpus > 0; }
   // {"input","cached_input","output"[,"cache_write"]} or {"gpu_hour","gpus"};

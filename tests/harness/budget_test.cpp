@@ -7,24 +7,15 @@
 namespace rigor {
 namespace {
 
-Pricing api(double in, double cached, double out, double write = -1) {
-  Pricing p;
-  p.input = in;
-  p.cached_input = cached;
-  p.output = out;
-  p.cache_write = write;
-  return p;
-}
-
 TEST(Budget, EstimateUsesStoredLengthsElseMaxTokensUpperBound) {
-  auto upper = estimate_spend(api(1, 1, 10), 10, 4000, 2000, {});
+  auto upper = estimate_spend(Pricing::per_token(1, 1, 10), 10, 4000, 2000, {});
   EXPECT_EQ(upper.observed, 0);
   EXPECT_EQ(upper.input_tokens, 1000);
   EXPECT_EQ(upper.output_tokens, 20000);
   EXPECT_NEAR(upper.usd, (1000 * 1 + 20000 * 10) / 1e6, 1e-12);
   EXPECT_NE(upper.basis().find("max_tokens"), std::string::npos);
 
-  auto seen = estimate_spend(api(1, 1, 10), 10, 4000, 2000, {100, 300, -1});
+  auto seen = estimate_spend(Pricing::per_token(1, 1, 10), 10, 4000, 2000, {100, 300, -1});
   EXPECT_EQ(seen.observed, 2);
   EXPECT_EQ(seen.output_tokens, 2000);
   EXPECT_NE(seen.basis().find("2 stored samples"), std::string::npos);

@@ -64,6 +64,5 @@ TEST(JsonScanner, KeysAreReadInPlaceOrDecoded) {
   }
 }
 
-
 }  // namespace
 }  // namespace rigor::json

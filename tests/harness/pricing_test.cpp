@@ -7,15 +7,6 @@
 namespace rigor {
 namespace {
 
-Pricing api(double in, double cached, double out, double write = -1) {
-  Pricing p;
-  p.input = in;
-  p.cached_input = cached;
-  p.output = out;
-  p.cache_write = write;
-  return p;
-}
-
 TEST(Pricing, ParsesApiAndGpuShapes) {
   auto a = parse_pricing(R"({"input": 0.55, "cached_input": 0.14, "output": 2.19})");
   ASSERT_TRUE(a.has_value()) << a.error();
@@ -37,7 +28,7 @@ TEST(Pricing, ParsesApiAndGpuShapes) {
 // The report could not price Anthropic's cache writes: the stored pricing
 // had no cache_write price.
 TEST(Pricing, TheStoredJsonKeepsTheCacheWritePrice) {
-  for (const Pricing& p : {api(3, 0.3, 15, 3.75), api(3, 0.3, 15)}) {
+  for (const Pricing& p : {Pricing::per_token(3, 0.3, 15, 3.75), Pricing::per_token(3, 0.3, 15)}) {
     auto back = parse_pricing(p.to_json().dump());
     ASSERT_TRUE(back.has_value()) << back.error();
     ASSERT_TRUE(back->has_value());
@@ -90,22 +81,22 @@ TEST(CostUsd, PricesCacheReadsWritesAndUncachedInputSeparately) {
   u.cache_write_tokens = 1500;
   u.completion_tokens = 200;
   // 500 uncached x 3 + 1000 x 0.3 + 1500 x 3.75 + 200 x 15
-  EXPECT_NEAR(cost_usd(api(3, 0.3, 15, 3.75), u), (1500 + 300 + 5625 + 3000) / 1e6, 1e-12);
+  EXPECT_NEAR(cost_usd(Pricing::per_token(3, 0.3, 15, 3.75), u), (1500 + 300 + 5625 + 3000) / 1e6, 1e-12);
   // Without a cache_write price, writes cost what input costs.
-  EXPECT_NEAR(cost_usd(api(3, 0.3, 15), u), (1500 + 300 + 4500 + 3000) / 1e6, 1e-12);
+  EXPECT_NEAR(cost_usd(Pricing::per_token(3, 0.3, 15), u), (1500 + 300 + 4500 + 3000) / 1e6, 1e-12);
   EXPECT_EQ(cost_usd(Pricing{}, u), -1);
   u.completion_tokens = -1;
-  EXPECT_EQ(cost_usd(api(3, 0.3, 15), u), -1);
+  EXPECT_EQ(cost_usd(Pricing::per_token(3, 0.3, 15), u), -1);
 }
 
 TEST(CostUsd, UnknownCacheCountsAreUncachedAndCountsNeverExceedThePrompt) {
   Usage u;
   u.prompt_tokens = 1000;
   u.completion_tokens = 10;
-  EXPECT_NEAR(cost_usd(api(2, 0.5, 8), u), (1000 * 2.0 + 10 * 8.0) / 1e6, 1e-15);
+  EXPECT_NEAR(cost_usd(Pricing::per_token(2, 0.5, 8), u), (1000 * 2.0 + 10 * 8.0) / 1e6, 1e-15);
   u.cached_tokens = 1500;  // more than the prompt: all of it cached, nothing written
   u.cache_write_tokens = 100;
-  EXPECT_NEAR(cost_usd(api(2, 0.5, 8, 4), u), (1000 * 0.5 + 10 * 8.0) / 1e6, 1e-15);
+  EXPECT_NEAR(cost_usd(Pricing::per_token(2, 0.5, 8, 4), u), (1000 * 0.5 + 10 * 8.0) / 1e6, 1e-15);
 }
 
 TEST(CostUsd, GpuHourPricing) {
@@ -114,7 +105,7 @@ TEST(CostUsd, GpuHourPricing) {
   p.gpus = 4;
   EXPECT_DOUBLE_EQ(gpu_cost_usd(p, 1800), 5.0);  // 2.5 $/h x 4 GPUs x 0.5 h
   EXPECT_DOUBLE_EQ(gpu_cost_usd(p, 0), 0.0);
-  EXPECT_EQ(gpu_cost_usd(api(1, 1, 1), 1800), -1);
+  EXPECT_EQ(gpu_cost_usd(Pricing::per_token(1, 1, 1), 1800), -1);
 }
 
 }  // namespace

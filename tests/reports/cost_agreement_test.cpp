@@ -18,11 +18,7 @@ namespace rigor {
 namespace {
 
 TEST(CostAgreement, SameUsageCostsTheSameInRunBudgetReportAndPerf) {
-  Pricing pricing;
-  pricing.input = 3;
-  pricing.cached_input = 0.3;
-  pricing.cache_write = 3.75;
-  pricing.output = 15;
+  const Pricing pricing = Pricing::per_token(3, 0.3, 15, 3.75);
   Usage u;
   u.prompt_tokens = 3000;
   u.cached_tokens = 1000;

@@ -7,23 +7,12 @@
 
 namespace rigor {
 
-double usage_cost_usd(const ModelPricing& p, const Usage& u) {
-  if (!p.is_api() || u.prompt_tokens < 0 || u.completion_tokens < 0) return -1;
-  const int64_t cached = std::max<int64_t>(u.cached_tokens, 0);
-  const int64_t written = std::max<int64_t>(u.cache_write_tokens, 0);
-  const int64_t uncached = std::max<int64_t>(u.prompt_tokens - cached - written, 0);
-  const double write_price = p.cache_write >= 0 ? p.cache_write : p.input;
-  return (static_cast<double>(uncached) * p.input + static_cast<double>(cached) * p.cached_input +
-          static_cast<double>(written) * write_price + static_cast<double>(u.completion_tokens) * p.output) /
-         1e6;
-}
-
 std::string SpendEstimate::basis() const {
   if (observed > 0) return fmt::format("output length: mean of {} stored samples", observed);
   return "output length: upper bound, max_tokens per sample";
 }
 
-SpendEstimate estimate_spend(const ModelPricing& p, int samples, int64_t prompt_chars, int max_tokens,
+SpendEstimate estimate_spend(const Pricing& p, int samples, int64_t prompt_chars, int max_tokens,
                              const std::vector<int64_t>& observed_output) {
   SpendEstimate e;
   e.samples = samples;

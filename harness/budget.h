@@ -12,14 +12,9 @@
 
 #include "harness/completion.h"
 #include "harness/config.h"
+#include "harness/pricing.h"
 
 namespace rigor {
-
-// API cost of one sample as DESIGN.md defines it, plus Anthropic's cache
-// writes: uncached input x input + cache reads x cached_input + cache writes
-// x cache_write + output x output, over 1e6. -1 when the model is not priced
-// per token or the server reported no usage.
-double usage_cost_usd(const ModelPricing& p, const Usage& u);
 
 // The expected spend of the samples a session still has to run, for one model.
 struct SpendEstimate {
@@ -33,7 +28,7 @@ struct SpendEstimate {
 };
 
 // observed_output: completion_tokens of this model's already stored samples.
-SpendEstimate estimate_spend(const ModelPricing& p, int samples, int64_t prompt_chars, int max_tokens,
+SpendEstimate estimate_spend(const Pricing& p, int samples, int64_t prompt_chars, int max_tokens,
                              const std::vector<int64_t>& observed_output);
 
 struct Budget {

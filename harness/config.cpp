@@ -187,19 +187,6 @@ nlohmann::json toml_to_json(const toml::node& node) {
   return os.str();
 }
 
-nlohmann::json ModelPricing::to_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  if (is_api()) {
-    j["input"] = input;
-    j["cached_input"] = cached_input;
-    j["output"] = output;
-  } else if (is_self_hosted()) {
-    j["gpu_hour"] = gpu_hour;
-    j["gpus"] = gpus;
-  }
-  return j;
-}
-
 nlohmann::json Config::resolved() const {
   nlohmann::json j;
   j["run"] = {{"id", run.id},     {"tag", run.tag},     {"seed", run.seed},

@@ -11,27 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/pricing.h"
+
 namespace rigor {
 
 // A fatal user error in a config file; main turns it into exit code 2.
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-struct ModelPricing {
-  // API pricing in $ per million tokens; negative = not set.
-  double input = -1;         // uncached input
-  double cached_input = -1;  // input served from the provider's cache (defaults to input)
-  double cache_write = -1;   // input written to the provider's cache (Anthropic; defaults to input)
-  double output = -1;        // output, reasoning included
-  // Self-hosted pricing: $ per GPU-hour times GPUs, over measured time.
-  double gpu_hour = -1;
-  int gpus = 0;
-
-  bool is_api() const { return input >= 0 && output >= 0; }
-  bool is_self_hosted() const { return gpu_hour >= 0 && gpus > 0; }
-  nlohmann::json to_json() const;
 };
 
 // A local engine rigor starts before and stops after a run (harness/launch.h).
@@ -58,7 +45,7 @@ struct ModelConfig {
   int max_attempts = 6;        // per sample, first try included
   double retry_base_s = 0.5;
   double retry_max_s = 60;
-  ModelPricing pricing;
+  Pricing pricing;
   nlohmann::json extra = nlohmann::json::object();  // extra request body fields
   std::vector<std::string> headers;                 // extra "Name: value" headers
   std::string dialect = "openai";  // engine openai: vllm, sglang, llamacpp, ollama, deepseek, openrouter, openai-reasoning

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <utility>
 
 namespace rigor {
 
@@ -51,9 +52,7 @@ void CurlEpoll::on_event(const epoll_event& ev, int* running) {
   curl_multi_socket_action(multi_, ev.data.fd, flags, running);
 }
 
-CURL* CurlEpoll::new_easy(const std::string& url, curl_slist* headers, curl_write_callback on_body) {
-  CURL* e = curl_easy_init();
-  if (!e) throw std::runtime_error("curl_easy_init failed");
+void CurlEpoll::set_easy_options(CURL* e, const std::string& url, curl_slist* headers, curl_write_callback on_body) {
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &CurlEpoll::on_open);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
@@ -61,7 +60,6 @@ CURL* CurlEpoll::new_easy(const std::string& url, curl_slist* headers, curl_writ
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  return e;
 }
 
 CurlEpoll::Watch& CurlEpoll::watch(curl_socket_t s) {
@@ -108,6 +106,53 @@ int CurlEpoll::on_timer(CURLM*, long timeout_ms, void* userp) {
   auto* self = static_cast<CurlEpoll*>(userp);
   self->due_ = timeout_ms < 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
   return 0;
+}
+
+CurlEasyPool::CurlEasyPool(CurlEpoll& sockets, std::string url, curl_slist* headers, curl_write_callback on_body,
+                           std::function<void(CURL*)> configure)
+    : sockets_(sockets), url_(std::move(url)), headers_(headers), on_body_(on_body), configure_(std::move(configure)) {}
+
+CurlEasyPool::~CurlEasyPool() {
+  for (CURL* e : idle_) curl_easy_cleanup(e);
+}
+
+void CurlEasyPool::set_options(CURL* e) {
+  sockets_.set_easy_options(e, url_, headers_, on_body_);
+  if (configure_) configure_(e);
+}
+
+CURL* CurlEasyPool::take() {
+  if (!idle_.empty()) {
+    CURL* e = idle_.back();
+    idle_.pop_back();
+    return e;
+  }
+  CURL* e = curl_easy_init();
+  if (!e) throw std::runtime_error("curl_easy_init failed");
+  set_options(e);
+  return e;
+}
+
+void CurlEasyPool::give_back(CURL* e, bool failed) {
+  long connects = 0;
+  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+  if (failed || connects > 0) {
+    curl_easy_reset(e);
+    set_options(e);
+  }
+  try {
+    idle_.push_back(e);
+  } catch (...) {
+    curl_easy_cleanup(e);
+  }
+}
+
+bool failed_on_closed_kept_alive_connection(CURL* e, CURLcode rc) {
+  if (rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR && rc != CURLE_GOT_NOTHING) return false;
+  long connects = -1, status = -1;
+  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  return connects == 0 && status == 0;
 }
 
 }  // namespace rigor

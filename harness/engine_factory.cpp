@@ -38,11 +38,7 @@ std::unique_ptr<Engine> make_default_engine(const ModelConfig& m, const std::str
   if (m.engine == "anthropic") return make_anthropic_engine(std::move(o), m.thinking_budget);
   const auto dialect = parse_dialect(m.dialect);
   if (!dialect) throw ConfigError(fmt::format("model {}: unknown dialect \"{}\"", m.name, m.dialect));
-  if (dialect_rewrites_body(*dialect)) {
-    o.make_body = [d = *dialect, usage = o.include_usage](const CompletionRequest& r) {
-      return dialect_request_body(d, r, usage);
-    };
-  }
+  o.dialect = *dialect;
   return std::make_unique<OpenAIEngine>(std::move(o));
 }
 

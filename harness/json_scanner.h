@@ -38,36 +38,6 @@ inline bool key_is(std::string_view k, const char (&lit)[N]) {
   return k.size() == N - 1 && __builtin_memcmp(k.data(), lit, N - 1) == 0;
 }
 
-// a == b, inline. A streamed chunk is checked against its stream's kept
-// beginning (~150 bytes), tail and model; as calls to memcmp, those compares
-// cost more than the comparing.
-inline bool same_bytes(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  auto word = [](const char* at) {
-    uint64_t w;
-    std::memcpy(&w, at, sizeof w);
-    return w;
-  };
-#if defined(__SSE2__)
-  if (n >= 16) {
-    auto block = [](const char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
-    __m128i diff = _mm_xor_si128(block(p + n - 16), block(q + n - 16));  // the last 16, overlapping
-    for (size_t i = 0; i + 16 <= n; i += 16) diff = _mm_or_si128(diff, _mm_xor_si128(block(p + i), block(q + i)));
-    return _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) == 0xFFFF;
-  }
-#endif
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(p, q, n) == 0;
-    return word(p) == word(q) && word(p + n - 8) == word(q + n - 8);
-  }
-  for (size_t i = 0; i < n; ++i)
-    if (p[i] != q[i]) return false;
-  return true;
-}
-
 // The first string stop in [p, end), or end. Sixteen bytes a step where SSE2
 // is there (every x86-64): the strings of a streamed chunk (its id, model
 // and text) are most of its bytes.
@@ -247,15 +217,8 @@ class Scanner {
     }
   }
 
-  // Where the scanner is, and how deep in objects and arrays.
+  // Where the scanner is.
   size_t pos() const { return static_cast<size_t>(p_ - begin_); }
-  int depth() const { return depth_; }
-  // Continues at byte pos, depth levels deep: for input whose first pos
-  // bytes equal an earlier input's, read up to the same point.
-  void resume(size_t pos, int depth) {
-    p_ = begin_ + pos;
-    depth_ = depth;
-  }
 
   bool skip() {
     ws();

@@ -44,10 +44,6 @@ double decode_speed(const Completion& c) {
   return static_cast<double>(c.usage.completion_tokens - 1) / (c.last_token_s - c.ttft_s);
 }
 
-// API cost of one sample as DESIGN.md defines it; -1 when the model is not
-// priced per token or the server gave no usage.
-double sample_cost(const ModelPricing& p, const Usage& u) { return usage_cost_usd(p, u); }
-
 SampleRecord make_record(const std::string& run_id, const ModelConfig& m, const Task& t) {
   SampleRecord s;
   s.run_id = run_id;
@@ -62,7 +58,7 @@ SampleRecord make_record(const std::string& run_id, const ModelConfig& m, const 
   return s;
 }
 
-void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const ModelPricing& pricing) {
+void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer, const Pricing& pricing) {
   s.status = SampleStatus::kOk;
   s.response = c.text;
   s.reasoning = c.reasoning;
@@ -82,13 +78,14 @@ void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer,
   }
   s.prompt_tokens = c.usage.prompt_tokens;
   s.cached_tokens = c.usage.cached_tokens;
+  s.cache_write_tokens = c.usage.cache_write_tokens;
   s.completion_tokens = c.usage.completion_tokens;
   s.reasoning_tokens = c.usage.reasoning_tokens;
   s.ttft_s = c.ttft_s;
   s.ttfat_s = c.ttfat_s;
   s.decode_tps = decode_speed(c);
   s.latency_s = c.total_s;
-  s.cost_usd = sample_cost(pricing, c.usage);
+  s.cost_usd = cost_usd(pricing, c.usage);
   s.attempts = c.attempts;
   s.server_model = c.server_model;
   s.limit_wait_s = c.limit_wait_s;
@@ -514,7 +511,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         // Counted here, on the engine's thread, so the next pull already sees it.
         if (r) {
           limit_wait[mi] += r->limit_wait_s;
-          guard.add(sample_cost(m.pricing, r->usage),
+          guard.add(cost_usd(m.pricing, r->usage),
                     std::max<int64_t>(r->usage.prompt_tokens, 0) + std::max<int64_t>(r->usage.completion_tokens, 0));
         }
         sink.push({mi, &plan[tag], sent_at[tag], std::move(r)});

@@ -1,7 +1,5 @@
 #include "harness/sse.h"
 
-#include "harness/json_scanner.h"
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -66,40 +64,13 @@ void SseParser::feed_lines(const char* p, size_t n, const SseHandler& on_event) 
     }
     const char* s = p + i;
     const size_t rem = n - i;
-    // "data: " and the expected beginning hold no line end: search after them.
-    size_t known = 0;
-    if (expected_start_ && !expected_start_->empty() && line_buf_.empty() && rem > 6 + expected_start_->size() &&
-        std::string_view(s, 6) == "data: " &&
-        json::same_bytes(std::string_view(s + 6, expected_start_->size()), *expected_start_)) {
-      known = expected_start_->size();
-    }
-    const char* eol = find_line_end(s + (known ? 6 + known : 0), s + rem);
+    const char* eol = find_line_end(s, s + rem);
     if (eol == s + rem) {
       line_buf_.append(s, rem);
       break;
     }
     const bool cr = *eol == '\r';
     const size_t end = static_cast<size_t>(eol - s);
-    if (line_buf_.empty() && !has_data_ && type_.empty()) {
-      // Nearly every event a server streams is one "data:" line and a blank
-      // line. When both terminators are in these bytes, hand it over
-      // directly: the same event process_line would build from two lines.
-      const std::string_view line(s, end);
-      const size_t left = static_cast<size_t>(s + rem - eol);
-      size_t term = 0;
-      if (left >= 2 && eol[0] == '\n' && eol[1] == '\n') {
-        term = 2;
-      } else if (left >= 4 && std::string_view(eol, 4) == "\r\n\r\n") {
-        term = 4;
-      }
-      if (term > 0 && line.substr(0, 5) == "data:") {
-        std::string_view value = line.substr(5);
-        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        on_event(SseEvent{{}, value, id_, known});
-        i += end + term;
-        continue;
-      }
-    }
     if (line_buf_.empty()) {
       process_line(std::string_view(s, end), true, on_event);
     } else {

@@ -23,10 +23,6 @@ struct SseEvent {
   std::string_view type;  // the `event:` field; empty means the default "message"
   std::string_view data;  // the `data:` lines joined with "\n"
   std::string_view id;    // the last `id:` seen on this stream (persists across events)
-  // How many leading bytes of data the parser found equal to the bytes given
-  // to expect_data_start() (0: not checked), so its consumer need not
-  // compare them again.
-  size_t known_start = 0;
 };
 
 using SseHandler = std::function<void(const SseEvent&)>;
@@ -40,13 +36,6 @@ class SseParser {
   // discarded (per the standard); returns true when something was discarded,
   // which for a chat stream means it was cut mid-event. Resets the parser.
   bool finish();
-
-  // Bytes that data lines are expected to begin with (a stream's repeated
-  // chunk beginning), owned by the caller, read at each line, and free to
-  // change between events; nullptr for none. They must hold no CR or LF: a
-  // line whose data begins with them is not searched there for its end. A
-  // one-line event reports them in known_start.
-  void expect_data_start(const std::string* bytes) { expected_start_ = bytes; }
 
   // The last valid `retry:` value in milliseconds, -1 if none was sent.
   int64_t retry_ms() const { return retry_ms_; }
@@ -68,7 +57,6 @@ class SseParser {
   int bom_seen_ = 0;      // BOM bytes matched so far at the start of the stream
   bool bom_done_ = false; // past the point where a BOM could appear
   int64_t retry_ms_ = -1;
-  const std::string* expected_start_ = nullptr;
 };
 
 }  // namespace rigor

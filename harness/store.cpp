@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -11,9 +12,9 @@
 namespace rigor {
 namespace {
 
-constexpr int kSchemaVersion = 1;
-
-constexpr const char* kSchema = R"sql(
+// The tables as schema version 1 created them; later versions are the
+// numbered migrations below.
+constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, config_json TEXT NOT NULL, config_hash TEXT NOT NULL,
@@ -42,11 +43,83 @@ constexpr const char* kSampleColumns =
     "run_id, model, suite, problem_id, sample_idx, seed, status, prompt, gold, permutation, "
     "response, reasoning, extracted, extracted_ok, correct, score_reason, finish_reason, "
     "truncated, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, ttft_s, "
-    "ttfat_s, decode_tps, latency_s, started_s, cost_usd, error, attempts, server_model, limit_wait_s";
+    "ttfat_s, decode_tps, latency_s, started_s, cost_usd, error, attempts, server_model, limit_wait_s, "
+    "cache_write_tokens";
 
 using Stmt = SqliteStmt;
 
 void exec(sqlite3* db, const char* sql) { sqlite_exec(db, sql); }
+
+bool has_column(sqlite3* db, const char* table, const std::string& column) {
+  for (Stmt cols(db, fmt::format("PRAGMA table_info({})", table).c_str()); cols.step();) {
+    if (cols.text(1) == column) return true;
+  }
+  return false;
+}
+
+// Migration i takes a database from schema version i - 1 to i. A released
+// migration is never edited: a change to the schema is a new one at the end.
+struct Migration {
+  int version;
+  void (*apply)(sqlite3* db);
+};
+
+constexpr Migration kMigrations[] = {
+    {1, [](sqlite3* db) { exec(db, kSchemaV1); }},
+    // Rate limits: time a request was held back. Some version-1 databases
+    // already have it (it was once added without a version of its own).
+    {2,
+     [](sqlite3* db) {
+       if (!has_column(db, "samples", "limit_wait_s")) {
+         exec(db, "ALTER TABLE samples ADD COLUMN limit_wait_s REAL NOT NULL DEFAULT 0");
+       }
+     }},
+    // Anthropic's cache writes, priced apart from input; -1: not reported.
+    {3, [](sqlite3* db) { exec(db, "ALTER TABLE samples ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT -1"); }},
+};
+
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+// 0 for a new database.
+int schema_version(sqlite3* db) {
+  if (!Stmt(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").step()) return 0;
+  Stmt get(db, "SELECT value FROM meta WHERE key='schema_version'");
+  if (!get.step()) return 0;
+  const std::string v = get.text(0);
+  try {
+    size_t used = 0;
+    const int n = std::stoi(v, &used);
+    if (used == v.size() && n >= 1) return n;
+  } catch (const std::exception&) {
+  }
+  throw std::runtime_error(fmt::format("schema version \"{}\" is not a version", v));
+}
+
+// Brings the database to kSchemaVersion, each step in the transaction that
+// records it, so a concurrent opener sees a version and its tables together.
+void migrate(sqlite3* db, const std::string& path) {
+  // Without a write lock while nothing is to be done: readers (a report)
+  // then need none.
+  if (schema_version(db) == kSchemaVersion) return;
+  exec(db, "BEGIN IMMEDIATE");
+  try {
+    const int from = schema_version(db);
+    if (from > kSchemaVersion) {
+      throw std::runtime_error(fmt::format("database {} has schema version {}, newer than this rigor's {}", path,
+                                           from, kSchemaVersion));
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= from) continue;
+      m.apply(db);
+      Stmt put(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
+      put.bind(1, std::to_string(m.version)).step();
+    }
+    exec(db, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
 
 const char* status_text(SampleStatus s) { return s == SampleStatus::kOk ? "ok" : "error"; }
 
@@ -85,22 +158,7 @@ Store::Store(const std::string& path) : path_(path) {
     // WAL + synchronous=NORMAL: a committed transaction survives a killed
     // process (not a power cut), at a fraction of FULL's fsync cost.
     exec(db_, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-    exec(db_, kSchema);
-    // Additive migration (same schema version): databases from before the
-    // rate limiter lack limit_wait_s; old rows read as 0 s waited.
-    bool has_limit_wait = false;
-    for (Stmt cols(db_, "PRAGMA table_info(samples)"); cols.step();) has_limit_wait |= cols.text(1) == "limit_wait_s";
-    if (!has_limit_wait) exec(db_, "ALTER TABLE samples ADD COLUMN limit_wait_s REAL NOT NULL DEFAULT 0");
-    Stmt get(db_, "SELECT value FROM meta WHERE key='schema_version'");
-    if (get.step()) {
-      if (get.text(0) != std::to_string(kSchemaVersion)) {
-        throw std::runtime_error(fmt::format("database {} has schema version {}, this rigor reads {}", path,
-                                             get.text(0), kSchemaVersion));
-      }
-    } else {
-      Stmt put(db_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)");
-      put.bind(1, std::to_string(kSchemaVersion)).step();
-    }
+    migrate(db_, path);
   } catch (const std::exception& e) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -192,7 +250,7 @@ namespace {
 const std::string& insert_sql() {
   static const std::string sql =
       fmt::format("INSERT OR REPLACE INTO samples({}) VALUES({})", kSampleColumns,
-                  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
+                  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
   return sql;
 }
 
@@ -207,6 +265,7 @@ void insert_sample(Stmt& q, const SampleRecord& s) {
   q.add(s.prompt_tokens).add(s.cached_tokens).add(s.completion_tokens).add(s.reasoning_tokens);
   q.add(s.ttft_s).add(s.ttfat_s).add(s.decode_tps).add(s.latency_s).add(s.started_s);
   q.add(s.cost_usd).add(s.error).add(I{s.attempts}).add(s.server_model).add(s.limit_wait_s);
+  q.add(s.cache_write_tokens);
   q.step();
 }
 
@@ -274,6 +333,7 @@ std::vector<SampleRecord> Store::samples(const std::string& run_id) {
     s.attempts = static_cast<int>(q.i64(i++));
     s.server_model = q.text(i++);
     s.limit_wait_s = q.real(i++);
+    s.cache_write_tokens = q.i64(i++);
     out.push_back(std::move(s));
   }
   return out;

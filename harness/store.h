@@ -1,7 +1,10 @@
 // The results store: one SQLite file (WAL) holding runs and every sample.
-// Each finished sample is committed on its own, so a kill -9 at any moment
-// loses no finished sample; (run, model, suite, problem, sample) is the
-// primary key, so none is ever duplicated.
+// A committed sample survives a kill -9 (not a power cut: synchronous=NORMAL).
+// `rigor run` commits samples in groups (put_samples, from its sample sink):
+// a sample whose request finished moments before a kill -9 may not be
+// committed yet, and a resumed run requests it again with the same seed.
+// (run, model, suite, problem, sample) is the primary key, so no sample is
+// ever stored twice.
 #pragma once
 
 #include <cstdint>
@@ -60,7 +63,8 @@ struct SampleRecord {
   std::string finish_reason;
   bool truncated = false;          // finish_reason == "length" or unclosed <think>
   int64_t prompt_tokens = -1;      // -1: the server did not report it
-  int64_t cached_tokens = -1;
+  int64_t cached_tokens = -1;      // input served from the provider's cache
+  int64_t cache_write_tokens = -1; // input written to the provider's cache (Anthropic), part of prompt_tokens
   int64_t completion_tokens = -1;
   int64_t reasoning_tokens = -1;
   double ttft_s = -1;
@@ -77,8 +81,9 @@ struct SampleRecord {
 
 class Store {
  public:
-  // Opens (creating if needed) the database at path. Throws std::runtime_error
-  // naming the path if it cannot be opened or has an incompatible schema.
+  // Opens (creating if needed) the database at path and brings its schema
+  // up to date (numbered migrations, store.cpp). Throws std::runtime_error
+  // naming the path if it cannot be opened or is newer than this rigor.
   explicit Store(const std::string& path);
   ~Store();
   Store(const Store&) = delete;

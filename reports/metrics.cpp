@@ -86,13 +86,16 @@ Interval bootstrap_ci(const std::vector<double>& values, int resamples, uint64_t
   return {*percentile(means, (1.0 - level) / 2), *percentile(std::move(means), (1.0 + level) / 2)};
 }
 
-std::optional<double> cost_of(const SampleRecord& s, const ApiPricing& p) {
-  if (s.prompt_tokens < 0 || s.completion_tokens < 0) return std::nullopt;
-  const int64_t cached = std::clamp<int64_t>(s.cached_tokens, 0, s.prompt_tokens);
-  const int64_t uncached = s.prompt_tokens - cached;
-  return (uncached * p.input + cached * p.cached_input + s.completion_tokens * p.output) / 1e6;
+std::optional<double> cost_of(const SampleRecord& s, const Pricing& p) {
+  Usage u;
+  u.prompt_tokens = s.prompt_tokens;
+  u.cached_tokens = s.cached_tokens;
+  u.cache_write_tokens = s.cache_write_tokens;
+  u.completion_tokens = s.completion_tokens;
+  u.reasoning_tokens = s.reasoning_tokens;
+  const double usd = cost_usd(p, u);
+  if (usd < 0) return std::nullopt;
+  return usd;
 }
-
-double gpu_cost(const GpuPricing& p, double wall_s) { return p.gpu_hour * p.gpus * (wall_s / 3600.0); }
 
 }  // namespace rigor

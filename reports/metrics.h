@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "harness/store.h"
-#include "reports/pricing.h"
+#include "harness/pricing.h"
 
 namespace rigor {
 
@@ -72,14 +72,10 @@ struct Interval {
 Interval bootstrap_ci(const std::vector<double>& values, int resamples = kBootstrapResamples,
                       uint64_t seed = kBootstrapSeed, double level = 0.95);
 
-// API cost of one sample in US dollars:
-//   (prompt - cached) * input + cached * cached_input + completion * output,
-// all per million tokens; completion_tokens includes reasoning. An unknown
-// cached count (-1) counts as 0 cached. nullopt when prompt_tokens or
-// completion_tokens is unknown (-1): the cost is then not knowable.
-std::optional<double> cost_of(const SampleRecord& sample, const ApiPricing& pricing);
-
-// Self-hosted cost of `wall_s` seconds of generation: gpu_hour * gpus * hours.
-double gpu_cost(const GpuPricing& pricing, double wall_s);
+// API cost of one stored sample in US dollars: cost_usd() (harness/pricing.h)
+// of its stored token counts, so the report prices exactly as the run and
+// its budget did. nullopt when prompt_tokens or completion_tokens is
+// unknown (-1), or the pricing is not per token.
+std::optional<double> cost_of(const SampleRecord& sample, const Pricing& pricing);
 
 }  // namespace rigor

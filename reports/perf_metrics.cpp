@@ -51,22 +51,19 @@ Quantiles quantiles_of(std::vector<double> values) {
   return q;
 }
 
-std::optional<double> perf_cost(const ModelPricing& pricing, int64_t input_tokens, int64_t output_tokens,
-                                double output_tps) {
+std::optional<double> perf_cost(const Pricing& pricing, double api_usd, int64_t output_tokens, double output_tps) {
   if (output_tokens <= 0) return std::nullopt;
   if (pricing.is_api()) {
-    const double usd = (static_cast<double>(input_tokens) * pricing.input +
-                        static_cast<double>(output_tokens) * pricing.output) / 1e6;
-    return usd / static_cast<double>(output_tokens) * 1e6;
+    if (api_usd < 0) return std::nullopt;
+    return api_usd / static_cast<double>(output_tokens) * 1e6;
   }
-  if (pricing.is_self_hosted() && output_tps > 0) {
-    return pricing.gpu_hour * pricing.gpus / (output_tps * 3600.0) * 1e6;
-  }
+  // The GPUs' cost over the time the level takes to produce a million tokens.
+  if (pricing.is_self_hosted() && output_tps > 0) return gpu_cost_usd(pricing, 1e6 / output_tps);
   return std::nullopt;
 }
 
 PerfLevelSummary summarize_level(const std::vector<PerfRecord>& records, int warmup, const PerfSlo& slo,
-                                 const ModelPricing& pricing, int concurrency, double rate) {
+                                 const Pricing& pricing, int concurrency, double rate) {
   if (warmup < 0) throw std::invalid_argument("perf: warmup must be >= 0");
   PerfLevelSummary s;
   s.concurrency = concurrency;
@@ -75,6 +72,7 @@ PerfLevelSummary summarize_level(const std::vector<PerfRecord>& records, int war
   double first_send = std::numeric_limits<double>::max();
   double last_end = 0;
   int good = 0;
+  double api_usd = 0;  // -1 once a request's cost is unknown
   for (const PerfRecord& r : records) {
     if (r.index < warmup) continue;
     ++s.measured;
@@ -99,6 +97,8 @@ PerfLevelSummary summarize_level(const std::vector<PerfRecord>& records, int war
       req_decode = 1.0 / t;
       decode.push_back(*req_decode);
     }
+    const double usd = cost_usd(pricing, c.usage);
+    api_usd = usd < 0 || api_usd < 0 ? -1 : api_usd + usd;
     if (c.usage.completion_tokens >= 0) {
       s.output_tokens += c.usage.completion_tokens;
       s.input_tokens += std::max<int64_t>(0, c.usage.prompt_tokens);
@@ -126,7 +126,7 @@ PerfLevelSummary summarize_level(const std::vector<PerfRecord>& records, int war
     s.req_per_s = s.ok / s.window_s;
     s.goodput_req_per_s = good / s.window_s;
   }
-  s.usd_per_m_output = perf_cost(pricing, s.input_tokens, s.output_tokens, s.output_tps);
+  s.usd_per_m_output = perf_cost(pricing, api_usd, s.output_tokens, s.output_tps);
   bool meets = s.measured > 0 && s.error_rate <= slo.max_error_rate;
   if (slo.ttft_p99_s >= 0) meets = meets && s.ttft.n > 0 && s.ttft.p99 <= slo.ttft_p99_s;
   if (slo.decode_p50_tps >= 0) meets = meets && s.decode_tps.n > 0 && s.decode_tps.p50 >= slo.decode_p50_tps;

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/config.h"
+#include "harness/pricing.h"
 #include "harness/perf/perf_client.h"
 #include "reports/metrics.h"
 
@@ -71,12 +71,13 @@ struct PerfLevelSummary {
 
 // Summarises one level. Throws std::invalid_argument when warmup < 0.
 PerfLevelSummary summarize_level(const std::vector<PerfRecord>& records, int warmup, const PerfSlo& slo,
-                                 const ModelPricing& pricing, int concurrency, double rate);
+                                 const Pricing& pricing, int concurrency, double rate);
 
-// $ per million output tokens: API pricing = the measured requests' input
-// and output list-price cost / their output tokens; self-hosted = gpu_hour x
-// gpus per hour / (output_tps x 3600). nullopt without pricing or tokens.
-std::optional<double> perf_cost(const ModelPricing& pricing, int64_t input_tokens, int64_t output_tokens,
-                                double output_tps);
+// $ per million output tokens. API pricing: api_usd, the measured ok
+// requests' summed cost_usd() (cached input and cache writes priced as in a
+// run), over their output tokens; -1 when a request's cost is unknown.
+// Self-hosted: the GPUs' cost for the time the level needs to produce a
+// million tokens at output_tps. nullopt without pricing, tokens or a cost.
+std::optional<double> perf_cost(const Pricing& pricing, double api_usd, int64_t output_tokens, double output_tps);
 
 }  // namespace rigor

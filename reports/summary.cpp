@@ -169,7 +169,7 @@ void fill_cost(SuiteSummary& out, const Rows& rows, const ModelTotals& m) {
     return;
   }
   const bool suite_usage_complete = out.usage_samples == out.samples_ok;
-  if (const auto* api = std::get_if<ApiPricing>(&*m.pricing)) {
+  if (m.pricing->is_api()) {
     out.cost_basis = "api";
     if (!suite_usage_complete) {
       out.cost_note = "server reported no usage";
@@ -177,7 +177,7 @@ void fill_cost(SuiteSummary& out, const Rows& rows, const ModelTotals& m) {
     }
     double total = 0;
     for (const SampleRecord* s : rows) {
-      if (auto c = cost_of(*s, *api)) total += *c;
+      if (auto c = cost_of(*s, *m.pricing)) total += *c;
       else if (ok(s)) {
         out.cost_note = "server reported no prompt usage";
         return;
@@ -185,7 +185,6 @@ void fill_cost(SuiteSummary& out, const Rows& rows, const ModelTotals& m) {
     }
     out.cost_total = total;
   } else {
-    const auto& gpu = std::get<GpuPricing>(*m.pricing);
     out.cost_basis = "gpu-hour";
     if (!(m.record->wall_s > 0)) {
       out.cost_note = "no generation wall time recorded";
@@ -199,7 +198,7 @@ void fill_cost(SuiteSummary& out, const Rows& rows, const ModelTotals& m) {
       }
       share = static_cast<double>(out.output_tokens) / m.output_tokens;
     }
-    out.cost_total = gpu_cost(gpu, m.record->wall_s) * share;
+    out.cost_total = gpu_cost_usd(*m.pricing, m.record->wall_s) * share;
   }
   const double total = *out.cost_total;
   if (out.problems > 0) out.cost_per_problem = total / out.problems;

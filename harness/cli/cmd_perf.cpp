@@ -17,8 +17,8 @@
 #include "harness/config.h"
 #include "harness/utc_time.h"
 #include "harness/engine_factory.h"
-#include "harness/engines/openai_engine.h"
 #include "harness/launch_model.h"
+#include "harness/perf/perf_bodies.h"
 #include "harness/perf/perf_client.h"
 #include "harness/perf/perf_store.h"
 #include "harness/sim_process.h"
@@ -82,23 +82,6 @@ std::vector<std::string> synthetic_prompts(int words, int count, uint64_t seed) 
       p += kWords[rng() % std::size(kWords)];
     }
     out.push_back(std::move(p));
-  }
-  return out;
-}
-
-std::vector<std::string> bodies_for(const ModelConfig& m, const std::vector<std::string>& prompts, int max_tokens,
-                                    uint64_t seed) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < prompts.size(); ++i) {
-    CompletionRequest r;
-    r.model = m.model_id;
-    r.messages = {{"user", prompts[i]}};
-    r.temperature = m.temperature;
-    r.top_p = m.top_p;
-    r.max_tokens = max_tokens;
-    if (m.send_seed) r.seed = seed + i;
-    r.extra = m.extra;
-    out.push_back(chat_request_body(r, true).dump());
   }
   return out;
 }
@@ -286,7 +269,7 @@ int perf_command(const PerfArgs& a) {
     PerfLoad one;
     one.concurrency = 1;
     one.requests = 1;
-    auto r = run_load(probe, bodies_for(m, {prompts[0]}, 1, cfg.run.seed), one);
+    auto r = run_load(probe, perf_request_bodies(m, {prompts[0]}, 1, cfg.run.seed), one);
     if (r.empty() || !r[0].ok) {
       throw ConfigError(fmt::format("{}: model {}: the calibration request failed: {}", cfg.path, m.name,
                                     r.empty() ? "cancelled" : r[0].error.message));
@@ -302,7 +285,7 @@ int perf_command(const PerfArgs& a) {
                  a.input_tokens);
     }
   }
-  PerfSession session(a, cfg, m, url, key, bodies_for(m, prompts, max_tokens, cfg.run.seed));
+  PerfSession session(a, cfg, m, url, key, perf_request_bodies(m, prompts, max_tokens, cfg.run.seed));
   g_perf_cancel.store(false);
   auto old_int = signal(SIGINT, on_perf_signal);
   auto old_term = signal(SIGTERM, on_perf_signal);

@@ -5,7 +5,6 @@
 #include <array>
 #include <utility>
 
-#include "harness/engines/openai_engine.h"
 
 namespace rigor {
 namespace {
@@ -56,38 +55,6 @@ std::string check_dialect_extra(ProviderDialect d, const nlohmann::json& extra) 
     return "max_tokens: dialect openai-reasoning sends sampling.max_tokens as max_completion_tokens";
   }
   return "";
-}
-
-nlohmann::json dialect_request_body(ProviderDialect d, const CompletionRequest& request, bool include_usage) {
-  CompletionRequest bare = request;
-  bare.extra = nlohmann::json::object();
-  nlohmann::json body = chat_request_body(bare, include_usage);
-  switch (d) {
-    case ProviderDialect::kOpenAIReasoning:
-      // Reasoning models reject max_tokens and any non-default sampling.
-      body["max_completion_tokens"] = body["max_tokens"];
-      body.erase("max_tokens");
-      body.erase("temperature");
-      body.erase("top_p");
-      break;
-    case ProviderDialect::kOpenRouter:
-      // OpenRouter reports cost and cached tokens only when asked.
-      body["usage"] = {{"include", true}};
-      break;
-    case ProviderDialect::kOpenAI:
-    case ProviderDialect::kVllm:
-    case ProviderDialect::kSglang:
-    case ProviderDialect::kLlamaCpp:
-    case ProviderDialect::kOllama:
-    case ProviderDialect::kDeepSeek:
-      break;
-  }
-  if (!request.extra.is_null()) body.merge_patch(request.extra);
-  return body;
-}
-
-bool dialect_rewrites_body(ProviderDialect d) {
-  return d == ProviderDialect::kOpenAIReasoning || d == ProviderDialect::kOpenRouter;
 }
 
 }  // namespace rigor

@@ -2,7 +2,7 @@
 // already reads every dialect's replies (reasoning_content / reasoning,
 // DeepSeek's prompt_cache_hit_tokens, llama.cpp's usage in the finish chunk,
 // completion_tokens_details.reasoning_tokens); a dialect decides what the
-// request looks like and which settings the provider refuses.
+// request looks like (chat_body.h) and which settings the provider refuses.
 //
 //   openai            plain chat completions (the default)
 //   vllm, sglang      as plain; reasoning arrives in reasoning_content with a
@@ -42,11 +42,5 @@ std::vector<std::string> dialect_names();
 // must not be set by hand.
 std::string check_dialect_extra(ProviderDialect d, const nlohmann::json& extra);
 
-// The request body: chat_request_body() without extras, rewritten for the
-// dialect, then the model's extra fields merged last (RFC 7386), so a user
-// can still override anything the dialect chose.
-nlohmann::json dialect_request_body(ProviderDialect d, const CompletionRequest& request, bool include_usage);
-// False when dialect_request_body() is chat_request_body() as it is.
-bool dialect_rewrites_body(ProviderDialect d);
 
 }  // namespace rigor

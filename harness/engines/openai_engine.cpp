@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "harness/curl_epoll.h"
+#include "harness/engines/chat_body.h"
 #include "harness/engines/openai_stream.h"
 #include "harness/sse.h"
 
@@ -124,7 +125,8 @@ struct Transfer {
   Job job;
   CURLM* multi = nullptr;
   CURL* easy = nullptr;
-  std::vector<CURL*>* pool = nullptr;  // where the handle goes back (its buffers and settings are reused)
+  CurlEasyPool* pool = nullptr;  // where the handle goes back
+  bool failed = true;           // until it ends well: a failed handle is reset before reuse
   Clock::time_point t0;         // handed to curl
   Clock::time_point last_byte;  // last header or body byte (idle timeout)
   SseParser parser;
@@ -143,7 +145,7 @@ struct Transfer {
     if (!easy) return;
     if (multi) curl_multi_remove_handle(multi, easy);
     if (pool) {
-      pool->push_back(easy);
+      pool->give_back(easy, failed);
     } else {
       curl_easy_cleanup(easy);
     }
@@ -199,32 +201,12 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
       }
       return;  // other named events (pings) carry no chat data
     }
-    if (auto r = t->stream.on_data(ev.data, t_s, ev.known_start); !r) t->abort = std::move(r.error());
+    if (auto r = t->stream.on_data(ev.data, t_s); !r) t->abort = std::move(r.error());
   });
   return t->abort ? 0 : n;  // a short count makes curl abort the transfer
 }
 
 }  // namespace
-
-nlohmann::json chat_request_body(const CompletionRequest& request, bool include_usage) {
-  nlohmann::json messages = nlohmann::json::array();
-  for (const Message& m : request.messages) {
-    messages.push_back({{"role", m.role}, {"content", m.content}});
-  }
-  nlohmann::json body = {
-      {"model", request.model},
-      {"messages", std::move(messages)},
-      {"stream", true},
-      {"temperature", request.temperature},
-      {"top_p", request.top_p},
-      {"max_tokens", request.max_tokens},
-  };
-  if (request.seed) body["seed"] = *request.seed;
-  if (include_usage) body["stream_options"] = {{"include_usage", true}};
-  // RFC 7386 merge: config extras win, nested objects merge, null deletes.
-  if (!request.extra.is_null()) body.merge_patch(request.extra);
-  return body;
-}
 
 OpenAIEngine::OpenAIEngine(OpenAIEngineOptions options) : options_(std::move(options)) {
   if (options_.base_url.empty()) throw std::invalid_argument("openai engine: base_url is empty");
@@ -269,10 +251,18 @@ class Runner {
                                                    : options_.api_key_header + ": " + options_.api_key);
     }
     for (const std::string& h : options_.headers) headers_.add(h);
+    pool_.emplace(*sockets_, url_, headers_.list, on_body, [this](CURL* e) {
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+      curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+      // A fast server's whole answer in one read, not several 16 KiB ones.
+      curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReadBufferBytes);
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options_.connect_timeout_s));
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options_.total_timeout_s));
+    });
   }
   ~Runner() {
     active_.clear();  // transfers detach from the multi handle first
-    for (CURL* e : pool_) curl_easy_cleanup(e);
+    pool_.reset();
     curl_multi_cleanup(multi_);  // sockets_ outlives this: cleanup may still call back
   }
 
@@ -287,13 +277,8 @@ class Runner {
     Job j;
     j.tag = job.tag;
     try {
-      if (options_.make_body) {
-        j.body = options_.make_body(job.request).dump();
-      } else if (auto text = chat_request_text(job.request, options_.include_usage)) {
-        j.body = std::move(*text);
-      } else {
-        j.body = chat_request_body(job.request, options_.include_usage).dump();
-      }
+      j.body = options_.make_body ? options_.make_body(job.request).dump()
+                                  : chat_request_body(job.request, options_.dialect, options_.include_usage).dump();
       size_t prompt_chars = 0;
       for (const Message& m : job.request.messages) prompt_chars += m.content.size();
       j.est_tokens = estimate_request_tokens(prompt_chars, job.request.max_tokens);
@@ -393,23 +378,6 @@ class Runner {
   }
 
  private:
-  // A handle with this model's fixed options set; start() sets the rest.
-  CURL* take_easy() {
-    if (!pool_.empty()) {
-      CURL* e = pool_.back();
-      pool_.pop_back();
-      return e;
-    }
-    CURL* e = sockets_->new_easy(url_, headers_.list, on_body);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    // A fast server's whole answer in one read, not several 16 KiB ones.
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReadBufferBytes);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options_.connect_timeout_s));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options_.total_timeout_s));
-    return e;
-  }
-
   void start(Job job) {
     if (options_.limiter) {
       // Held back here, not sent to be refused: the wait is scheduled like a backoff.
@@ -424,14 +392,10 @@ class Runner {
     auto t = std::make_unique<Transfer>();
     ++job.attempts;
     t->job = std::move(job);
-    t->easy = take_easy();
-    t->pool = &pool_;
+    t->easy = pool_->take();
+    t->pool = &*pool_;
     CURL* e = t->easy;
-    if (options_.make_decoder) {
-      t->decoder = options_.make_decoder();
-    } else {
-      t->parser.expect_data_start(&t->stream.expected_data_start());
-    }
+    if (options_.make_decoder) t->decoder = options_.make_decoder();
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->job.body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->job.body.size()));
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
@@ -448,6 +412,18 @@ class Runner {
   }
 
   void complete(std::unique_ptr<Transfer> t, CURLcode rc) {
+    if (!t->abort && failed_on_closed_kept_alive_connection(t->easy, rc)) {
+      // Sent again at once on a new connection, as the same attempt.
+      CURL* e = t->easy;
+      t->last_byte = Clock::now();
+      curl_multi_remove_handle(multi_, e);
+      if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+        t->multi = nullptr;
+        throw std::runtime_error("curl_multi_add_handle failed");
+      }
+      active_.emplace(e, std::move(t));
+      return;
+    }
     const double total_s = seconds(Clock::now() - t->t0);
     if (!t->status_known) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
     const bool ok_status = t->status >= 200 && t->status < 300;
@@ -481,6 +457,7 @@ class Runner {
           options_.limiter->on_success();
         }
         const uint64_t tag = t->job.tag;
+        t->failed = false;
         t.reset();  // release the handle before user code runs
         on_result_(tag, std::move(r));
         return;
@@ -515,7 +492,7 @@ class Runner {
   std::optional<CurlEpoll> sockets_;
   int running_ = 0;
   CurlSlist headers_;
-  std::vector<CURL*> pool_;  // declared before active_: transfers return handles here when destroyed
+  std::optional<CurlEasyPool> pool_;  // declared before active_: transfers return handles here when destroyed
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::vector<Job> waiting_;
   Clock::time_point next_idle_check_{};

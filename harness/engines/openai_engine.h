@@ -35,6 +35,7 @@
 
 #include "harness/completion.h"
 #include "harness/engine.h"
+#include "harness/engines/dialect.h"
 #include "harness/rate_limit.h"
 #include "harness/retry.h"
 
@@ -64,22 +65,13 @@ struct OpenAIEngineOptions {
   // Extension points for dialects and other wire formats (all optional).
   std::string path = "/chat/completions";  // appended to base_url
   std::string api_key_header;    // "" = "Authorization: Bearer <key>"; else "<name>: <key>" (e.g. x-api-key)
-  std::function<nlohmann::json(const CompletionRequest&)> make_body;  // null = chat_request_body(request, include_usage)
+  ProviderDialect dialect = ProviderDialect::kOpenAI;  // shapes the body (chat_body.h)
+  std::function<nlohmann::json(const CompletionRequest&)> make_body;  // another wire format's body; null = chat_request_body()
   std::function<std::unique_ptr<StreamDecoder>()> make_decoder;       // null = the OpenAI chat stream
   // Client-side RPM/TPM budgets and adaptive concurrency; null = none. Time
   // a request waits for it lands in Completion::limit_wait_s.
   std::shared_ptr<RateLimiter> limiter;
 };
-
-// The request body for one job: model, messages, stream, sampling, seed,
-// stream_options, then request.extra merged last (it may override any of them).
-nlohmann::json chat_request_body(const CompletionRequest& request, bool include_usage);
-
-// The same body written straight to text, without building a JSON document
-// (a request's largest cost after the network), for the common request:
-// no extras, valid UTF-8, ordinary sampling values. It parses to exactly
-// chat_request_body(); nullopt means "use chat_request_body().dump()".
-std::optional<std::string> chat_request_text(const CompletionRequest& request, bool include_usage);
 
 class OpenAIEngine : public Engine {
  public:

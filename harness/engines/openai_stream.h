@@ -36,7 +36,6 @@ struct ChatChunk {
   int error_status = 0;          // a numeric error "code" when it looks like an HTTP status
 
   void clear();
-  void clear_all_but_model();  // for a decoder that knows the model stays
 };
 
 // Decodes one chunk without building a DOM: a small validating scanner that
@@ -45,42 +44,14 @@ struct ChatChunk {
 // malformed JSON returns a message naming the byte offset.
 tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out);
 
-// The chunks of one stream nearly always begin with the same bytes, up to
-// the first choice's delta: {"id":..,"object":..,"created":..,"model":..,
-// "choices":[{"index":0,"delta":. A ChunkPrefix keeps the last chunk's
-// beginning and what reading it found, so the next chunk that begins with
-// those exact bytes is read from its delta on. The result is the same as
-// reading the whole chunk: same bytes, same reading. Only a beginning that
-// set nothing but the model is kept.
-struct ChunkPrefix {
-  std::string bytes;  // empty: none; never holds CR or LF
-  int depth = 0;      // nesting at the delta
-  std::string model;  // the model the prefix named, if any
-  std::string tail;   // what followed the delta last time, if reading it changed nothing
-};
-// known_start: how many leading bytes of json the caller has already found
-// equal to prefix->bytes (SseEvent::known_start), 0 if it has not looked.
-tl::expected<void, std::string> decode_chat_chunk(std::string_view json, ChatChunk& out, ChunkPrefix* prefix,
-                                                  size_t known_start = 0);
-
 // Accumulates one streamed attempt into a Completion. Times are seconds since
 // the request was handed to the transport. Not thread-safe.
 class ChatStream {
  public:
-  // reuse_prefix = false reads every chunk whole: the reference reading,
-  // which tests compare the usual one against.
-  explicit ChatStream(bool reuse_prefix = true) : reuse_prefix_(reuse_prefix) {}
-
   // Handles one SSE data payload that arrived at t_s. Returns an error for a
   // malformed chunk or an error object in the stream; the stream should then
   // be abandoned.
-  // known_start: SseEvent::known_start, with the parser's expect_data_start()
-  // given expected_data_start().
-  tl::expected<void, Error> on_data(std::string_view data, double t_s, size_t known_start = 0);
-
-  // What this stream's next chunks are expected to begin with, for
-  // SseParser::expect_data_start(): it changes as chunks are read.
-  const std::string& expected_data_start() const { return prefix_.bytes; }
+  tl::expected<void, Error> on_data(std::string_view data, double t_s);
 
   // True once "[DONE]" arrived.
   bool done() const { return done_; }
@@ -103,9 +74,7 @@ class ChatStream {
 
   void add_arrival(double t_s, bool reasoning_field, int64_t piece);
 
-  bool reuse_prefix_;
   ChatChunk chunk_;
-  ChunkPrefix prefix_;
   ThinkSplitter splitter_;
   std::string field_reasoning_;  // reasoning from reasoning_content / reasoning
   std::string finish_reason_;

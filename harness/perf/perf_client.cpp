@@ -61,7 +61,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   s->parser.feed(std::string_view(data, n), [s, t_s](const SseEvent& ev) {
     if (s->abort) return;
     if (!ev.type.empty() && ev.type != "message") return;
-    if (auto r = s->stream.on_data(ev.data, t_s, ev.known_start); !r) s->abort = std::move(r.error());
+    if (auto r = s->stream.on_data(ev.data, t_s); !r) s->abort = std::move(r.error());
   });
   return s->abort ? 0 : n;
 }
@@ -111,6 +111,11 @@ class Loop {
     headers_.add("Expect:");
     if (!options_.api_key.empty()) headers_.add("Authorization: Bearer " + options_.api_key);
     for (const auto& h : options_.headers) headers_.add(h);
+    pool_.emplace(*sockets_, options_.url, headers_.list, on_body, [this](CURL* e) {
+      curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));
+    });
   }
   ~Loop() {
     for (auto& [easy, shot] : active_) {
@@ -118,7 +123,7 @@ class Loop {
       curl_easy_cleanup(easy);
     }
     active_.clear();
-    for (CURL* e : pool_) curl_easy_cleanup(e);
+    pool_.reset();
     curl_multi_cleanup(multi_);  // sockets_ outlives this: cleanup may still call back
     close(timer_);
   }
@@ -194,11 +199,10 @@ class Loop {
  private:
   void dispatch(int64_t index, double scheduled_s) {
     auto shot = std::make_unique<Shot>();
-    shot->parser.expect_data_start(&shot->stream.expected_data_start());
     shot->record.index = index;
     shot->record.scheduled_s = scheduled_s;
     const std::string& body = bodies_[static_cast<size_t>(index) % bodies_.size()];
-    CURL* e = take_easy();
+    CURL* e = pool_->take();
     shot->easy = e;
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
@@ -209,21 +213,6 @@ class Loop {
     if (scheduled_s >= 0) shot->record.dispatch_lag_s = shot->record.sent_s - scheduled_s;
     if (curl_multi_add_handle(multi_, e) != CURLM_OK) throw std::runtime_error("curl_multi_add_handle failed");
     active_.emplace(e, std::move(shot));
-  }
-
-  // Easy handles are reused: the fixed options are set once, and a new
-  // handle per request was a measurable share of the client's CPU.
-  CURL* take_easy() {
-    if (!pool_.empty()) {
-      CURL* e = pool_.back();
-      pool_.pop_back();
-      return e;
-    }
-    CURL* e = sockets_->new_easy(options_.url, headers_.list, on_body);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));
-    return e;
   }
 
   template <class Between>
@@ -259,12 +248,19 @@ class Loop {
       if (msg->msg != CURLMSG_DONE) continue;
       auto it = active_.find(msg->easy_handle);
       if (it == active_.end()) continue;
+      const CURLcode rc = msg->data.result;
+      CURL* e = msg->easy_handle;
+      curl_multi_remove_handle(multi_, e);
+      if (!it->second->abort && failed_on_closed_kept_alive_connection(e, rc)) {
+        // Sent again at once on a new connection: the same request, its
+        // time including the reconnect, as when curl resends it itself.
+        if (curl_multi_add_handle(multi_, e) != CURLM_OK) throw std::runtime_error("curl_multi_add_handle failed");
+        continue;
+      }
       std::unique_ptr<Shot> s = std::move(it->second);
       active_.erase(it);
-      const CURLcode rc = msg->data.result;
-      curl_multi_remove_handle(multi_, s->easy);
       finish(*s, rc);
-      pool_.push_back(s->easy);
+      pool_->give_back(e, !s->record.ok);
       out.push_back(std::move(s->record));
     }
   }
@@ -302,7 +298,7 @@ class Loop {
   void cancel_all(std::vector<PerfRecord>& out) {
     for (auto& [easy, s] : active_) {
       curl_multi_remove_handle(multi_, easy);
-      pool_.push_back(easy);
+      pool_->give_back(easy, true);
       s->record.ok = false;
       s->record.error = Error{ErrorCode::kCancelled, "the run was cancelled", 0, -1};
       s->record.end_s = seconds(Clock::now() - start_);
@@ -320,7 +316,7 @@ class Loop {
   CurlSlist headers_;
   Clock::time_point start_;
   std::unordered_map<CURL*, std::unique_ptr<Shot>> active_;
-  std::vector<CURL*> pool_;  // idle easy handles
+  std::optional<CurlEasyPool> pool_;
 };
 
 }  // namespace

@@ -13,20 +13,9 @@
 // tokens in 8 chunks: per-request costs dominate) and "zero_long" (512
 // chunks, a reasoning-length stream: per-chunk costs dominate).
 //
-// Measured 2026-11-25 on the shared two-core development machine (a VM
-// whose speed drifts between sittings, so only ratios within one run mean
-// anything). Medians of 3 repetitions, six runs in three sittings, after
-// idle keep-alive sockets stayed in the epoll set and a stream's repeated
-// chunk beginning and tail were read once:
-//   8-chunk streams, 64 streams: rigor 63.7k-68.4k req/s, aiohttp
-//     5.41k-5.88k req/s in the same run: 11.5x-12.4x;
-//     client ~14.8 us + simulator ~10.2 us CPU per rigor request,
-//     ~211 us per aiohttp request
-//   512-chunk streams: rigor 15.0k-17.3k req/s, 7.8-8.9M tok/s (client
-//     ~65 us per request, ~0.13 us per chunk); aiohttp 503-522 req/s: 30-33x
-//   Session 4, after the SSE parser and ChatStream short paths: 8-chunk
-//     66.2k vs 5.57k req/s (11.9x); 512-chunk 20.2k req/s, 10.4M tok/s
-//     (client ~49 us per request, was ~65) vs 518 req/s: 39x
+// Only ratios within one run mean anything: the development machine is a
+// shared two-core VM whose speed drifts. Figures with their load are in the
+// commit that last changed the client's per-request or per-chunk path.
 // Both processes share the two cores: on 8-chunk streams the simulator's
 // CPU per request is ~40% of the total.
 #include <sys/resource.h>
@@ -42,7 +31,7 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/engines/openai_engine.h"
+#include "harness/engines/chat_body.h"
 #include "harness/perf/perf_client.h"
 #include "harness/sim_process.h"
 #include "tests/bench/bench_cpu.h"
@@ -72,7 +61,7 @@ std::string body(int profile) {
   r.model = kModels[profile];
   r.messages = {{"user", "capacity probe lorem ipsum dolor sit amet"}};
   r.seed = 1;
-  return chat_request_body(r, true).dump();
+  return chat_request_body(r, ProviderDialect::kOpenAI, true).dump();
 }
 
 void BM_RigorPerfClient(benchmark::State& state) {

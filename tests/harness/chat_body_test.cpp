@@ -1,99 +1,104 @@
-// chat_request_text() writes the request body without a JSON document. For
-// every request it accepts, the text must be what chat_request_body().dump()
-// gives; everything else (extras, invalid UTF-8, odd numbers) it must hand
-// back to the document path.
-#include <cmath>
-#include <limits>
+// The one request body writer, for run and perf: what each dialect sends.
+#include "harness/engines/chat_body.h"
+
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/engines/dialect.h"
-#include "harness/engines/openai_engine.h"
+#include "harness/perf/perf_bodies.h"
 
 namespace rigor {
 namespace {
 
+using Json = nlohmann::json;
+
 CompletionRequest make(const std::string& content) {
   CompletionRequest r;
   r.model = "deepseek-ai/DeepSeek-R1";
-  r.messages = {{"user", content}};
+  r.messages = {{"system", "be brief"}, {"user", content}};
+  r.temperature = 0.6;
+  r.top_p = 0.95;
   r.seed = 1234567890123ULL;
   r.max_tokens = 32768;
   return r;
 }
 
-void expect_same_text(const CompletionRequest& r) {
-  for (bool usage : {true, false}) {
-    const auto text = chat_request_text(r, usage);
-    ASSERT_TRUE(text.has_value());
-    EXPECT_EQ(*text, chat_request_body(r, usage).dump());
-  }
-}
-
-TEST(ChatRequestText, IsTheDocumentsTextForOrdinaryRequests) {
-  std::vector<std::string> contents = {
-      "What is 1+1? Please reason step by step, and put your final answer within \\boxed{}.",
-      "",
-      "quotes \" and backslashes \\ and slash /",
-      "lines\nand\ttabs\r\nand \b\f",
-      "caf\xc3\xa9 \xe2\x88\x9a" "2 \xf0\x9f\x98\x80 \xef\xbf\xbf",
-      "\x7f" " delete is not escaped",
-  };
-  std::string controls;
-  for (int c = 0; c < 0x20; ++c) controls.push_back(static_cast<char>(c));
-  contents.push_back(controls);
-  for (const std::string& c : contents) {
-    SCOPED_TRACE(c);
-    expect_same_text(make(c));
+TEST(ChatRequestBody, PlainDialectsSendSamplingSeedAndUsage) {
+  for (ProviderDialect d : {ProviderDialect::kOpenAI, ProviderDialect::kVllm, ProviderDialect::kSglang,
+                            ProviderDialect::kLlamaCpp, ProviderDialect::kOllama, ProviderDialect::kDeepSeek}) {
+    SCOPED_TRACE(to_string(d));
+    const Json b = chat_request_body(make("q \" \\ \n"), d, true);
+    EXPECT_EQ(b, Json::parse(R"({"model":"deepseek-ai/DeepSeek-R1","stream":true,
+      "messages":[{"role":"system","content":"be brief"},{"role":"user","content":"q \" \\ \n"}],
+      "max_tokens":32768,"temperature":0.6,"top_p":0.95,"seed":1234567890123,
+      "stream_options":{"include_usage":true}})"));
   }
   CompletionRequest r = make("q");
-  r.messages = {{"system", "be brief"}, {"user", "q1"}, {"assistant", "a1"}, {"user", "q2"}};
-  expect_same_text(r);
   r.seed.reset();
-  expect_same_text(r);
-  r.seed = std::numeric_limits<uint64_t>::max();
-  expect_same_text(r);
-  r.seed = 0;
-  expect_same_text(r);
-  for (double v : {0.0, 0.6, 0.95, 1.0, 1.5, 2.0, 0.1 + 0.2, 1e-4, 0.7000000000000001, 123456.789}) {
-    SCOPED_TRACE(v);
-    r.temperature = v;
-    r.top_p = v;
-    expect_same_text(r);
-  }
-  r.max_tokens = 0;
-  expect_same_text(r);
+  const Json b = chat_request_body(r, ProviderDialect::kOpenAI, false);
+  EXPECT_FALSE(b.contains("seed"));
+  EXPECT_FALSE(b.contains("stream_options"));
 }
 
-TEST(ChatRequestText, HandsBackWhatOnlyTheDocumentPathDoes) {
+TEST(ChatRequestBody, OpenAIReasoningSendsMaxCompletionTokensAndNoSampling) {
+  const Json b = chat_request_body(make("q"), ProviderDialect::kOpenAIReasoning, true);
+  EXPECT_EQ(b["max_completion_tokens"], 32768);
+  for (const char* refused : {"max_tokens", "temperature", "top_p"}) EXPECT_FALSE(b.contains(refused)) << refused;
+  EXPECT_EQ(b["seed"], 1234567890123ULL);
+}
+
+TEST(ChatRequestBody, OpenRouterAsksForUsageAccounting) {
+  const Json b = chat_request_body(make("q"), ProviderDialect::kOpenRouter, true);
+  EXPECT_EQ(b["usage"], Json({{"include", true}}));
+  EXPECT_EQ(b["max_tokens"], 32768);
+}
+
+TEST(ChatRequestBody, ExtrasAreMergedLastAndNullDeletes) {
   CompletionRequest r = make("q");
-  r.extra = {{"top_k", 20}};
-  EXPECT_FALSE(chat_request_text(r, true)) << "extras are merged by the document path";
-  r.extra = nullptr;
-  EXPECT_TRUE(chat_request_text(r, true)) << "no extras";
+  r.extra = {{"reasoning_effort", "high"}, {"seed", nullptr}, {"stream_options", {{"continuous_usage_stats", true}}}};
+  const Json b = chat_request_body(r, ProviderDialect::kOpenAIReasoning, true);
+  EXPECT_EQ(b["reasoning_effort"], "high");
+  EXPECT_FALSE(b.contains("seed"));
+  EXPECT_EQ(b["stream_options"], Json({{"include_usage", true}, {"continuous_usage_stats", true}}));
+}
+
+TEST(ChatRequestBody, InvalidUtf8IsRefusedWhenWritten) {
   for (const char* bad : {"\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "ok \xe2\x82"}) {
-    CompletionRequest b = make(std::string("bad ") + bad);
-    EXPECT_FALSE(chat_request_text(b, true)) << "invalid UTF-8 goes where it is refused";
-    EXPECT_THROW(chat_request_body(b, true).dump(), nlohmann::json::exception);
-  }
-  for (double v : {std::nan(""), std::numeric_limits<double>::infinity(), 1e-7, 1e20}) {
-    CompletionRequest b = make("q");
-    b.temperature = v;
-    EXPECT_FALSE(chat_request_text(b, true)) << v;
+    EXPECT_THROW(chat_request_body(make(std::string("bad ") + bad), ProviderDialect::kOpenAI, true).dump(),
+                 nlohmann::json::exception);
   }
 }
 
-TEST(ChatRequestText, DialectsThatKeepTheBodyAreTheOnesSaidTo) {
-  CompletionRequest r = make("q");
-  for (const std::string& name : dialect_names()) {
-    const auto d = parse_dialect(name);
-    ASSERT_TRUE(d);
-    const bool same = dialect_request_body(*d, r, true) == chat_request_body(r, true);
-    EXPECT_EQ(dialect_rewrites_body(*d), !same) << name;
+// rigor perf wrote its bodies without the dialect: an openai-reasoning
+// model was sent max_tokens and temperature, which such models refuse.
+TEST(PerfRequestBodies, FollowTheModelsDialectLikeRun) {
+  ModelConfig m;
+  m.name = "o-model";
+  m.model_id = "o4-mini";
+  m.dialect = "openai-reasoning";
+  m.send_seed = true;
+  m.extra = {{"reasoning_effort", "low"}};
+  const auto bodies = perf_request_bodies(m, {"first", "second"}, 256, 7);
+  ASSERT_EQ(bodies.size(), 2u);
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    const Json b = Json::parse(bodies[i]);
+    CompletionRequest r;
+    r.model = "o4-mini";
+    r.messages = {{"user", i == 0 ? "first" : "second"}};
+    r.temperature = m.temperature;
+    r.top_p = m.top_p;
+    r.max_tokens = 256;
+    r.seed = 7 + i;
+    r.extra = m.extra;
+    EXPECT_EQ(b, chat_request_body(r, ProviderDialect::kOpenAIReasoning, true));
+    EXPECT_FALSE(b.contains("max_tokens"));
+    EXPECT_FALSE(b.contains("temperature"));
+    EXPECT_EQ(b["max_completion_tokens"], 256);
   }
+  m.dialect = "no-such-dialect";
+  EXPECT_THROW(perf_request_bodies(m, {"q"}, 1, 0), ConfigError);
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ namespace rigor::test {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-ScriptedServer::ScriptedServer(ScriptedHandler handler)
-    : handler_(std::move(handler)), acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+ScriptedServer::ScriptedServer(ScriptedHandler handler, ScriptedServerOptions options)
+    : handler_(std::move(handler)), options_(options), acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
   port_ = acceptor_.local_endpoint().port();
   acceptor_.non_blocking(true);
   acceptor_thread_ = std::thread([this] { accept_loop(); });
@@ -62,13 +62,20 @@ void ScriptedServer::accept_loop() {
 
 namespace {
 
-// Waits until the socket is readable, checking the stop flag every 10 ms.
-bool wait_readable(tcp::socket& socket, const std::atomic<bool>& stop) {
+// Waits until the socket is readable, checking the stop flag every 10 ms;
+// false when stopping or after idle_ms (> 0) without data.
+bool wait_readable(tcp::socket& socket, const std::atomic<bool>& stop, int idle_ms = 0) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(idle_ms);
   while (!stop) {
+    const int slice = idle_ms > 0 ? std::clamp(static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   until - std::chrono::steady_clock::now()).count()),
+                                               0, 10)
+                                  : 10;
     pollfd p{socket.native_handle(), POLLIN, 0};
-    const int r = ::poll(&p, 1, 10);
+    const int r = ::poll(&p, 1, slice);
     if (r > 0) return true;
     if (r < 0) return false;
+    if (idle_ms > 0 && std::chrono::steady_clock::now() >= until) return false;
   }
   return false;
 }
@@ -84,11 +91,13 @@ void ScriptedServer::serve(tcp::socket socket) {
   std::string buf;
   char tmp[4096];
   boost::system::error_code ec;
+  int served = 0;
   while (!stop_) {
     // Read one request: headers, then Content-Length bytes of body.
     size_t head_end;
     while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
-      if (!wait_readable(socket, stop_)) return;
+      // A connection between requests may be closed for idling, unannounced.
+      if (!wait_readable(socket, stop_, buf.empty() ? options_.idle_close_ms : 0)) return;
       const size_t n = socket.read_some(asio::buffer(tmp), ec);
       if (ec || n == 0) return;
       buf.append(tmp, n);
@@ -148,7 +157,12 @@ void ScriptedServer::serve(tcp::socket socket) {
       }
     }
     --in_flight_;
-    if (!alive || response.close) {
+    ++served;
+    const bool at_limit = options_.max_requests_per_connection > 0 && served >= options_.max_requests_per_connection;
+    if (!alive || response.close || at_limit) {
+      // A request that arrives in the meantime is never read: the close
+      // then resets the connection, as a real server's does.
+      if (alive && options_.close_delay_ms > 0) sleep_ms(options_.close_delay_ms);
       socket.shutdown(tcp::socket::shutdown_both, ec);
       return;
     }

@@ -37,12 +37,21 @@ struct ScriptedResponse {
   bool close = false;  // close the connection after the last step
 };
 
+// How the server ends kept-alive connections on its own, without a
+// `Connection: close` header (as llama-server does after every streamed
+// response, and other servers after an idle time or N requests).
+struct ScriptedServerOptions {
+  int max_requests_per_connection = 0;  // > 0: close after this many responses
+  int idle_close_ms = 0;                // > 0: close a connection idle this long
+  int close_delay_ms = 0;               // delay between a closing response's end and the close
+};
+
 // index counts requests from 0 across all connections.
 using ScriptedHandler = std::function<ScriptedResponse(const ScriptedRequest&, int index)>;
 
 class ScriptedServer {
  public:
-  explicit ScriptedServer(ScriptedHandler handler);
+  explicit ScriptedServer(ScriptedHandler handler, ScriptedServerOptions options = {});
   ~ScriptedServer();
 
   int port() const { return port_; }
@@ -57,6 +66,7 @@ class ScriptedServer {
   bool sleep_ms(int ms);  // false when stopping
 
   ScriptedHandler handler_;
+  ScriptedServerOptions options_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;

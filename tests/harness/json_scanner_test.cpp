@@ -64,21 +64,5 @@ TEST(JsonScanner, KeysAreReadInPlaceOrDecoded) {
   }
 }
 
-// same_bytes compares in 16-, 8- and 1-byte steps by length: a difference
-// must be seen at every position of every length around those steps.
-TEST(JsonScanner, SameBytesSeesADifferenceAnywhere) {
-  for (size_t n = 0; n <= 70; ++n) {
-    std::string a(n, 'x');
-    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
-    EXPECT_TRUE(same_bytes(a, std::string(a))) << n;
-    EXPECT_FALSE(same_bytes(a, a + "x")) << n;
-    for (size_t at = 0; at < n; ++at) {
-      std::string b = a;
-      b[at] ^= 0x20;
-      EXPECT_FALSE(same_bytes(a, b)) << n << " at " << at;
-    }
-  }
-}
-
 }  // namespace
 }  // namespace rigor::json

@@ -369,6 +369,74 @@ TEST(OpenAIEngine, EveryRequestSucceedsWhenTheServerClosesEachConnection) {
   EXPECT_EQ(server.connections(), 6);
 }
 
+// A send that fails on a reused connection the server has closed without
+// saying so is a reconnect: never an error, never an attempt, no backoff.
+void expect_every_request_first_attempt(const test::ScriptedServerOptions& server_options, int requests,
+                                        int pause_ms, bool close_each, size_t prompt_bytes = 0) {
+  ScriptedServer server(
+      [close_each](const ScriptedRequest& req, int) {
+        const auto body = nlohmann::json::parse(req.body);
+        ScriptedResponse r = good_stream("answer to " + body["messages"][0]["content"].get<std::string>());
+        r.close = close_each;
+        return r;
+      },
+      server_options);
+  auto options = fast_options(server);
+  options.concurrency = 1;
+  options.retry.max_attempts = 1;  // a reconnect that counted as a failure would fail the sample
+  OpenAIEngine engine(options);
+  int next = 0;
+  std::map<uint64_t, CompletionResult> results;
+  engine.run(
+      [&]() -> std::optional<EngineJob> {
+        if (next == requests) return std::nullopt;
+        if (next > 0 && pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        EngineJob j{static_cast<uint64_t>(next), request("q" + std::to_string(next) + std::string(prompt_bytes, ' '))};
+        ++next;
+        return j;
+      },
+      [&](uint64_t tag, CompletionResult r) { results.emplace(tag, std::move(r)); });
+  ASSERT_EQ(results.size(), static_cast<size_t>(requests));
+  for (const auto& [tag, r] : results) {
+    ASSERT_TRUE(r.has_value()) << "request " << tag << ": " << r.error().message;
+    EXPECT_EQ(r->text, "answer to q" + std::to_string(tag) + std::string(prompt_bytes, ' '));
+    EXPECT_EQ(r->attempts, 1);
+    EXPECT_EQ(r->retry_wait_s, 0);
+  }
+  EXPECT_GT(server.connections(), 1) << "the server should have closed connections";
+}
+
+TEST(OpenAIEngine, ServerClosingAfterEachStreamedResponseCostsNoAttempt) {
+  for (int delay_ms : {0, 1, 3}) {
+    SCOPED_TRACE(delay_ms);
+    test::ScriptedServerOptions so;
+    so.close_delay_ms = delay_ms;
+    expect_every_request_first_attempt(so, 60, 0, true);
+  }
+}
+
+TEST(OpenAIEngine, ServerClosingAfterNRequestsCostsNoAttempt) {
+  test::ScriptedServerOptions so;
+  so.max_requests_per_connection = 3;
+  so.close_delay_ms = 1;
+  expect_every_request_first_attempt(so, 60, 0, false);
+}
+
+TEST(OpenAIEngine, LargeRequestOnAConnectionTheServerClosedCostsNoAttempt) {
+  // A body of 64 KiB or more leaves after the request head, where a failed
+  // send is not resent by curl itself.
+  test::ScriptedServerOptions so;
+  so.close_delay_ms = 1;
+  expect_every_request_first_attempt(so, 20, 0, true, 200 * 1024);
+}
+
+TEST(OpenAIEngine, ServerClosingIdleConnectionsCostsNoAttempt) {
+  test::ScriptedServerOptions so;
+  so.idle_close_ms = 5;
+  // Pauses around the idle limit: some requests race the close.
+  expect_every_request_first_attempt(so, 40, 5, false);
+}
+
 TEST(OpenAIEngine, CancellationEndsInFlightJobsAsCancelled) {
   ScriptedServer server([](const ScriptedRequest&, int) {
     ScriptedResponse r = test::sse_response({test::content_chunk("slow")}, false);

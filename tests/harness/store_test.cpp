@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -125,6 +129,80 @@ TEST_F(StoreTest, RunsAndModelsPersistAcrossReopen) {
   ASSERT_EQ(models.size(), 1u);
   EXPECT_DOUBLE_EQ(models[0].wall_s, 3.5);  // wall time adds up over sessions
   EXPECT_FALSE(st.get_run("nope"));
+}
+
+// Runs a script of SQL on a database at path, outside the Store.
+void run_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_F(StoreTest, CacheWriteTokensRoundTrip) {
+  Store st(path_);
+  SampleRecord s = sample("aime24/60", 0);
+  s.prompt_tokens = 3000;
+  s.cached_tokens = 1000;
+  s.cache_write_tokens = 1500;
+  st.put_sample(s);
+  EXPECT_EQ(st.samples("r1").at(0).cache_write_tokens, 1500);
+}
+
+// limit_wait_s once arrived by an ALTER at schema version 1, so version-1
+// databases come with and without it; both open, keep their samples and
+// gain the columns of later versions.
+TEST_F(StoreTest, VersionOneDatabasesAreMigratedWithTheirSamples) {
+  const std::string v1 = read_file(std::string(RIGOR_TEST_DATA) + "/store_schema_v1.sql");
+  ASSERT_FALSE(v1.empty());
+  for (bool had_limit_wait : {false, true}) {
+    SCOPED_TRACE(had_limit_wait);
+    std::filesystem::remove(path_);
+    run_sql(path_, v1);
+    if (had_limit_wait) {
+      run_sql(path_, "ALTER TABLE samples ADD COLUMN limit_wait_s REAL NOT NULL DEFAULT 0;"
+                     "UPDATE samples SET limit_wait_s = 2.5;");
+    }
+    for (int open = 0; open < 2; ++open) {  // the second open finds nothing to do
+      Store st(path_);
+      const auto got = st.samples("r1");
+      ASSERT_EQ(got.size(), 1u);
+      EXPECT_EQ(got[0].prompt_tokens, 1000);
+      EXPECT_EQ(got[0].cached_tokens, 200);
+      EXPECT_EQ(got[0].cache_write_tokens, -1) << "not reported before it was stored";
+      EXPECT_DOUBLE_EQ(got[0].limit_wait_s, had_limit_wait ? 2.5 : 0.0);
+      EXPECT_EQ(got[0].response, "The answer is 7");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &q, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))), "3");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+  }
+}
+
+TEST_F(StoreTest, DatabaseFromANewerRigorIsRefused) {
+  { Store st(path_); }
+  run_sql(path_, "UPDATE meta SET value='99' WHERE key='schema_version'");
+  try {
+    Store st(path_);
+    FAIL() << "opened a version-99 database";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(StoreTest, UnopenablePathIsAnErrorNamingIt) {

@@ -46,7 +46,7 @@ TEST(PerfMetrics, WarmUpIsExcludedAndEveryMetricFollowsItsDefinition) {
   slo.ttft_p99_s = 1.0;
   slo.decode_p50_tps = 15;
   slo.max_error_rate = 0.5;
-  ModelPricing api;
+  Pricing api;
   api.input = 1.0;
   api.output = 2.0;
   auto s = summarize_level(rs, 1, slo, api, 4, 0);
@@ -75,13 +75,13 @@ TEST(PerfMetrics, WarmUpIsExcludedAndEveryMetricFollowsItsDefinition) {
 }
 
 TEST(PerfMetrics, SelfHostedCostIsGpuHoursOverMeasuredThroughput) {
-  ModelPricing gpu;
+  Pricing gpu;
   gpu.gpu_hour = 2.0;
   gpu.gpus = 8;
   // 16 $/h at 1000 tok/s = 3.6M tok/h -> $4.444 per million.
-  EXPECT_NEAR(*perf_cost(gpu, 0, 1000, 1000.0), 16.0 / 3.6, 1e-9);
-  EXPECT_FALSE(perf_cost(ModelPricing{}, 0, 1000, 1000.0));
-  EXPECT_FALSE(perf_cost(gpu, 0, 0, 0));
+  EXPECT_NEAR(*perf_cost(gpu, -1, 1000, 1000.0), 16.0 / 3.6, 1e-9);
+  EXPECT_FALSE(perf_cost(Pricing{}, 0, 1000, 1000.0));
+  EXPECT_FALSE(perf_cost(gpu, -1, 0, 0));
 }
 
 TEST(PerfMetrics, QuantileIntervalsBracketTheEstimate) {
@@ -100,7 +100,7 @@ TEST(PerfMetrics, QuantileIntervalsBracketTheEstimate) {
 
 TEST(PerfMetrics, ASummaryRoundTripsThroughItsJsonIntoTheTable) {
   std::vector<PerfRecord> rs = {ok_record(0, 0, 0.25, 5, 0.8), ok_record(1, 0, 0.25, 5, 0.8)};
-  auto s = summarize_level(rs, 0, PerfSlo{}, ModelPricing{}, 2, 0);
+  auto s = summarize_level(rs, 0, PerfSlo{}, Pricing{}, 2, 0);
   EXPECT_TRUE(s.meets_slo);  // no limits: met when anything was measured
   PerfRunRecord run;
   run.id = "perf-x";

@@ -160,24 +160,19 @@ TEST(Bootstrap, RefusesTooFewResamplesOrNoValues) {
 TEST(Cost, ApiPricesCachedUncachedAndOutputSeparately) {
   // 600 uncached, 400 cached, 2000 output (reasoning included) tokens.
   auto s = testing::with_usage(testing::ok_sample("m", "s", "p", 0, true), 1000, 400, 2000, 1500);
-  auto c = cost_of(s, ApiPricing{1.0, 0.25, 4.0});
+  auto c = cost_of(s, Pricing::per_token(1.0, 0.25, 4.0));
   ASSERT_TRUE(c.has_value());
   EXPECT_NEAR(*c, (600 * 1.0 + 400 * 0.25 + 2000 * 4.0) / 1e6, 1e-15);
 }
 
 TEST(Cost, UnknownCachedCountsAsUncachedUnknownTokensMeanUnknownCost) {
   auto s = testing::with_usage(testing::ok_sample("m", "s", "p", 0, true), 1000, -1, 10, -1);
-  EXPECT_NEAR(*cost_of(s, ApiPricing{2.0, 0.5, 8.0}), (1000 * 2.0 + 10 * 8.0) / 1e6, 1e-15);
+  EXPECT_NEAR(*cost_of(s, Pricing::per_token(2.0, 0.5, 8.0)), (1000 * 2.0 + 10 * 8.0) / 1e6, 1e-15);
   s.completion_tokens = -1;
-  EXPECT_FALSE(cost_of(s, ApiPricing{2.0, 0.5, 8.0}).has_value());
+  EXPECT_FALSE(cost_of(s, Pricing::per_token(2.0, 0.5, 8.0)).has_value());
   s.completion_tokens = 10;
   s.prompt_tokens = -1;
-  EXPECT_FALSE(cost_of(s, ApiPricing{2.0, 0.5, 8.0}).has_value());
-}
-
-TEST(Cost, GpuHourPricing) {
-  EXPECT_DOUBLE_EQ(gpu_cost(GpuPricing{2.5, 4}, 1800), 5.0);  // 2.5 $/h x 4 GPUs x 0.5 h
-  EXPECT_DOUBLE_EQ(gpu_cost(GpuPricing{2.5, 4}, 0), 0.0);
+  EXPECT_FALSE(cost_of(s, Pricing::per_token(2.0, 0.5, 8.0)).has_value());
 }
 
 }  // namespace

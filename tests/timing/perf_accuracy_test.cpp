@@ -42,7 +42,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/engines/openai_engine.h"
+#include "harness/engines/chat_body.h"
 #include "harness/perf/perf_client.h"
 #include "harness/sim_process.h"
 #include "reports/metrics.h"
@@ -60,7 +60,7 @@ std::vector<std::string> synthetic_bodies(const std::string& model, int count) {
     r.model = model;
     r.messages = {{"user", "perf accuracy probe " + std::to_string(i) + " lorem ipsum dolor sit amet"}};
     r.seed = static_cast<uint64_t>(i);
-    out.push_back(chat_request_body(r, true).dump());
+    out.push_back(chat_request_body(r, ProviderDialect::kOpenAI, true).dump());
   }
   return out;
 }
@@ -149,7 +149,7 @@ TEST(PerfAccuracy, TtftAndInterChunkMatchTheSimulatorWithin1msAtP99With1000Strea
   EXPECT_LT(gap_p99, 0.001);
 
   // The summary reports the same thing the raw records say.
-  const auto s = summarize_level(records, 1000, PerfSlo{}, ModelPricing{}, 0, load.rate);
+  const auto s = summarize_level(records, 1000, PerfSlo{}, Pricing{}, 0, load.rate);
   EXPECT_EQ(s.measured, 2000);
   EXPECT_EQ(s.ok, 2000);
   EXPECT_NEAR(s.ttft.p50, 0.250, 0.001);

@@ -8,8 +8,11 @@
 //
 // Protocol on fd 3 (SOCK_SEQPACKET): the harness sends
 //   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes" + fds [source, stdin, stdout, stderr, status]
+// (+ [channel] for one side of a judged run: it becomes the program's fd 3)
 // and C answers "P" + [pidfd of D], or "E<reason>". D writes "S" + the
-// program's wait status (native int) to the status fd when E ends.
+// program's wait status (native int) to the status fd when E ends. D and E
+// each start a session of their own, so that a program's kill(0, ...)
+// reaches only its own processes.
 #include "scorers/sandbox/python_runner.h"
 
 namespace rigor::sandbox::detail {
@@ -77,11 +80,16 @@ def exit_code(e):
         pass
     return 1
 
-def program(src_fd, io, lim):
+def program(src_fd, io, channel, lim):
+    os.setsid()
     src = read_all(src_fd)
     for i, fd in enumerate(io):
         os.dup2(fd, i)
-    os.closerange(3, 1 << 16)
+    if channel is not None:
+        os.dup2(channel, 3)
+        os.closerange(4, 1 << 16)
+    else:
+        os.closerange(3, 1 << 16)
     os.chdir("/tmp")
     enter_program(lim)
     m = types.ModuleType("__main__")
@@ -121,16 +129,16 @@ def init(fds, lim):
     # the handler still there (a race CI hit).
     import signal
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.setsid()
     e = os.fork()
     if e == 0:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            program(fds[0], fds[1:4], lim)
+            program(fds[0], fds[1:4], fds[5] if len(fds) > 5 else None, lim)
         except BaseException:
             os._exit(125)
-    st = fds[4]
-    os.closerange(0, st)
-    os.closerange(st + 1, 1 << 16)
+    st = os.dup2(fds[4], 0)
+    os.closerange(1, 1 << 16)
     while True:
         try:
             pid, status = os.waitpid(-1, 0)

@@ -141,7 +141,7 @@ Verdict HumanEvalScorer::score(std::string_view answer, std::string_view gold) c
   v.extracted = code.code;
   ExecutorPool& pool = pool_ != nullptr ? *pool_ : shared_executor_pool();
   sandbox::JudgedResult r =
-      pool.run_judged(humaneval_judge(std::string(gold)), humaneval_candidate(*spec, code.code), limits());
+      pool.run_judged(humaneval_judge(std::string(gold)), humaneval_candidate(*spec, code.code), limits_);
   auto [verdict, detail] = judged_verdict(r);
   v.correct = verdict == CodeVerdict::kAccepted;
   v.error = verdict == CodeVerdict::kSandboxError;

@@ -38,8 +38,9 @@ bool defines_function(std::string_view code, std::string_view name);
 
 class HumanEvalScorer : public Scorer {
  public:
-  // Runs programs on `pool` (the process-wide pool by default).
-  explicit HumanEvalScorer(ExecutorPool* pool = nullptr) : pool_(pool) {}
+  // Runs programs on `pool` (the process-wide pool by default) under `limits`.
+  explicit HumanEvalScorer(ExecutorPool* pool = nullptr, sandbox::Limits limits = HumanEvalScorer::limits())
+      : pool_(pool), limits_(limits) {}
   // The reason reads "<verdict>: <detail>; code: <extraction rule>; isolation: <level>".
   Verdict score(std::string_view answer, std::string_view gold) const override;
   bool equivalent(std::string_view a, std::string_view b) const override;
@@ -52,6 +53,7 @@ class HumanEvalScorer : public Scorer {
 
  private:
   ExecutorPool* pool_;
+  sandbox::Limits limits_;
 };
 
 }  // namespace rigor

@@ -29,7 +29,7 @@ constexpr const char* kDenied[] = {
     "open_by_handle_at", "name_to_handle_at", "quotactl", "lookup_dcookie", "fanotify_init",
     "move_mount", "open_tree", "fsopen", "fsmount", "fspick", "mount_setattr", "pidfd_getfd",
     "sethostname", "setdomainname", "vhangup", "uselib", "ioperm", "iopl", "modify_ldt",
-    "personality"};
+    "personality", "kcmp"};
 // Denied to the program only: the fork server uses them to build each program's jail.
 constexpr const char* kDeniedToProgram[] = {"mount", "umount2", "unshare"};
 

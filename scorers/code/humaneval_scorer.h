@@ -32,10 +32,6 @@ std::string humaneval_gold(const HumanEvalSpec& spec);
 // completes the prompt's function. Linear in the code's length.
 std::string humaneval_module(const HumanEvalSpec& spec, const std::string& code);
 
-// Whether `code` has a line "def NAME(" or "async def NAME(" at column 0
-// (spaces or tabs allowed between the words). A linear scan.
-bool defines_function(std::string_view code, std::string_view name);
-
 class HumanEvalScorer : public Scorer {
  public:
   // Runs programs on `pool` (the process-wide pool by default) under `limits`.

@@ -105,10 +105,10 @@ class ForkServer : public Executor {
   }
 
   Result run(const Program& program, const Limits& limits) override {
-    auto s = spawn_retrying(program, limits, -1);
+    auto s = spawn_retrying({{&program, &limits}});
     if (!s) return error(s.error());
-    auto w = watch({streams_of(*s)}, limits.wall_s, limits.output_bytes);
-    return finish(*s, std::move(w[0]), limits);
+    auto w = watch({streams_of((*s)[0])}, limits.wall_s, limits.output_bytes);
+    return finish((*s)[0], std::move(w[0]), limits);
   }
 
   JudgedResult run_judged(const Program& judge, const Program& candidate, const Limits& limits) override {
@@ -119,22 +119,16 @@ class ForkServer : public Executor {
       return out;
     }
     UniqueFd judge_end(sv[0]), candidate_end(sv[1]);
-    auto j = spawn_retrying(judge, limits, judge_end.get());
-    if (!j) {
-      out.judge = out.candidate = error(j.error());
-      return out;
-    }
-    auto c = spawn_retrying(candidate, limits, candidate_end.get());
+    auto s = spawn_retrying({{&judge, &limits, judge_end.get()}, {&candidate, &limits, candidate_end.get()}});
     judge_end.reset();
     candidate_end.reset();
-    if (!c) {
-      j->kill();
-      out.judge = out.candidate = error(c.error());
+    if (!s) {
+      out.judge = out.candidate = error(s.error());
       return out;
     }
-    auto w = watch({streams_of(*j), streams_of(*c)}, limits.wall_s, limits.output_bytes);
-    out.judge = finish(*j, std::move(w[0]), limits);
-    out.candidate = finish(*c, std::move(w[1]), limits);
+    auto w = watch({streams_of((*s)[0]), streams_of((*s)[1])}, limits.wall_s, limits.output_bytes);
+    out.judge = finish((*s)[0], std::move(w[0]), limits);
+    out.candidate = finish((*s)[1], std::move(w[1]), limits);
     return out;
   }
 
@@ -202,62 +196,91 @@ class ForkServer : public Executor {
     }
   }
 
+  // What to start: a program, its limits and, for one side of a judged run, its channel.
+  struct Request {
+    const Program* program;
+    const Limits* limits;
+    int channel_fd = -1;
+  };
   // A program started by the server: the pidfd of its jail's init and the
   // parent's ends of its pipes.
   struct Spawned {
     UniqueFd pidfd, out_r, err_r, st_r;
-    void kill() const { syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0); }
+    void kill() const {
+      if (pidfd.get() >= 0) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+    }
   };
 
-  // Starts a program, replacing a dead server once; a second failure is reported.
-  tl::expected<Spawned, std::string> spawn_retrying(const Program& program, const Limits& limits, int channel_fd) {
+  // Starts programs (all or none), replacing a dead server once; a second
+  // failure is reported.
+  tl::expected<std::vector<Spawned>, std::string> spawn_retrying(const std::vector<Request>& requests) {
     if (!namespaces_) return tl::unexpected(std::string("the fork server needs namespaces; use the spawning executor"));
     std::string why;
     if (ctl_.get() < 0 && !start(why)) return tl::unexpected("cannot start the fork server: " + why);
-    auto s = spawn(program, limits, channel_fd);
+    auto s = spawn(requests);
     if (!s && server_lost_) {
       stop();
       if (!start(why)) return tl::unexpected("cannot restart the fork server: " + why);
-      s = spawn(program, limits, channel_fd);
+      s = spawn(requests);
     }
     return s;
   }
 
-  tl::expected<Spawned, std::string> spawn(const Program& program, const Limits& limits, int channel_fd) {
-    UniqueFd src(data_fd(program.source, "rigor-source"));
-    UniqueFd in(data_fd(program.stdin_data, "rigor-stdin"));
-    Spawned s;
-    int p[2];
-    if (src.get() < 0 || in.get() < 0 || pipe2(p, O_CLOEXEC) != 0) {
-      return tl::unexpected(std::string("memfd or pipe failed"));
+  // Sends every request before reading any answer: the server starts the
+  // programs side by side.
+  tl::expected<std::vector<Spawned>, std::string> spawn(const std::vector<Request>& requests) {
+    std::vector<Spawned> out(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const Request& q = requests[i];
+      UniqueFd src(data_fd(q.program->source, "rigor-source"));
+      UniqueFd in(data_fd(q.program->stdin_data, "rigor-stdin"));
+      Spawned& s = out[i];
+      int p[2];
+      if (src.get() < 0 || in.get() < 0 || pipe2(p, O_CLOEXEC) != 0) {
+        return tl::unexpected(std::string("memfd or pipe failed"));
+      }
+      s.out_r.reset(p[0]);
+      UniqueFd out_w(p[1]);
+      if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
+      s.err_r.reset(p[0]);
+      UniqueFd err_w(p[1]);
+      if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
+      s.st_r.reset(p[0]);
+      UniqueFd st_w(p[1]);
+      const Limits& limits = *q.limits;
+      long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
+      std::string msg = fmt::format("{} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
+                                    limits.max_processes + kServerProcesses, limits.max_open_files,
+                                    limits.file_bytes, i);
+      std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
+      if (q.channel_fd >= 0) fds.push_back(q.channel_fd);
+      if (!send_with_fds(ctl_.get(), msg, fds)) {
+        server_lost_ = true;
+        return tl::unexpected(fmt::format("fork server gone: {}", strerror(errno)));
+      }
     }
-    s.out_r.reset(p[0]);
-    UniqueFd out_w(p[1]);
-    if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
-    s.err_r.reset(p[0]);
-    UniqueFd err_w(p[1]);
-    if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
-    s.st_r.reset(p[0]);
-    UniqueFd st_w(p[1]);
-    long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
-    std::string msg = fmt::format("{} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
-                                  limits.max_processes + kServerProcesses, limits.max_open_files,
-                                  limits.file_bytes);
-    std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
-    if (channel_fd >= 0) fds.push_back(channel_fd);
-    if (!send_with_fds(ctl_.get(), msg, fds)) {
-      server_lost_ = true;
-      return tl::unexpected(fmt::format("fork server gone: {}", strerror(errno)));
+    std::string failed;
+    for (size_t got = 0; got < requests.size(); ++got) {
+      std::string reply;
+      UniqueFd pidfd;
+      if (!recv_with_fd(ctl_.get(), reply, pidfd, kSpawnReplyTimeoutS)) {
+        server_lost_ = true;
+        return tl::unexpected(std::string("fork server did not answer"));
+      }
+      size_t tag = reply.size() > 1 ? std::strtoul(reply.c_str() + 1, nullptr, 10) : requests.size();
+      if (reply[0] == 'P' && pidfd.get() >= 0 && tag < requests.size()) {
+        out[tag].pidfd = std::move(pidfd);
+      } else {
+        size_t space = reply.find(' ');
+        failed = "fork server could not start the program: " + (space == std::string::npos ? reply : reply.substr(space + 1));
+      }
     }
-    std::string reply;
-    if (!recv_with_fd(ctl_.get(), reply, s.pidfd, kSpawnReplyTimeoutS)) {
-      server_lost_ = true;
-      return tl::unexpected(std::string("fork server did not answer"));
+    if (!failed.empty()) {
+      for (const auto& s : out)
+        if (s.pidfd.get() >= 0) s.kill();
+      return tl::unexpected(failed);
     }
-    if (reply.empty() || reply[0] != 'P' || s.pidfd.get() < 0) {
-      return tl::unexpected("fork server could not start the program: " + reply.substr(reply.empty() ? 0 : 1));
-    }
-    return s;
+    return out;
   }
 
   static Streams streams_of(const Spawned& s) {

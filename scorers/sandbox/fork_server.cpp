@@ -249,9 +249,9 @@ class ForkServer : public Executor {
       UniqueFd st_w(p[1]);
       const Limits& limits = *q.limits;
       long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
-      std::string msg = fmt::format("{} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
+      std::string msg = fmt::format("{} {} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
                                     limits.max_processes + kServerProcesses, limits.max_open_files,
-                                    limits.file_bytes, i);
+                                    limits.file_bytes, i, limits.max_tmp_files);
       std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
       if (q.channel_fd >= 0) fds.push_back(q.channel_fd);
       if (!send_with_fds(ctl_.get(), msg, fds)) {

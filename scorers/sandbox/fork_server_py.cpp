@@ -7,7 +7,7 @@
 // pidfd of D: killing D kills the program's whole namespace.
 //
 // Protocol on fd 3 (SOCK_SEQPACKET): the harness sends
-//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag" + fds [source, stdin, stdout, stderr, status]
+//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag tmp_inodes" + fds [source, stdin, stdout, stderr, status]
 // (+ [channel] for one side of a judged run: it becomes the program's fd 3)
 // and C answers "P<tag>" + [pidfd of D], or "E<tag> <reason>". Requests
 // are served as they come, so answers to several may arrive in any order. D writes "S" + the
@@ -152,7 +152,7 @@ def init(fds, lim):
 def spawn(fds, lim):
     try:
         check(libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-        opts = b"size=%d,mode=1777" % max(lim[5], 4096)
+        opts = b"size=%d,nr_inodes=%d,mode=1777" % (max(lim[5], 4096), max(lim[7], 16))
         check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
         d = os.fork()
         if d == 0:

@@ -96,8 +96,9 @@ void prepare_fs(Prepared& p, const Limits& limits) {
   p.dirs.push_back(p.tmp_dir);
   p.old_dir = stage + "/.old";
   p.dirs.push_back(p.old_dir);
-  p.root_opts = "size=1m,mode=755";
-  p.tmp_opts = fmt::format("size={},mode=1777", std::max<size_t>(limits.file_bytes, 4096));
+  p.root_opts = "size=1m,nr_inodes=256,mode=755";
+  p.tmp_opts = fmt::format("size={},nr_inodes={},mode=1777", std::max<size_t>(limits.file_bytes, 4096),
+                           std::max(limits.max_tmp_files, 16));
 }
 
 void prepare_limits(Prepared& p, const Limits& l, int extra_nproc) {

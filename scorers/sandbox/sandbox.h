@@ -21,6 +21,7 @@ struct Limits {
   size_t file_bytes = 16u << 20;        // RLIMIT_FSIZE and the size of the private /tmp
   int max_processes = 32;               // RLIMIT_NPROC, counted inside the sandbox only
   int max_open_files = 64;              // RLIMIT_NOFILE
+  int max_tmp_files = 1024;             // inodes of the private /tmp (files, directories, links)
 };
 
 // How the run ended, as the sandbox saw it (the scorer maps this to a verdict).

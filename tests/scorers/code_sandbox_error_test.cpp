@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "scorers/code/humaneval_scorer.h"
+#include "scorers/code/stdio_scorer.h"
 #include "tests/scorers/humaneval_tasks.h"
 #include "tests/scorers/jailed_processes.h"
 
@@ -26,6 +27,17 @@ TEST(CodeSandboxError, NoInterpreterIsAnErrorNotAWrongAnswer) {
   o.python = "/nonexistent/python3";
   ExecutorPool pool(o, 1);
   Verdict v = HumanEvalScorer(&pool).score(tasks[0].canonical, tasks[0].gold);
+  EXPECT_TRUE(v.error) << v.reason;
+  EXPECT_FALSE(v.correct);
+  EXPECT_EQ(v.reason.rfind("sandbox error", 0), 0u) << v.reason;
+}
+
+TEST(CodeSandboxError, StdioWithoutInterpreterIsAnErrorNotAWrongAnswer) {
+  sandbox::ExecutorOptions o;
+  o.python = "/nonexistent/python3";
+  ExecutorPool pool(o, 1);
+  Verdict v = StdioScorer(&pool).score("```python\nprint(input())\n```\n",
+                                       R"({"tests": [{"input": "7\n", "output": "7\n"}]})");
   EXPECT_TRUE(v.error) << v.reason;
   EXPECT_FALSE(v.correct);
   EXPECT_EQ(v.reason.rfind("sandbox error", 0), 0u) << v.reason;

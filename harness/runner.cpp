@@ -75,6 +75,12 @@ void fill_completion(SampleRecord& s, const Completion& c, const Scorer& scorer,
     s.extracted_ok = v.extracted_ok;
     s.correct = v.correct;
     s.score_reason = v.reason;
+    if (v.error) {
+      // Not judged (the sandbox failed): an error a resumed run retries, never a wrong answer.
+      s.status = SampleStatus::kError;
+      s.correct = false;
+      s.error = "scorer: " + v.reason;
+    }
   }
   s.prompt_tokens = c.usage.prompt_tokens;
   s.cached_tokens = c.usage.cached_tokens;
@@ -455,15 +461,18 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       }
       for (auto& t : pool) t.join();
     }
-    for (const auto& f : batch) {
-      if (f.result) {
-        ++finished[f.model];
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (records[i].status == SampleStatus::kOk) {
+        ++finished[batch[i].model];
       } else {
-        ++errors[f.model];
+        ++errors[batch[i].model];
       }
     }
     store.put_samples(records);
-    for (const auto& f : batch) progress.record(f.model, f.result.has_value(), f.result ? f.result->usage.completion_tokens : 0);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Finished& f = batch[i];
+      progress.record(f.model, records[i].status == SampleStatus::kOk, f.result ? f.result->usage.completion_tokens : 0);
+    }
   });
 
   std::mutex failure_mu;

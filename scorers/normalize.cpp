@@ -153,15 +153,40 @@ std::string brace_arguments(const std::string& s) {
 }
 
 // _{5} -> _5, ^{2} -> ^2.
+// A linear scan: s is as long as the model made it.
 void simplify_scripts(std::string& s) {
-  static const std::regex kScript(R"(([_^])\{([A-Za-z0-9])\})");
-  s = std::regex_replace(s, kScript, "$1$2");
+  auto alnum = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if ((s[i] == '_' || s[i] == '^') && i + 3 < s.size() && s[i + 1] == '{' && alnum(s[i + 2]) && s[i + 3] == '}') {
+      out += s[i];
+      out += s[i + 2];
+      i += 4;
+    } else {
+      out += s[i++];
+    }
+  }
+  s = std::move(out);
 }
 
+// "{{x}}" -> "x". One pass (not one per layer: "{{{...}}}" is model output
+// and may be deep): pair every brace, then count the layers that wrap it all.
 void strip_outer_braces(std::string& s) {
-  while (s.size() >= 2 && s.front() == '{' && match_brace(s, 0) == s.size() - 1) {
-    s = s.substr(1, s.size() - 2);
+  std::vector<size_t> match(s.size(), std::string::npos), open;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+    } else if (s[i] == '{') {
+      open.push_back(i);
+    } else if (s[i] == '}' && !open.empty()) {
+      match[open.back()] = i;
+      open.pop_back();
+    }
   }
+  size_t k = 0;
+  while (s.size() >= 2 * k + 2 && s[k] == '{' && match[k] == s.size() - 1 - k) ++k;
+  if (k > 0) s = s.substr(k, s.size() - 2 * k);
 }
 
 bool all_letters(const std::string& s) {

@@ -13,6 +13,10 @@ struct Verdict {
   bool extracted_ok = false;  // an answer could be extracted at all
   std::string extracted;      // the extracted answer, normalised for display
   std::string reason;         // which rule fired, or why it failed
+  // The scorer could not judge the answer for a reason outside it (the
+  // sandbox failed to run it): no verdict at all, never a wrong answer. The
+  // harness stores such a sample as an error, and a resumed run retries it.
+  bool error = false;
 };
 
 class Scorer {

@@ -83,17 +83,15 @@ ExecutorPool::ExecutorPool(sandbox::ExecutorOptions opts, int max_executors)
       max_executors_(max_executors > 0 ? max_executors
                                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {}
 
-sandbox::Result ExecutorPool::run(const sandbox::Program& p, const sandbox::Limits& l) {
+bool ExecutorPool::with_executor(const std::function<void(sandbox::Executor&)>& use, std::string& why) {
   std::unique_ptr<sandbox::Executor> exec;
-  auto unavailable = [&] {
-    sandbox::Result r;
-    r.error = unavailable_;
-    return r;
-  };
   {
     std::unique_lock<std::mutex> lock(mu_);
     freed_.wait(lock, [&] { return !unavailable_.empty() || !idle_.empty() || made_ < max_executors_; });
-    if (!unavailable_.empty()) return unavailable();
+    if (!unavailable_.empty()) {
+      why = unavailable_;
+      return false;
+    }
     if (!idle_.empty()) {
       exec = std::move(idle_.back());
       idle_.pop_back();
@@ -108,16 +106,34 @@ sandbox::Result ExecutorPool::run(const sandbox::Program& p, const sandbox::Limi
       std::lock_guard<std::mutex> lock(mu_);
       --made_;
       unavailable_ = e.what();
+      why = unavailable_;
       freed_.notify_all();
-      return unavailable();
+      return false;
     }
   }
-  sandbox::Result r = exec->run(p, l);
+  use(*exec);
   {
     std::lock_guard<std::mutex> lock(mu_);
     idle_.push_back(std::move(exec));
   }
   freed_.notify_one();
+  return true;
+}
+
+sandbox::Result ExecutorPool::run(const sandbox::Program& p, const sandbox::Limits& l) {
+  sandbox::Result r;
+  std::string why;
+  if (!with_executor([&](sandbox::Executor& e) { r = e.run(p, l); }, why)) r.error = why;
+  return r;
+}
+
+sandbox::JudgedResult ExecutorPool::run_judged(const sandbox::Program& judge, const sandbox::Program& candidate,
+                                               const sandbox::Limits& l) {
+  sandbox::JudgedResult r;
+  std::string why;
+  if (!with_executor([&](sandbox::Executor& e) { r = e.run_judged(judge, candidate, l); }, why)) {
+    r.judge.error = r.candidate.error = why;
+  }
   return r;
 }
 

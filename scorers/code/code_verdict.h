@@ -2,6 +2,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,8 +45,14 @@ class ExecutorPool {
   // Runs on an idle executor (making one if none is idle). When no executor
   // can be made, a kSandboxError result says why.
   sandbox::Result run(const sandbox::Program& p, const sandbox::Limits& l);
+  // The same for a judged run (see sandbox::Executor::run_judged).
+  sandbox::JudgedResult run_judged(const sandbox::Program& judge, const sandbox::Program& candidate,
+                                   const sandbox::Limits& l);
 
  private:
+  // Calls use(executor) on an idle executor; false (and `why`) when none can be made.
+  bool with_executor(const std::function<void(sandbox::Executor&)>& use, std::string& why);
+
   sandbox::ExecutorOptions opts_;
   int max_executors_;
   int made_ = 0;

@@ -105,4 +105,30 @@ ExtractedCode extract_code(std::string_view answer) {
   return out;
 }
 
+bool defines_function(std::string_view code, std::string_view name) {
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\f'; };
+  size_t pos = 0;
+  while (pos < code.size()) {
+    size_t eol = code.find('\n', pos);
+    std::string_view line = code.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    pos = eol == std::string_view::npos ? code.size() : eol + 1;
+    size_t i = 0;
+    auto word = [&](std::string_view w) {
+      if (line.substr(i, w.size()) != w) return false;
+      i += w.size();
+      return true;
+    };
+    auto spaces = [&] {
+      size_t from = i;
+      while (i < line.size() && blank(line[i])) ++i;
+      return i > from;
+    };
+    if (word("async") && !spaces()) continue;
+    if (!word("def") || !spaces() || !word(name)) continue;
+    spaces();
+    if (i < line.size() && line[i] == '(') return true;
+  }
+  return false;
+}
+
 }  // namespace rigor

@@ -20,4 +20,9 @@ struct ExtractedCode {
 // empty or whitespace-only code is "no code".
 ExtractedCode extract_code(std::string_view answer);
 
+// Whether `code` has a line "def NAME(" or "async def NAME(" at column 0
+// (spaces, tabs or form feeds allowed between the words). A linear scan:
+// model output of any length and shape costs time in proportion to it.
+bool defines_function(std::string_view code, std::string_view name);
+
 }  // namespace rigor

@@ -1,11 +1,12 @@
 #include "scorers/code/humaneval_scorer.h"
 
-#include <regex>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "scorers/code/extract_code.h"
+#include "scorers/code/humaneval_judge.h"
 
 namespace rigor {
 namespace {
@@ -16,6 +17,42 @@ std::string squeeze(std::string_view s) {
   for (char c : s)
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out.push_back(c);
   return out;
+}
+
+std::string clip(std::string s) {
+  if (s.size() > 200) s = s.substr(0, 197) + "...";
+  return s;
+}
+
+// The verdict of a judged run. Only the judge's report can say "accepted";
+// what the candidate's jail did only names the way it failed.
+std::pair<CodeVerdict, std::string> judged_verdict(const sandbox::JudgedResult& r) {
+  using sandbox::Outcome;
+  const sandbox::Result& j = r.judge;
+  const sandbox::Result& c = r.candidate;
+  if (j.outcome == Outcome::kSandboxError) return {CodeVerdict::kSandboxError, "judge: " + j.error};
+  if (j.outcome == Outcome::kTimeLimit) return {CodeVerdict::kTimeLimit, run_detail(j)};
+  if (j.outcome == Outcome::kMemoryLimit) return {CodeVerdict::kMemoryLimit, "in the judge"};
+  if (j.outcome == Outcome::kOutputLimit) return {CodeVerdict::kOutputLimit, "the tests' output over the cap"};
+  JudgeReport rep = parse_judge_report(j.stdout_data);
+  if (j.outcome != Outcome::kExited || j.exit_code != 0 || !rep.ok) {
+    return {CodeVerdict::kSandboxError, "the judge ended without a verdict: " + run_detail(j)};
+  }
+  if (rep.verdict == "accepted") return {CodeVerdict::kAccepted, "all tests passed"};
+  if (rep.verdict == "wrong answer") return {CodeVerdict::kWrongAnswer, clip(rep.detail)};
+  if (rep.verdict == "runtime error") return {CodeVerdict::kRuntimeError, clip(rep.detail)};
+  if (rep.verdict == "candidate raised") {
+    bool memory = rep.detail.rfind("MemoryError", 0) == 0;
+    return {memory ? CodeVerdict::kMemoryLimit : CodeVerdict::kRuntimeError, clip("raised " + rep.detail)};
+  }
+  if (rep.verdict == "candidate failed") {
+    if (c.outcome == Outcome::kSandboxError) return {CodeVerdict::kSandboxError, "candidate: " + c.error};
+    CodeVerdict v = verdict_of_run(c);
+    // Ending (even with status 0) before answering every call is not a pass.
+    if (v == CodeVerdict::kAccepted) v = CodeVerdict::kRuntimeError;
+    return {v, clip(run_detail(c) + " (" + rep.detail + ")")};
+  }
+  return {CodeVerdict::kSandboxError, "the judge gave an unknown verdict: " + clip(rep.verdict)};
 }
 
 }  // namespace
@@ -43,18 +80,14 @@ std::string humaneval_gold(const HumanEvalSpec& spec) {
   return nlohmann::json{{"prompt", spec.prompt}, {"test", spec.test}, {"entry_point", spec.entry_point}}.dump();
 }
 
-std::string humaneval_program(const HumanEvalSpec& spec, const std::string& code) {
-  std::regex defines("(^|\n)(async\\s+)?def\\s+" + spec.entry_point + "\\s*\\(");
-  std::string program = spec.prompt;
-  if (std::regex_search(code, defines)) {
+std::string humaneval_module(const HumanEvalSpec& spec, const std::string& code) {
+  std::string module = spec.prompt;
+  if (defines_function(code, spec.entry_point)) {
     // The prompt's function (a docstring body) is valid on its own; the code redefines it.
-    program += "\n";
+    module += "\n";
   }
-  program += code;
-  program += "\n\n";
-  program += spec.test;
-  program += fmt::format("\n\ncheck({})\n", spec.entry_point);
-  return program;
+  module += code;
+  return module;
 }
 
 sandbox::Limits HumanEvalScorer::limits() {
@@ -80,15 +113,14 @@ Verdict HumanEvalScorer::score(std::string_view answer, std::string_view gold) c
   }
   v.extracted_ok = true;
   v.extracted = code.code;
-  sandbox::Result r = shared_executor_pool().run({humaneval_program(*spec, code.code), ""}, limits());
-  CodeVerdict verdict = verdict_of_run(r);
-  if (verdict == CodeVerdict::kRuntimeError && r.stderr_data.find("AssertionError") != std::string::npos) {
-    verdict = CodeVerdict::kWrongAnswer;  // check() asserted: the function ran and answered wrongly
-  }
+  ExecutorPool& pool = pool_ != nullptr ? *pool_ : shared_executor_pool();
+  sandbox::JudgedResult r =
+      pool.run_judged(humaneval_judge(std::string(gold)), humaneval_candidate(*spec, code.code), limits_);
+  auto [verdict, detail] = judged_verdict(r);
   v.correct = verdict == CodeVerdict::kAccepted;
-  std::string detail = v.correct ? "all tests passed" : run_detail(r);
+  v.error = verdict == CodeVerdict::kSandboxError;
   v.reason = fmt::format("{}: {}; code: {}; isolation: {}", to_string(verdict), detail, code.rule,
-                         r.isolation.level());
+                         r.candidate.isolation.level());
   return v;
 }
 

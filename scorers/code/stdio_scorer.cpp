@@ -146,7 +146,7 @@ Verdict StdioScorer::score(std::string_view answer, std::string_view gold) const
   std::string isolation = "none";
   for (size_t i = 0; i < spec->tests.size(); ++i) {
     const IoTest& t = spec->tests[i];
-    sandbox::Result r = shared_executor_pool().run({program, t.input}, limits);
+    sandbox::Result r = (pool_ != nullptr ? *pool_ : shared_executor_pool()).run({program, t.input}, limits);
     isolation = r.isolation.level();
     CodeVerdict verdict = verdict_of_run(r);
     std::string detail;
@@ -167,6 +167,7 @@ Verdict StdioScorer::score(std::string_view answer, std::string_view gold) const
       detail = run_detail(r);
     }
     if (verdict != CodeVerdict::kAccepted) {
+      v.error = verdict == CodeVerdict::kSandboxError;  // not judged: an error, never a wrong answer
       v.reason = fmt::format("{}: test {} of {}: {}; code: {}; isolation: {}", to_string(verdict), i + 1,
                              spec->tests.size(), detail, code.rule, isolation);
       return v;

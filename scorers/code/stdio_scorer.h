@@ -43,11 +43,17 @@ bool json_values_match(const std::string& expected, const std::string& actual);
 
 class StdioScorer : public Scorer {
  public:
+  // Runs programs on `pool` (the process-wide pool by default).
+  explicit StdioScorer(ExecutorPool* pool = nullptr) : pool_(pool) {}
   // The reason reads "<verdict>: <detail>; code: <extraction rule>; isolation: <level>".
   Verdict score(std::string_view answer, std::string_view gold) const override;
   bool equivalent(std::string_view a, std::string_view b) const override;
   std::string name() const override { return "stdio"; }
-  std::string version() const override { return "stdio-1"; }
+  // 2: a sandbox failure is an error (retried), no longer a wrong answer.
+  std::string version() const override { return "stdio-2"; }
+
+ private:
+  ExecutorPool* pool_;
 };
 
 }  // namespace rigor

@@ -23,40 +23,16 @@
 #include "scorers/sandbox/jail.h"
 #include "scorers/sandbox/monitor.h"
 #include "scorers/sandbox/python_runner.h"
+#include "scorers/sandbox/unique_fd.h"
 
 namespace rigor::sandbox::detail {
 namespace {
 
 // Processes of the server's own that share the programs' uid: the server,
-// a C still exiting, the program's init D.
-constexpr int kServerProcesses = 3;
+// a C still exiting, the program's init D, and in a judged run the judge's
+// init and the judge.
+constexpr int kServerProcesses = 5;
 constexpr double kSpawnReplyTimeoutS = 10.0;
-
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
-  ~UniqueFd() { reset(); }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept {
-    reset(o.release());
-    return *this;
-  }
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 bool send_with_fds(int sock, const std::string& msg, const std::vector<int>& fds) {
   iovec iov{const_cast<char*>(msg.data()), msg.size()};
@@ -129,17 +105,31 @@ class ForkServer : public Executor {
   }
 
   Result run(const Program& program, const Limits& limits) override {
-    if (!namespaces_) return error("the fork server needs namespaces; use the spawning executor");
-    std::string why;
-    if (ctl_.get() < 0 && !start(why)) return error("cannot start the fork server: " + why);
-    Result r = run_once(program, limits, why);
-    if (r.outcome == Outcome::kSandboxError && server_lost_) {
-      // A dead server is replaced once; a second failure is reported.
-      stop();
-      if (!start(why)) return error("cannot restart the fork server: " + why);
-      r = run_once(program, limits, why);
+    auto s = spawn_retrying({{&program, &limits}});
+    if (!s) return error(s.error());
+    auto w = watch({streams_of((*s)[0])}, limits.wall_s, limits.output_bytes);
+    return finish((*s)[0], std::move(w[0]), limits);
+  }
+
+  JudgedResult run_judged(const Program& judge, const Program& candidate, const Limits& limits) override {
+    JudgedResult out;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      out.judge = out.candidate = error(fmt::format("socketpair: {}", strerror(errno)));
+      return out;
     }
-    return r;
+    UniqueFd judge_end(sv[0]), candidate_end(sv[1]);
+    auto s = spawn_retrying({{&judge, &limits, judge_end.get()}, {&candidate, &limits, candidate_end.get()}});
+    judge_end.reset();
+    candidate_end.reset();
+    if (!s) {
+      out.judge = out.candidate = error(s.error());
+      return out;
+    }
+    auto w = watch({streams_of((*s)[0]), streams_of((*s)[1])}, limits.wall_s, limits.output_bytes);
+    out.judge = finish((*s)[0], std::move(w[0]), limits);
+    out.candidate = finish((*s)[1], std::move(w[1]), limits);
+    return out;
   }
 
  private:
@@ -206,46 +196,105 @@ class ForkServer : public Executor {
     }
   }
 
-  Result run_once(const Program& program, const Limits& limits, std::string& why) {
-    UniqueFd src(data_fd(program.source, "rigor-source"));
-    UniqueFd in(data_fd(program.stdin_data, "rigor-stdin"));
-    int p[2];
-    if (src.get() < 0 || in.get() < 0 || pipe2(p, O_CLOEXEC) != 0) return error("memfd or pipe failed");
-    UniqueFd out_r(p[0]), out_w(p[1]);
-    if (pipe2(p, O_CLOEXEC) != 0) return error("pipe failed");
-    UniqueFd err_r(p[0]), err_w(p[1]);
-    if (pipe2(p, O_CLOEXEC) != 0) return error("pipe failed");
-    UniqueFd st_r(p[0]), st_w(p[1]);
-    long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
-    std::string msg = fmt::format("{} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
-                                  limits.max_processes + kServerProcesses, limits.max_open_files,
-                                  limits.file_bytes);
-    if (!send_with_fds(ctl_.get(), msg, {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()})) {
-      server_lost_ = true;
-      return error(fmt::format("fork server gone: {}", strerror(errno)));
+  // What to start: a program, its limits and, for one side of a judged run, its channel.
+  struct Request {
+    const Program* program;
+    const Limits* limits;
+    int channel_fd = -1;
+  };
+  // A program started by the server: the pidfd of its jail's init and the
+  // parent's ends of its pipes.
+  struct Spawned {
+    UniqueFd pidfd, out_r, err_r, st_r;
+    void kill() const {
+      if (pidfd.get() >= 0) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
     }
-    src.reset();
-    in.reset();
-    out_w.reset();
-    err_w.reset();
-    st_w.reset();
-    std::string reply;
-    UniqueFd pidfd;
-    if (!recv_with_fd(ctl_.get(), reply, pidfd, kSpawnReplyTimeoutS)) {
-      server_lost_ = true;
-      return error("fork server did not answer");
+  };
+
+  // Starts programs (all or none), replacing a dead server once; a second
+  // failure is reported.
+  tl::expected<std::vector<Spawned>, std::string> spawn_retrying(const std::vector<Request>& requests) {
+    if (!namespaces_) return tl::unexpected(std::string("the fork server needs namespaces; use the spawning executor"));
+    std::string why;
+    if (ctl_.get() < 0 && !start(why)) return tl::unexpected("cannot start the fork server: " + why);
+    auto s = spawn(requests);
+    if (!s && server_lost_) {
+      stop();
+      if (!start(why)) return tl::unexpected("cannot restart the fork server: " + why);
+      s = spawn(requests);
     }
-    if (reply.empty() || reply[0] != 'P' || pidfd.get() < 0) {
-      return error("fork server could not start the program: " + reply.substr(reply.empty() ? 0 : 1));
+    return s;
+  }
+
+  // Sends every request before reading any answer: the server starts the
+  // programs side by side.
+  tl::expected<std::vector<Spawned>, std::string> spawn(const std::vector<Request>& requests) {
+    std::vector<Spawned> out(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const Request& q = requests[i];
+      UniqueFd src(data_fd(q.program->source, "rigor-source"));
+      UniqueFd in(data_fd(q.program->stdin_data, "rigor-stdin"));
+      Spawned& s = out[i];
+      int p[2];
+      if (src.get() < 0 || in.get() < 0 || pipe2(p, O_CLOEXEC) != 0) {
+        return tl::unexpected(std::string("memfd or pipe failed"));
+      }
+      s.out_r.reset(p[0]);
+      UniqueFd out_w(p[1]);
+      if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
+      s.err_r.reset(p[0]);
+      UniqueFd err_w(p[1]);
+      if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
+      s.st_r.reset(p[0]);
+      UniqueFd st_w(p[1]);
+      const Limits& limits = *q.limits;
+      long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
+      std::string msg = fmt::format("{} {} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
+                                    limits.max_processes + kServerProcesses, limits.max_open_files,
+                                    limits.file_bytes, i, limits.max_tmp_files);
+      std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
+      if (q.channel_fd >= 0) fds.push_back(q.channel_fd);
+      if (!send_with_fds(ctl_.get(), msg, fds)) {
+        server_lost_ = true;
+        return tl::unexpected(fmt::format("fork server gone: {}", strerror(errno)));
+      }
     }
-    auto kill_tree = [&] { syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0); };
-    Watched w = watch(out_r.get(), err_r.get(), st_r.get(), limits.wall_s, limits.output_bytes, kill_tree);
-    kill_tree();  // the program's init; nothing in its namespace outlives it
+    std::string failed;
+    for (size_t got = 0; got < requests.size(); ++got) {
+      std::string reply;
+      UniqueFd pidfd;
+      if (!recv_with_fd(ctl_.get(), reply, pidfd, kSpawnReplyTimeoutS)) {
+        server_lost_ = true;
+        return tl::unexpected(std::string("fork server did not answer"));
+      }
+      size_t tag = reply.size() > 1 ? std::strtoul(reply.c_str() + 1, nullptr, 10) : requests.size();
+      if (reply[0] == 'P' && pidfd.get() >= 0 && tag < requests.size()) {
+        out[tag].pidfd = std::move(pidfd);
+      } else {
+        size_t space = reply.find(' ');
+        failed = "fork server could not start the program: " + (space == std::string::npos ? reply : reply.substr(space + 1));
+      }
+    }
+    if (!failed.empty()) {
+      for (const auto& s : out)
+        if (s.pidfd.get() >= 0) s.kill();
+      return tl::unexpected(failed);
+    }
+    return out;
+  }
+
+  static Streams streams_of(const Spawned& s) {
+    int pidfd = s.pidfd.get();
+    return {s.out_r.get(), s.err_r.get(), s.st_r.get(),
+            [pidfd] { syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0); }};
+  }
+
+  Result finish(const Spawned& s, Watched w, const Limits& limits) const {
+    s.kill();  // the program's init; nothing in its namespace outlives it
     // The CPU time is not ours to read (the init is the server's grandchild);
     // a CPU overrun shows as SIGXCPU.
     Result r = classify(std::move(w), limits, -1);
     r.isolation = isolation();
-    (void)why;
     return r;
   }
 

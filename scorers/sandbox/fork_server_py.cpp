@@ -7,15 +7,19 @@
 // pidfd of D: killing D kills the program's whole namespace.
 //
 // Protocol on fd 3 (SOCK_SEQPACKET): the harness sends
-//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes" + fds [source, stdin, stdout, stderr, status]
-// and C answers "P" + [pidfd of D], or "E<reason>". D writes "S" + the
-// program's wait status (native int) to the status fd when E ends.
+//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag tmp_inodes" + fds [source, stdin, stdout, stderr, status]
+// (+ [channel] for one side of a judged run: it becomes the program's fd 3)
+// and C answers "P<tag>" + [pidfd of D], or "E<tag> <reason>". Requests
+// are served as they come, so answers to several may arrive in any order. D writes "S" + the
+// program's wait status (native int) to the status fd when E ends. D and E
+// each start a session of their own, so that a program's kill(0, ...)
+// reaches only its own processes.
 #include "scorers/sandbox/python_runner.h"
 
 namespace rigor::sandbox::detail {
 
 const char* fork_server_source() {
-  return R"PY(import os, sys, socket, ctypes, resource, types, traceback, builtins
+  return R"PY(import os, sys, socket, ctypes, resource, types, traceback, builtins, signal, atexit, threading, gc
 import collections, math, itertools, functools, heapq, bisect, re, string, typing, fractions, decimal
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
@@ -47,7 +51,7 @@ def check(rc, what):
         raise OSError(e, what + ": " + os.strerror(e))
 
 def enter_program(lim):
-    cpu, mem, fsize, nproc, nofile, _ = lim
+    cpu, mem, fsize, nproc, nofile = lim[:5]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
@@ -77,11 +81,16 @@ def exit_code(e):
         pass
     return 1
 
-def program(src_fd, io, lim):
+def program(src_fd, io, channel, lim):
+    os.setsid()
     src = read_all(src_fd)
     for i, fd in enumerate(io):
         os.dup2(fd, i)
-    os.closerange(3, 1 << 16)
+    if channel is not None:
+        os.dup2(channel, 3)
+        os.closerange(4, 1 << 16)
+    else:
+        os.closerange(3, 1 << 16)
     os.chdir("/tmp")
     enter_program(lim)
     m = types.ModuleType("__main__")
@@ -101,7 +110,6 @@ def program(src_fd, io, lim):
     try:
         if "threading" in sys.modules:
             sys.modules["threading"]._shutdown()
-        import atexit
         atexit._run_exitfuncs()
     except SystemExit as e:
         code = exit_code(e)
@@ -119,18 +127,19 @@ def init(fds, lim):
     # ignored; Python's own SIGINT handler would let it kill us instead. Reset
     # it before the fork: a program that signals PID 1 at once must not find
     # the handler still there (a race CI hit).
-    import signal
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # D reaps its children itself
+    os.setsid()
     e = os.fork()
     if e == 0:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        gc.enable()
         try:
-            program(fds[0], fds[1:4], lim)
+            program(fds[0], fds[1:4], fds[5] if len(fds) > 5 else None, lim)
         except BaseException:
             os._exit(125)
-    st = fds[4]
-    os.closerange(0, st)
-    os.closerange(st + 1, 1 << 16)
+    st = os.dup2(fds[4], 0)
+    os.closerange(1, 1 << 16)
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
@@ -143,7 +152,7 @@ def init(fds, lim):
 def spawn(fds, lim):
     try:
         check(libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-        opts = b"size=%d,mode=1777" % max(lim[5], 4096)
+        opts = b"size=%d,nr_inodes=%d,mode=1777" % (max(lim[5], 4096), max(lim[7], 16))
         check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
         d = os.fork()
         if d == 0:
@@ -152,14 +161,22 @@ def spawn(fds, lim):
             finally:
                 os._exit(125)
         pidfd = os.pidfd_open(d)
-        socket.send_fds(ctl, [b"P"], [pidfd])
+        socket.send_fds(ctl, [b"P%d" % lim[6]], [pidfd])
         os._exit(0)
     except BaseException as e:
         try:
-            ctl.send(b"E" + repr(e).encode())
+            ctl.send(b"E%d %s" % (lim[6], repr(e).encode()))
         finally:
             os._exit(1)
 
+# The server never waits for its children: C sends its answer and exits,
+# and the kernel reaps it, so the next request (a judged run's second
+# program) is served at once. The objects every child inherits are frozen
+# out of the collector, so that no child copies pages just to scan them.
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+gc.collect()
+gc.freeze()
+gc.disable()
 while True:
     try:
         msg, fds, _, _ = socket.recv_fds(ctl, 4096, 8)
@@ -173,7 +190,6 @@ while True:
         spawn(fds, lim)
     for fd in fds:
         os.close(fd)
-    os.waitpid(c, 0)
 )PY";
 }
 

@@ -96,8 +96,9 @@ void prepare_fs(Prepared& p, const Limits& limits) {
   p.dirs.push_back(p.tmp_dir);
   p.old_dir = stage + "/.old";
   p.dirs.push_back(p.old_dir);
-  p.root_opts = "size=1m,mode=755";
-  p.tmp_opts = fmt::format("size={},mode=1777", std::max<size_t>(limits.file_bytes, 4096));
+  p.root_opts = "size=1m,nr_inodes=256,mode=755";
+  p.tmp_opts = fmt::format("size={},nr_inodes={},mode=1777", std::max<size_t>(limits.file_bytes, 4096),
+                           std::max(limits.max_tmp_files, 16));
 }
 
 void prepare_limits(Prepared& p, const Limits& l, int extra_nproc) {
@@ -204,6 +205,11 @@ void drop_capabilities(int sfd) {
   if (syscall(SYS_close_range, n, sfd - 1, 0) != 0) fail(sfd, "close_range");
   if (syscall(SYS_close_range, sfd + 1, ~0U, 0) != 0) fail(sfd, "close_range");
   if (chdir(spec.namespaces ? "/tmp" : "/") != 0) fail(sfd, "chdir /tmp");
+  // Its own session and process group: kill(0, ...) and a terminal's signals
+  // then reach only the program's own processes, never its init, the fork
+  // server or rigor. (Without namespaces the program stays in init's group,
+  // which is how kill_jail reaches it.)
+  if (spec.namespaces && setsid() < 0) fail(sfd, "setsid");
   if (setrlimit(RLIMIT_CPU, &p.cpu) != 0) fail(sfd, "RLIMIT_CPU");
   if (setrlimit(RLIMIT_AS, &p.as) != 0) fail(sfd, "RLIMIT_AS");
   if (setrlimit(RLIMIT_FSIZE, &p.fsize) != 0) fail(sfd, "RLIMIT_FSIZE");
@@ -231,9 +237,10 @@ void drop_capabilities(int sfd) {
     if (syscall(SYS_setresgid, 0, 0, 0) != 0) fail(sfd, "setresgid");
     if (syscall(SYS_setresuid, 0, 0, 0) != 0) fail(sfd, "setresuid");
     build_root(p, sfd);
-  } else {
-    setsid();  // a process group to kill as a whole
   }
+  // A session of its own, apart from rigor's process group (and without
+  // namespaces, a process group to kill as a whole).
+  if (setsid() < 0) fail(sfd, "setsid");
   pid_t child = raw_fork(0);
   if (child < 0) fail(sfd, "fork program");
   if (child == 0) run_program(spec, p, sfd);

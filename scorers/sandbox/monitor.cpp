@@ -23,6 +23,9 @@ Clock::duration seconds(double s) {
 // After the tree is gone, its pipes close at once; this only bounds a wait
 // for a leftover holder in the rlimits-only mode.
 constexpr double kDrainGraceS = 0.5;
+// How long the other jails of a run may take to end by themselves once the
+// primary has ended (so that how they ended is known) before they are killed.
+constexpr double kStopGraceS = 0.2;
 // How long a killed tree may take to report before we stop waiting.
 constexpr double kKillGraceS = 5.0;
 
@@ -36,66 +39,111 @@ bool ends_with_memory_error(const std::string& err) {
 
 }  // namespace
 
-Watched watch(int out_fd, int err_fd, int status_fd, double wall_s, size_t cap,
-              const std::function<void()>& kill) {
-  Watched w;
+std::vector<Watched> watch(const std::vector<Streams>& jails, double wall_s, size_t cap) {
+  const size_t nj = jails.size();
+  std::vector<Watched> w(nj);
   auto start = Clock::now();
   Clock::time_point deadline = start + seconds(wall_s);
-  bool killed = false;
-  bool open[3] = {out_fd >= 0, err_fd >= 0, status_fd >= 0};
-  int fds[3] = {out_fd, err_fd, status_fd};
-  std::string* bufs[3] = {&w.out, &w.err, &w.status};
-  Clock::time_point status_closed_at{};
+  bool all_killed = false;
+  std::vector<bool> killed(nj, false);
+  std::vector<Clock::time_point> status_closed_at(nj);
+  // Stream k of jail j is at index 3 * j + k: stdout, stderr, status.
+  std::vector<int> fds;
+  std::vector<bool> open;
+  for (const auto& j : jails) {
+    for (int fd : {j.out_fd, j.err_fd, j.status_fd}) {
+      fds.push_back(fd);
+      open.push_back(fd >= 0);
+    }
+  }
+  auto kill_jail_once = [&](size_t j) {
+    if (killed[j]) return;
+    killed[j] = true;
+    jails[j].kill();
+  };
+  auto buffer = [&](size_t i) -> std::string& {
+    Watched& x = w[i / 3];
+    return i % 3 == 0 ? x.out : i % 3 == 1 ? x.err : x.status;
+  };
   char chunk[65536];
-  while (open[0] || open[1] || open[2]) {
+  std::vector<pollfd> pfd(fds.size());
+  std::vector<size_t> which(fds.size());
+  for (;;) {
     auto now = Clock::now();
-    if (!killed && now >= deadline) {
-      w.timed_out = true;
-      killed = true;
-      kill();
+    bool any_open = false;
+    Clock::time_point until = deadline;
+    for (size_t j = 0; j < nj; ++j) {
+      bool jail_open = open[3 * j] || open[3 * j + 1] || open[3 * j + 2];
+      if (!jail_open) continue;
+      if (!open[3 * j + 2]) {
+        // The init has exited; a leftover holder of the pipes only gets a grace period.
+        if (status_closed_at[j] == Clock::time_point{}) status_closed_at[j] = now;
+        if (now - status_closed_at[j] > seconds(kDrainGraceS)) {
+          open[3 * j] = open[3 * j + 1] = false;
+          continue;
+        }
+        until = std::min(until, status_closed_at[j] + seconds(kDrainGraceS));
+      }
+      any_open = true;
+    }
+    if (!any_open) break;
+    if (!open[2] && nj > 1) {
+      // The primary is done. The others usually end on their own at once (their
+      // peer is gone); what is still running after a moment is killed.
+      if (status_closed_at[0] == Clock::time_point{}) status_closed_at[0] = now;
+      if (now - status_closed_at[0] >= seconds(kStopGraceS)) {
+        for (size_t j = 1; j < nj; ++j) {
+          if (!killed[j] && open[3 * j + 2]) w[j].stopped = true;
+          kill_jail_once(j);
+        }
+      } else {
+        until = std::min(until, status_closed_at[0] + seconds(kStopGraceS));
+      }
+    }
+    if (now >= deadline) {
+      if (all_killed) break;  // a tree that does not die is reported as a sandbox failure by the caller
+      all_killed = true;
+      for (size_t j = 0; j < nj; ++j) {
+        if (!killed[j]) w[j].timed_out = true;
+        kill_jail_once(j);
+      }
       deadline = now + seconds(kKillGraceS);
-    } else if (killed && now >= deadline) {
-      break;  // a tree that does not die is reported as a sandbox failure by the caller
+      continue;
     }
-    if (!open[2]) {
-      if (status_closed_at == Clock::time_point{}) status_closed_at = now;
-      if (now - status_closed_at > seconds(kDrainGraceS)) break;
-    }
-    Clock::time_point until = open[2] ? deadline : std::min(deadline, status_closed_at + seconds(kDrainGraceS));
     int timeout_ms = static_cast<int>(
         std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()) + 1;
-    pollfd pfd[3];
-    int n = 0;
-    int which[3];
-    for (int i = 0; i < 3; ++i) {
+    size_t n = 0;
+    for (size_t i = 0; i < fds.size(); ++i) {
       if (!open[i]) continue;
       pfd[n] = {fds[i], POLLIN, 0};
       which[n++] = i;
     }
-    int r = poll(pfd, n, timeout_ms);
+    int r = poll(pfd.data(), n, timeout_ms);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) break;
-    for (int k = 0; k < n; ++k) {
+    for (size_t k = 0; k < n; ++k) {
       if (pfd[k].revents == 0) continue;
-      int i = which[k];
+      size_t i = which[k];
       ssize_t got = read(fds[i], chunk, sizeof chunk);
       if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (got <= 0) {
         open[i] = false;
         continue;
       }
-      std::string& b = *bufs[i];
-      size_t room = i == 2 ? static_cast<size_t>(got) : (cap >= b.size() ? cap - b.size() : 0);
+      std::string& b = buffer(i);
+      bool capped = i % 3 != 2;
+      size_t room = !capped ? static_cast<size_t>(got) : (cap >= b.size() ? cap - b.size() : 0);
       b.append(chunk, std::min(room, static_cast<size_t>(got)));
-      if (i != 2 && static_cast<size_t>(got) > room && !killed) {
-        w.over_cap = true;
-        killed = true;
-        kill();
-        deadline = Clock::now() + seconds(kKillGraceS);
+      size_t j = i / 3;
+      if (capped && static_cast<size_t>(got) > room && !killed[j]) {
+        w[j].over_cap = true;
+        kill_jail_once(j);
+        if (j == 0) deadline = std::min(deadline, Clock::now() + seconds(kKillGraceS));
       }
     }
   }
-  w.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto& x : w) x.wall_s = wall;
   return w;
 }
 
@@ -117,6 +165,11 @@ Result classify(Watched w, const Limits& limits, double cpu_s) {
   if (!st.error.empty()) {
     r.outcome = Outcome::kSandboxError;
     r.error = "jail setup: " + st.error;
+    return r;
+  }
+  if (!st.have_status && w.stopped) {
+    r.outcome = Outcome::kSignaled;  // still running when the caller stopped it
+    r.term_signal = SIGKILL;
     return r;
   }
   if (!st.have_status) {

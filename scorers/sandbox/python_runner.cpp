@@ -15,6 +15,11 @@ def _rigor_read(fd):
         parts.append(b)
 _rigor_src = _rigor_read(3)
 _rigor_os.close(3)
+try:  # a judged run's channel arrives as fd 4 and is the program's fd 3
+    _rigor_os.dup2(4, 3)
+    _rigor_os.close(4)
+except OSError:
+    pass
 _rigor_m = _rigor_types.ModuleType("__main__")
 _rigor_m.__file__ = "solution.py"
 _rigor_sys.modules["__main__"] = _rigor_m

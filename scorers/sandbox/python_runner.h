@@ -9,6 +9,7 @@ namespace rigor::sandbox::detail {
 
 // Python source (for `python3 -I -c`) that reads the program from fd 3 and
 // runs it as the __main__ module named solution.py.
+// A judged run's channel, given as fd 4, becomes the program's fd 3.
 const char* spawn_runner_source();
 
 // Python source of the fork server; see fork_server.cpp for the protocol.

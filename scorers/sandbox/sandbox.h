@@ -21,6 +21,7 @@ struct Limits {
   size_t file_bytes = 16u << 20;        // RLIMIT_FSIZE and the size of the private /tmp
   int max_processes = 32;               // RLIMIT_NPROC, counted inside the sandbox only
   int max_open_files = 64;              // RLIMIT_NOFILE
+  int max_tmp_files = 1024;             // inodes of the private /tmp (files, directories, links)
 };
 
 // How the run ended, as the sandbox saw it (the scorer maps this to a verdict).
@@ -50,6 +51,16 @@ struct Result {
   std::string error;        // kSandboxError: what failed
 };
 
+// A judged run: the judge (trusted test code) and the candidate (model code)
+// run at the same time, each in its own jail (its own session, PID, mount
+// and IPC namespaces), connected only by a stream socket that each program
+// finds open as fd 3. Neither can see, signal or read the other; the judge's
+// own output is the only place a verdict can come from.
+struct JudgedResult {
+  Result judge;      // the trusted side, run to completion
+  Result candidate;  // the candidate's jail, killed as soon as the judge has ended
+};
+
 // Runs programs. Implementations: the spawning executor (a fresh interpreter
 // per program) and the fork server (a pre-started interpreter per executor
 // that forks a fresh isolated child per program). An executor is used by one
@@ -60,6 +71,10 @@ class Executor {
   // Runs one program to completion. Never throws for anything the program
   // does; a failure of the machinery is Outcome::kSandboxError.
   virtual Result run(const Program& program, const Limits& limits) = 0;
+  // Runs a judge and a candidate (see JudgedResult) under one wall-clock
+  // limit; each gets `limits` for itself. Never throws for anything either
+  // program does; a failure of the machinery is kSandboxError in either result.
+  virtual JudgedResult run_judged(const Program& judge, const Program& candidate, const Limits& limits) = 0;
   // The isolation every run of this executor gets.
   virtual Isolation isolation() const = 0;
 };

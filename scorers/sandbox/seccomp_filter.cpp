@@ -29,9 +29,12 @@ constexpr const char* kDenied[] = {
     "open_by_handle_at", "name_to_handle_at", "quotactl", "lookup_dcookie", "fanotify_init",
     "move_mount", "open_tree", "fsopen", "fsmount", "fspick", "mount_setattr", "pidfd_getfd",
     "sethostname", "setdomainname", "vhangup", "uselib", "ioperm", "iopl", "modify_ldt",
-    "personality"};
-// Denied to the program only: the fork server uses them to build each program's jail.
-constexpr const char* kDeniedToProgram[] = {"mount", "umount2", "unshare"};
+    "personality", "kcmp"};
+// Denied to the program only: the fork server uses the first three to build
+// each program's jail. The rest hold memory that no rlimit counts (pages of
+// a memfd or a System V segment stay allocated when unmapped), so that a
+// program's processes together could pass the memory limit.
+constexpr const char* kDeniedToProgram[] = {"mount", "umount2", "unshare", "memfd_create", "shmget", "shmat"};
 
 constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS,
                                              CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};

@@ -9,6 +9,7 @@ class SpawnExecutor : public Executor {
  public:
   SpawnExecutor(std::string python, bool namespaces);
   Result run(const Program& program, const Limits& limits) override;
+  JudgedResult run_judged(const Program& judge, const Program& candidate, const Limits& limits) override;
   Isolation isolation() const override;
 
  private:

@@ -1,6 +1,8 @@
-// Sandboxed HumanEval programs per second against the naive baseline (a
-// fresh, unisolated python3 per program), on the same programs in the same
-// run. Run with --benchmark_filter to pick; items/s is programs/s.
+// Sandboxed HumanEval tasks per second against the naive baseline (a fresh,
+// unisolated python3 running prompt + solution + tests per task), on the same
+// canonical solutions in the same run. The sandboxed figures are judged runs,
+// as the scorer does them: the tests in a judge's jail, the solution in its
+// own. Run with --benchmark_filter to pick; items/s is tasks/s.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,24 +16,28 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include "scorers/code/humaneval_judge.h"
 #include "scorers/code/humaneval_scorer.h"
 #include "scorers/sandbox/sandbox.h"
+#include "tests/scorers/humaneval_tasks.h"
 
 extern char** environ;
 
 namespace rigor {
 namespace {
 
+const std::vector<HumanEvalTask>& tasks() {
+  static const std::vector<HumanEvalTask> all = bundled_humaneval_tasks();
+  return all;
+}
+
+// What the naive baseline runs: the whole task as one unisolated program.
 const std::vector<std::string>& programs() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> out;
-    std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/suites/data/humaneval/HumanEval.jsonl");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      auto j = nlohmann::json::parse(line);
-      HumanEvalSpec s{j["prompt"], j["test"], j["entry_point"]};
-      out.push_back(humaneval_program(s, j["canonical_solution"]));
+    for (const auto& t : tasks()) {
+      out.push_back(humaneval_module(t.spec, t.canonical) + "\n\n" + t.spec.test + "\n\ncheck(" +
+                    t.spec.entry_point + ")\n");
     }
     return out;
   }();
@@ -85,11 +91,12 @@ void run_sandboxed(benchmark::State& state, bool fork_server) {
   o.fork_server = fork_server;
   auto exec = sandbox::make_executor(o);
   sandbox::Limits limits = HumanEvalScorer::limits();
-  const auto& progs = programs();
+  const auto& all = tasks();
   int failed = 0;
   for (auto _ : state) {
-    auto r = exec->run({progs[next_program++ % progs.size()], ""}, limits);
-    failed += !(r.outcome == sandbox::Outcome::kExited && r.exit_code == 0);
+    const HumanEvalTask& t = all[next_program++ % all.size()];
+    auto r = exec->run_judged(humaneval_judge(t.gold), humaneval_candidate(t.spec, t.canonical), limits);
+    failed += parse_judge_report(r.judge.stdout_data).verdict != "accepted";
   }
   state.counters["failed"] = failed;
   state.SetItemsProcessed(state.iterations());

@@ -2,6 +2,8 @@
 #include <string>
 #include <vector>
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,19 @@ TEST(BasicMathScorerTest, HugeModelOutputDoesNotCrash) {
 
 // Every MATH-500 reference answer, boxed, must score correct against itself:
 // normalisation may never make a gold answer unequal to itself.
+// Each layer of "{{...}}" used to cost a pass over the whole answer:
+// quadratic in a model's deeply nested output.
+TEST(BasicMathScorerTest, DeeplyNestedBracesAreStrippedInOnePass) {
+  constexpr int kDepth = 200'000;
+  std::string s = std::string(kDepth, '{') + "42" + std::string(kDepth, '}');
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(normalize_math_answer(s), "42");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+  EXPECT_EQ(normalize_math_answer("{{1}+{2}}"), "{1}+{2}");
+  EXPECT_EQ(normalize_math_answer("{x\\}}"), "x\\}");  // an escaped brace closes nothing
+  EXPECT_EQ(normalize_math_answer("x_{5}^{2}"), "x_5^2");
+}
+
 TEST(BasicMathScorerTest, EveryMath500GoldMatchesItself) {
   std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/suites/data/math500/test.jsonl");
   ASSERT_TRUE(in.good());

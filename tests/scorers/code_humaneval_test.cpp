@@ -10,26 +10,14 @@
 
 #include "scorers/code/humaneval_scorer.h"
 #include "scorers/scorer.h"
+#include "tests/scorers/humaneval_tasks.h"
 
 namespace rigor {
 namespace {
 
-struct Task {
-  std::string id, gold, canonical;
-};
+using Task = HumanEvalTask;
 
-std::vector<Task> bundled_tasks() {
-  std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/suites/data/humaneval/HumanEval.jsonl");
-  std::vector<Task> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line);
-    HumanEvalSpec s{j["prompt"], j["test"], j["entry_point"]};
-    out.push_back({j["task_id"], humaneval_gold(s), j["canonical_solution"]});
-  }
-  return out;
-}
+std::vector<Task> bundled_tasks() { return bundled_humaneval_tasks(); }
 
 // Scores answer_of(task) for every task on all cores; returns the verdicts.
 template <class F>

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scorers/sandbox/sandbox.h"
+#include "tests/scorers/jailed_processes.h"
 
 namespace rigor::sandbox {
 namespace {
@@ -42,38 +43,6 @@ std::vector<Case> load_cases() {
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
-}
-
-// A field ("Uid:", "PPid:") of /proc/PID/status, -1 if the process is gone.
-long status_field(const std::string& pid, const std::string& key) {
-  std::ifstream st("/proc/" + pid + "/status");
-  std::string line;
-  while (std::getline(st, line)) {
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
-  }
-  return -1;
-}
-
-// Processes whose real uid is the one jailed programs get when we are root,
-// and that are ours: descendants of this test process, or orphans adopted by
-// the host's init (which is what an escaped daemon would be). Another test
-// binary running its own sandbox at the same time (ctest -j) is not counted.
-std::vector<std::string> jailed_processes_left() {
-  std::vector<std::string> left;
-  const long self = getpid();
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (status_field(name, "Uid:") != 65534) continue;
-    long parent = status_field(name, "PPid:");
-    bool ours = parent == 1;
-    for (int depth = 0; depth < 64 && parent > 1 && !ours; ++depth) {
-      ours = parent == self;
-      parent = status_field(std::to_string(parent), "PPid:");
-    }
-    if (ours) left.push_back(name);
-  }
-  return left;
 }
 
 class Listener {  // a real service on loopback the programs must not reach

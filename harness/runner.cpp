@@ -20,6 +20,7 @@
 #include "harness/engine_factory.h"
 #include "harness/launch_model.h"
 #include "harness/progress.h"
+#include "harness/rate_limit.h"
 #include "harness/run_lease.h"
 #include "harness/sim_process.h"
 #include "harness/utc_time.h"
@@ -564,6 +565,11 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         std::lock_guard lock(failure_mu);
         if (!failure) failure = std::current_exception();
         return;
+      }
+      if (opts.check_endpoints && m.rpm > 0) {
+        // The check's request took one slot of the provider's requests per
+        // minute, outside this engine's pacer: start one paced interval later.
+        std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));
       }
       std::vector<double> sent_at(plan.size(), -1);
       size_t next = 0;

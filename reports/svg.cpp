@@ -88,7 +88,8 @@ std::vector<double> ticks(const Scale& s, const Axis& axis) {
 }
 
 std::string tick_label(double v, const Axis& axis) {
-  if (axis.percent) return fmt::format("{:.0f}%", 100 * v);
+  // {:g} of the rounded value: 1.2% on a narrow axis, never four ticks all "1%".
+  if (axis.percent) return fmt::format("{:g}%", std::round(100 * v * 1e6) / 1e6);
   if (axis.integer) return fmt::format("{:.0f}", v);
   return fmt::format("{:g}", v);
 }

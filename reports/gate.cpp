@@ -117,9 +117,9 @@ std::string code_span(const std::string& text) {
 const char* to_string(GateMetric m) {
   switch (m) {
     case GateMetric::kPass1: return "pass@1";
-    case GateMetric::kErrorRate: return "error rate";
-    case GateMetric::kTruncRate: return "truncation rate";
-    case GateMetric::kExtractFailRate: return "extraction-failure rate";
+    case GateMetric::kErrorRate: return "errors";  // the report's names for the same rates
+    case GateMetric::kTruncRate: return "truncated";
+    case GateMetric::kExtractFailRate: return "extraction failed";
   }
   return "?";
 }

@@ -12,13 +12,15 @@ constexpr int kExitResultBad = 1;
 constexpr int kExitUsage = 2;        // usage or config error: fix the command or the config
 constexpr int kExitUndecided = 3;    // verify undecided within its budget
 constexpr int kExitInternal = 4;     // a bug or the machine (out of memory, disk full): not the user's input
-constexpr int kExitUnavailable = 5;  // a remote service needed was unreachable (no network): try again later
+constexpr int kExitUnavailable = 5;  // unavailable now: a remote service unreachable (no network), or the run
+                                     // is held by another live rigor run; try again later
 constexpr int kExitInterrupted = 130;
 
 // The table printed by `rigor --help` and the README.
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 ok; 1 result bad (a gate failed, a run ended with errored or unfinished samples);\n"
     "2 usage or config error; 3 verify undecided; 4 internal error (a bug, out of memory, disk full);\n"
-    "5 a remote service was unreachable (e.g. suites fetch without network); 130 interrupted (re-run to resume).";
+    "5 unavailable now (suites fetch without network, or another rigor is running the same run); 130 interrupted\n"
+    "(re-run to resume).";
 
 }  // namespace rigor

@@ -99,7 +99,10 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
     positive("connect_s", m.connect_timeout_s);
     positive("idle_s", m.idle_timeout_s);
     positive("total_s", m.total_timeout_s);
-    positive("check_s", m.check_timeout_s);
+    if (auto v = s.num("check_s")) {
+      if (*v < 0) s.fail(s.node("check_s"), "check_s", "must be >= 0 seconds (0 = no endpoint check)");
+      m.check_timeout_s = *v;
+    }
     s.finish();
   }
   if (auto rt = r.table("retry")) {

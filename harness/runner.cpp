@@ -420,7 +420,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       if (base_urls[mi].empty() || plans[mi].empty()) continue;
       checkers.emplace_back([&, mi] {
         try {
-          if (opts.check_endpoints) {
+          if (opts.check_endpoints && cfg.models[mi].check_timeout_s > 0) {
             checks[mi] = check_endpoint(cfg.models[mi], base_urls[mi], factory);
           } else {
             checks[mi] = EndpointCheck{};
@@ -566,7 +566,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         if (!failure) failure = std::current_exception();
         return;
       }
-      if (opts.check_endpoints && m.rpm > 0) {
+      if (opts.check_endpoints && m.check_timeout_s > 0 && m.rpm > 0) {
         // The check's request took one slot of the provider's requests per
         // minute, outside this engine's pacer: start one paced interval later.
         std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));

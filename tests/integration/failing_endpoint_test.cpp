@@ -158,6 +158,16 @@ TEST(FailingEndpoint, ModelBrokenMidRunIsStoppedAfterIdenticalFailuresWithTheCau
   EXPECT_EQ(testing::slurp(dir / "r.db").find("sk-secret12345678"), std::string::npos);
 }
 
+TEST(FailingEndpoint, CheckTimeoutZeroSkipsTheCheckAndTheRunStopsTheModelInstead) {
+  TempDir dir;
+  ScriptedServer server([](const ScriptedRequest& r, int) { return failing("status 401", r); });
+  write_file(dir / "c.toml", config_for(server.base_url(), "m") + "[models.timeouts]\ncheck_s = 0\n");
+  auto r = run_rigor({"run", "-c", dir / "c.toml", "--db", dir / "r.db"}, dir.path());
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.err.find("endpoint check failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 x m: auth (HTTP 401) [will not heal on a re-run]"), std::string::npos) << r.err;
+}
+
 TEST(FailingEndpoint, RateLimitedCheckPassesAndTheRunFinishesWithExitZero) {
   TempDir dir;
   ScriptedServer server([](const ScriptedRequest& r, int index) {

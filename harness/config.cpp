@@ -99,6 +99,10 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
     positive("connect_s", m.connect_timeout_s);
     positive("idle_s", m.idle_timeout_s);
     positive("total_s", m.total_timeout_s);
+    if (auto v = s.num("check_s")) {
+      if (*v < 0) s.fail(s.node("check_s"), "check_s", "must be >= 0 seconds (0 = no endpoint check)");
+      m.check_timeout_s = *v;
+    }
     s.finish();
   }
   if (auto rt = r.table("retry")) {
@@ -272,6 +276,10 @@ Config parse_config(const std::string& text, const std::string& path) {
     if (auto b = rr.num("budget_usd")) {
       if (*b < 0) rr.fail(rr.node("budget_usd"), "budget_usd", "must be >= 0 (0 = no budget)");
       c.run.budget_usd = *b;
+    }
+    if (auto v = rr.integer("stop_after_errors")) {
+      if (*v < 0) rr.fail(rr.node("stop_after_errors"), "stop_after_errors", "must be >= 0 (0 = never stop)");
+      c.run.stop_after_errors = static_cast<int>(*v);
     }
     if (auto b = rr.integer("budget_tokens")) {
       if (*b < 0) rr.fail(rr.node("budget_tokens"), "budget_tokens", "must be >= 0 (0 = no budget)");

@@ -39,9 +39,10 @@ struct ModelConfig {
   int max_tokens = 32768;
   bool send_seed = true;       // send the per-sample seed in the request
   int concurrency = 8;         // requests in flight for this model
-  double connect_timeout_s = 10;
-  double idle_timeout_s = 300; // longest silence inside a stream
-  double total_timeout_s = 7200;
+  double connect_timeout_s = 10; // TCP (+TLS) connect
+  double idle_timeout_s = 300;  // longest silence in a response, before its first byte included
+  double total_timeout_s = 7200; // one attempt, from sending to the last byte
+  double check_timeout_s = 10;  // the endpoint check before a run: silence and total time after connecting
   int max_attempts = 6;        // per sample, first try included
   double retry_base_s = 0.5;
   double retry_max_s = 60;
@@ -73,6 +74,7 @@ struct RunSettings {
   std::string gpqa_csv;              // path of the user's official GPQA CSV
   double budget_usd = 0;             // stop starting samples once the run spent this; 0 = none
   int64_t budget_tokens = 0;         // same, in input + output tokens; 0 = none
+  int stop_after_errors = 5;         // stop a model after this many consecutive samples failing for one cause; 0 = never
 };
 
 struct Config {

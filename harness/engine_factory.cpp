@@ -48,7 +48,11 @@ ServerInfo probe_server(const ModelConfig& m, const std::string& base_url) {
   if (m.engine == "anthropic") return info;
   auto j = get_json(base_url + "/models", api_key_for(m), std::min(10.0, m.connect_timeout_s + 5));
   if (!j || !j->is_object() || !(*j)["data"].is_array()) return info;
+  info.listed = true;
   for (const auto& entry : (*j)["data"]) {
+    if (entry.is_object() && entry.contains("id") && entry["id"].is_string() && info.ids.size() < 20) {
+      info.ids.push_back(entry["id"].get<std::string>());
+    }
     if (!entry.is_object() || entry.value("id", "") != m.model_id) continue;
     info.simulated = entry.value("simulated", false) || entry.value("owned_by", "") == "rigor-sim";
     info.label = entry.value("label", entry.value("owned_by", m.model_id));

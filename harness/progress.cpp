@@ -25,15 +25,38 @@ void Progress::start() {
   if (enabled_) thread_ = std::thread([this] { loop(); });
 }
 
-void Progress::record(size_t model, bool ok, int64_t output_tokens) {
+double Progress::now_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+void Progress::record(size_t model, bool ok, int64_t output_tokens, const char* cause) {
   Model& m = *models_[model];
   m.done.fetch_add(1, std::memory_order_relaxed);
-  if (!ok) m.errors.fetch_add(1, std::memory_order_relaxed);
+  if (!ok) {
+    m.errors.fetch_add(1, std::memory_order_relaxed);
+    m.last_error.store(cause, std::memory_order_relaxed);
+  }
   if (output_tokens > 0) m.tokens.fetch_add(output_tokens, std::memory_order_relaxed);
 }
 
+void Progress::sent(size_t model) {
+  Model& m = *models_[model];
+  // An idle model starts its silence clock at its first request, not at start().
+  if (m.in_flight.fetch_add(1, std::memory_order_relaxed) == 0) m.last_back_s.store(now_s(), std::memory_order_relaxed);
+}
+
+void Progress::returned(size_t model) {
+  Model& m = *models_[model];
+  m.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  m.last_back_s.store(now_s(), std::memory_order_relaxed);
+}
+
+void Progress::stopped(size_t model, const std::string& why) {
+  std::lock_guard lock(mu_);
+  models_[model]->stopped = why;
+}
+
 std::string Progress::line() {
-  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double t = now_s();
+  std::lock_guard lock(mu_);
   int64_t tokens = 0;
   int done_now = 0, left = 0;
   std::string parts;
@@ -43,10 +66,19 @@ std::string Progress::line() {
     left += m->total - done;
     tokens += m->tokens.load();
     parts += fmt::format("{}{} {}/{}", parts.empty() ? "" : " | ", m->name, done, m->total);
-    if (int e = m->errors.load()) parts += fmt::format(" ({} err)", e);
+    if (int e = m->errors.load()) {
+      const std::string last = m->last_error.load();
+      parts += fmt::format(" ({} err{})", e, last.empty() ? "" : ", last: " + last);
+    }
+    if (!m->stopped.empty()) {
+      parts += fmt::format(" STOPPED: {}", m->stopped);
+    } else if (const int f = m->in_flight.load(); f > 0) {
+      // Requests out but nothing back for a while: waiting on the server (or on retries).
+      const double silent = t - m->last_back_s.load();
+      if (silent >= 5) parts += fmt::format(" [{} waiting, none back for {:.0f}s]", f, silent);
+    }
   }
   // Live rate over the last ~10 seconds.
-  std::lock_guard lock(mu_);
   window_.emplace_back(t, tokens);
   while (window_.size() > 2 && window_.front().first < t - 10) window_.pop_front();
   double dt = window_.back().first - window_.front().first;

@@ -16,9 +16,12 @@
 #include <fmt/format.h>
 
 #include "harness/budget.h"
+#include "harness/endpoint_check.h"
 #include "harness/engine_factory.h"
 #include "harness/launch_model.h"
 #include "harness/progress.h"
+#include "harness/rate_limit.h"
+#include "harness/run_lease.h"
 #include "harness/sim_process.h"
 #include "harness/utc_time.h"
 #include "rigor_version.h"
@@ -208,12 +211,14 @@ Config apply_run_options(Config cfg, const RunOptions& opts) {
   }
   if (opts.n > 0) {
     cfg.run.n = opts.n;
-    std::vector<int> k;
     for (int v : cfg.run.k) {
-      if (v <= cfg.run.n) k.push_back(v);
+      // Dropping pass@k silently would change what the report claims to measure.
+      if (v > cfg.run.n) {
+        throw ConfigError(fmt::format("-n {}: {} asks for pass@{} (run.k), which needs at least {} samples per "
+                                      "problem; raise -n or lower run.k",
+                                      opts.n, cfg.path, v, v));
+      }
     }
-    if (k.empty()) k.push_back(1);
-    cfg.run.k = k;
   }
   if (!opts.run_id.empty()) cfg.run.id = opts.run_id;
   return cfg;
@@ -286,13 +291,15 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     r.tag = cfg.run.tag;
     store.put_run(r);
   }
+  // Before anything is planned or sent: one process per run.
+  RunLease lease(store, out.run_id);
 
   auto done_keys = store.finished_keys(out.run_id);
   std::unordered_set<std::string> done(done_keys.begin(), done_keys.end());
 
   // Plan per model; the prompts are built once per (suite, problem, sample).
   std::vector<std::vector<Task>> plans(cfg.models.size());
-  std::vector<int> planned(cfg.models.size(), 0);
+  std::vector<int> planned(cfg.models.size(), 0), stored(cfg.models.size(), 0);
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     const auto& m = cfg.models[mi];
     for (const auto& s : suites) {
@@ -301,6 +308,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
           ++planned[mi];
           if (done.count(sample_key(m.name, s.name, p.id, i))) {
             ++out.already_done;
+            ++stored[mi];
             continue;
           }
           Task t{&s, &p, i, sample_seed(cfg.run.seed, s.name, p.id, i), {}};
@@ -349,6 +357,27 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
                  budget.usd > 0 ? fmt::format("${:.4f}", budget.usd) : "",
                  budget.tokens > 0 ? fmt::format("{}{} tokens", budget.usd > 0 ? " and " : "", budget.tokens) : "",
                  spent_usd, spent_tokens, priced ? fmt::format("~${:.4f}, ", total_usd) : "", total_tokens);
+      fmt::print(stderr, "rigor: (input tokens estimated as prompt characters / 4; output as said per model)\n");
+      // What the guard can overshoot by: it stops STARTING samples, and the
+      // ones already in flight finish and are paid for.
+      double worst_usd = 0;
+      int64_t worst_tokens = 0;
+      for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+        if (plans[mi].empty()) continue;
+        const auto& m = cfg.models[mi];
+        int64_t longest_prompt = 0;
+        for (const auto& t : plans[mi]) longest_prompt = std::max<int64_t>(longest_prompt, t.prompt.user_message.size() / 4 + 1);
+        Usage u;
+        u.prompt_tokens = longest_prompt;
+        u.completion_tokens = m.max_tokens;
+        const double one = usage_cost_usd(m.pricing, u);
+        if (one > 0) worst_usd += one * m.concurrency;
+        worst_tokens += (longest_prompt + m.max_tokens) * m.concurrency;
+      }
+      fmt::print(stderr, "rigor: at the budget no new sample starts; the requests then in flight (at most each "
+                         "model's concurrency) finish and count, so the spend can pass the budget by at most {}{} "
+                         "tokens\n",
+                 worst_usd > 0 ? fmt::format("~${:.4f} / ", worst_usd) : "", worst_tokens);
     }
   }
   BudgetGuard guard(budget, spent_usd, spent_tokens);
@@ -383,6 +412,41 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     base_urls.push_back(sim ? sim->base_url() : "");
   }
 
+  // Check every endpoint that has work, all at once, before any sample.
+  std::vector<std::optional<EndpointCheck>> checks(cfg.models.size());
+  std::vector<std::string> stop_cause(cfg.models.size());  // set: the model runs no (more) samples
+  {
+    std::vector<std::thread> checkers;
+    std::mutex check_mu;
+    std::exception_ptr check_failure;
+    for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+      if (base_urls[mi].empty() || plans[mi].empty()) continue;
+      checkers.emplace_back([&, mi] {
+        try {
+          if (opts.check_endpoints && cfg.models[mi].check_timeout_s > 0) {
+            checks[mi] = check_endpoint(cfg.models[mi], base_urls[mi], factory);
+          } else {
+            checks[mi] = EndpointCheck{};
+            checks[mi]->info = probe_server(cfg.models[mi], base_urls[mi]);
+          }
+        } catch (...) {
+          std::lock_guard lock(check_mu);
+          if (!check_failure) check_failure = std::current_exception();
+        }
+      });
+    }
+    for (auto& t : checkers) t.join();
+    if (check_failure) std::rethrow_exception(check_failure);
+    for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+      if (!checks[mi] || checks[mi]->ok) continue;
+      stop_cause[mi] = "endpoint check failed: " + checks[mi]->problem;
+      fmt::print(stderr, "rigor: {}: endpoint check failed after {:.1f} s: {}\nrigor: {}: not running its {} samples\n",
+                 cfg.models[mi].name, checks[mi]->seconds, redact_secrets(checks[mi]->problem, ""),
+                 cfg.models[mi].name, plans[mi].size());
+      plans[mi].clear();
+    }
+  }
+
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     const auto& m = cfg.models[mi];
     RunModelRecord rm;
@@ -392,10 +456,9 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     rm.model_id = m.model_id;
     rm.pricing_json = m.pricing.to_json().dump();
     rm.simulated = m.engine == "sim";
-    if (!base_urls[mi].empty() && !plans[mi].empty()) {
-      ServerInfo info = probe_server(m, base_urls[mi]);
-      rm.server_label = info.label;
-      rm.simulated = rm.simulated || info.simulated;
+    if (checks[mi]) {
+      rm.server_label = checks[mi]->info.label;
+      rm.simulated = rm.simulated || checks[mi]->info.simulated;
     }
     if (rm.server_label.empty()) {
       // Keep what an earlier session learned.
@@ -411,7 +474,8 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
 
   Progress progress(opts.progress);
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-    progress.add_model(cfg.models[mi].name, planned[mi], planned[mi] - static_cast<int>(plans[mi].size()));
+    progress.add_model(cfg.models[mi].name, planned[mi], stored[mi]);
+    if (!stop_cause[mi].empty()) progress.stopped(mi, "endpoint check failed");
   }
   progress.start();
 
@@ -424,6 +488,16 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     for (const auto& s : suites) per_model[s.name] = make_scorer(s.scorer);
   }
   std::vector<int> finished(cfg.models.size(), 0), errors(cfg.models.size(), 0);
+  // The keys, so that no error message can carry one into the store or the summary.
+  std::vector<std::string> secrets(cfg.models.size());
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    try {
+      secrets[mi] = api_key_for(cfg.models[mi]);
+    } catch (const ConfigError&) {
+      // Unset: the model's engine fails to build and says so.
+    }
+  }
+  ErrorTally tally;  // written on the sink thread only
   std::vector<double> limit_wait(cfg.models.size(), 0);  // each written by its model's thread only
   // Code scorers run programs in the sandbox (milliseconds each): score those
   // batches on several threads. The others take microseconds; one thread.
@@ -442,7 +516,8 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         fill_completion(s, *f.result, *scorers[f.model][f.task->suite->name], m.pricing);
       } else {
         s.status = SampleStatus::kError;
-        s.error = fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message);
+        s.error = redact_secrets(fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message),
+                                 secrets[f.model]);
         // What was really tried: a 401 is not retried, a timeout may be.
         s.attempts = f.result.error().attempts >= 0 ? f.result.error().attempts : m.max_attempts;
       }
@@ -466,12 +541,15 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         ++finished[batch[i].model];
       } else {
         ++errors[batch[i].model];
+        if (!batch[i].result) tally.add(cfg.models[batch[i].model].name, batch[i].result.error(), secrets[batch[i].model]);
       }
     }
     store.put_samples(records);
     for (size_t i = 0; i < batch.size(); ++i) {
       const Finished& f = batch[i];
-      progress.record(f.model, records[i].status == SampleStatus::kOk, f.result ? f.result->usage.completion_tokens : 0);
+      const bool ok = records[i].status == SampleStatus::kOk;
+      progress.record(f.model, ok, f.result ? f.result->usage.completion_tokens : 0,
+                      f.result ? (ok ? "" : "sandbox") : to_string(f.result.error().code));
     }
   });
 
@@ -493,13 +571,23 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         if (!failure) failure = std::current_exception();
         return;
       }
+      if (opts.check_endpoints && m.check_timeout_s > 0 && m.rpm > 0) {
+        // The check's request took one slot of the provider's requests per
+        // minute, outside this engine's pacer: start one paced interval later.
+        std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));
+      }
       std::vector<double> sent_at(plan.size(), -1);
       size_t next = 0;
+      // Final failures in a row with one cause: at run.stop_after_errors the
+      // model's endpoint is taken for broken and nothing new is started.
+      int streak = 0;
+      std::pair<ErrorCode, int> streak_cause{ErrorCode::kCancelled, 0};
       auto started = Clock::now();
       auto pull = [&]() -> std::optional<EngineJob> {
         if (next >= plan.size()) return std::nullopt;
         // Samples in flight finish and are stored; nothing new starts.
         if (budget.any() && guard.exhausted()) return std::nullopt;
+        if (!stop_cause[mi].empty() || lease.lost()) return std::nullopt;
         const Task& t = plan[next];
         EngineJob job;
         job.tag = next;
@@ -512,11 +600,26 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         job.request.extra = m.extra;
         sent_at[next] = std::chrono::duration<double>(Clock::now() - session_start).count();
         ++next;
+        progress.sent(mi);
         return job;
       };
       auto on_result = [&](uint64_t tag, CompletionResult r) {
+        progress.returned(mi);
         // A cancelled sample is not stored: a resumed run redoes it.
         if (!r && r.error().code == ErrorCode::kCancelled) return;
+        if (r) {
+          streak = 0;
+        } else {
+          const std::pair<ErrorCode, int> cause{r.error().code, r.error().http_status};
+          streak = cause == streak_cause ? streak + 1 : 1;
+          streak_cause = cause;
+          if (cfg.run.stop_after_errors > 0 && streak >= cfg.run.stop_after_errors && stop_cause[mi].empty()) {
+            ErrorGroup g{m.name, cause.first, cause.second, streak, redact_secrets(r.error().message, secrets[mi])};
+            stop_cause[mi] = fmt::format("stopped after {} samples in a row failed with {}: {}", streak, g.cause(),
+                                         g.example);
+            progress.stopped(mi, g.cause());
+          }
+        }
         // Counted here, on the engine's thread, so the next pull already sees it.
         if (r) {
           limit_wait[mi] += r->limit_wait_s;
@@ -536,7 +639,10 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     out.finished += finished[mi];
     out.errors += errors[mi];
+    if (!stop_cause[mi].empty()) out.stopped.push_back(cfg.models[mi].name + ": " + stop_cause[mi]);
   }
+  out.error_groups = tally.groups();
+  out.lease_lost = lease.lost();
   out.cancelled = cancel && cancel->load();
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     out.limit_wait_s += limit_wait[mi];

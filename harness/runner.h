@@ -11,6 +11,8 @@
 
 #include "harness/config.h"
 #include "harness/engine.h"
+#include "harness/engine_factory.h"
+#include "harness/error_summary.h"
 #include "harness/store.h"
 
 namespace rigor {
@@ -23,11 +25,9 @@ struct RunOptions {
   bool resume = false;              // require that the run already exists
   bool progress = true;             // progress lines on stderr
   std::string exe;                  // rigor executable for `sim` children; "" = self
+  bool check_endpoints = true;      // check each endpoint (models list + a tiny request) before the run
 };
 
-// Builds an engine for a model, given the base URL to talk to (for engine sim,
-// the URL of the simulator rigor started). The default makes an OpenAIEngine.
-using EngineFactory = std::function<std::unique_ptr<Engine>(const ModelConfig&, const std::string& base_url)>;
 
 struct RunOutcome {
   std::string run_id;
@@ -39,10 +39,17 @@ struct RunOutcome {
   bool budget_spent = false;  // run.budget_usd / budget_tokens reached: stopped early, resumable
   std::string budget_note;    // "spent $x of the $y budget ..." when a budget is set
   double limit_wait_s = 0;    // seconds samples of this session waited on rate limits, all models
+  std::vector<ErrorGroup> error_groups;  // this session's errors by model and cause, largest first
+  std::vector<std::string> stopped;      // "model: why" for each model not run to the end (dead endpoint)
+  bool lease_lost = false;    // another process took the run over while this one was stalled
+
+  // Samples of the plan neither stored before nor finished now.
+  int unfinished() const { return planned - already_done - finished; }
 };
 
 // Applies RunOptions to the config (filters, n, run id) and validates them.
-// Throws ConfigError on a filter naming an unknown model or suite.
+// Throws ConfigError on a filter naming an unknown model or suite, or an -n
+// below a pass@k the config asks for.
 Config apply_run_options(Config cfg, const RunOptions& opts);
 
 // The run id a config resolves to: run.id, or "<config stem>-<8 hex of the
@@ -50,7 +57,10 @@ Config apply_run_options(Config cfg, const RunOptions& opts);
 std::string resolve_run_id(const Config& cfg);
 
 // Runs (or resumes) the config's run. Throws ConfigError for bad suites or a
-// run id that exists with a different config.
+// run id that exists with a different config, RunBusyError (run_lease.h)
+// when another live process is running it. A model whose endpoint fails its
+// check, or whose last run.stop_after_errors samples failed for one cause, is
+// stopped (RunOutcome::stopped) and the others go on.
 RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store,
                        const std::atomic<bool>* cancel = nullptr, EngineFactory factory = nullptr);
 

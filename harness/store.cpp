@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <iterator>
 #include <stdexcept>
 
@@ -76,6 +77,13 @@ constexpr Migration kMigrations[] = {
      }},
     // Anthropic's cache writes, priced apart from input; -1: not reported.
     {3, [](sqlite3* db) { exec(db, "ALTER TABLE samples ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT -1"); }},
+    // Who is running a run now: one rigor process per run at a time.
+    {4,
+     [](sqlite3* db) {
+       exec(db,
+            "CREATE TABLE IF NOT EXISTS run_leases (run_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, "
+            "host TEXT NOT NULL, heartbeat REAL NOT NULL)");
+     }},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -143,26 +151,55 @@ std::string sample_key(const std::string& model, const std::string& suite,
   return fmt::format("{}\x1f{}\x1f{}\x1f{}", model, suite, problem_id, sample_idx);
 }
 
-Store::Store(const std::string& path) : path_(path) {
-  // NOMUTEX: mu_ already serialises every use of the connection; SQLite's
-  // own per-call mutex would lock again around each bind and step.
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+Store::Store(const std::string& path, StoreMode mode) : path_(path) {
+  const bool read_only = mode == StoreMode::kReadOnly;
+  auto open = [&](const std::string& name, int flags) {
+    // NOMUTEX: mu_ already serialises every use of the connection; SQLite's
+    // own per-call mutex would lock again around each bind and step.
+    if (sqlite3_open_v2(name.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) == SQLITE_OK) return;
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error(fmt::format("cannot open database {}: {}", path, msg));
+    throw StoreOpenError(fmt::format("cannot open database {}: {}", path, msg));
+  };
+  if (read_only) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      throw StoreOpenError(fmt::format("no database at {} (check --db; reading never creates one)", path));
+    }
+    open(path, SQLITE_OPEN_READONLY);
+  } else {
+    open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   }
   sqlite3_busy_timeout(db_, 10000);
   try {
-    // WAL + synchronous=NORMAL: a committed transaction survives a killed
-    // process (not a power cut), at a fraction of FULL's fsync cost.
-    exec(db_, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-    migrate(db_, path);
+    if (read_only) {
+      // A WAL database needs its -shm file to be read; in a folder we may not
+      // write, read it as an immutable file instead (nobody can be writing it).
+      if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        open("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+      }
+      if (!Stmt(db_, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").step()) {
+        throw std::runtime_error("not a rigor database (no meta table)");
+      }
+      const int version = schema_version(db_);
+      if (version != kSchemaVersion) {
+        throw std::runtime_error(fmt::format(
+            "schema version {}, this rigor reads {} (a read-write command such as rigor run migrates it)", version,
+            kSchemaVersion));
+      }
+    } else {
+      // WAL + synchronous=NORMAL: a committed transaction survives a killed
+      // process (not a power cut), at a fraction of FULL's fsync cost.
+      exec(db_, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+      migrate(db_, path);
+    }
   } catch (const std::exception& e) {
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error(fmt::format("cannot use database {}: {}", path, e.what()));
+    throw StoreOpenError(fmt::format("cannot use database {}: {}", path, e.what()));
   }
 }
 
@@ -346,6 +383,46 @@ std::vector<std::string> Store::finished_keys(const std::string& run_id) {
   std::vector<std::string> out;
   while (q.step()) out.push_back(sample_key(q.text(0), q.text(1), q.text(2), static_cast<int>(q.i64(3))));
   return out;
+}
+
+std::optional<RunLeaseRecord> Store::take_lease(const RunLeaseRecord& mine, double stale_after_s,
+                                                const std::optional<RunLeaseRecord>& expected) {
+  std::lock_guard lock(mu_);
+  exec(db_, "BEGIN IMMEDIATE");  // the read and the write below as one step against other processes
+  try {
+    std::optional<RunLeaseRecord> holder;
+    Stmt get(db_, "SELECT run_id, pid, host, heartbeat FROM run_leases WHERE run_id=?");
+    get.bind(1, mine.run_id);
+    if (get.step()) holder = RunLeaseRecord{get.text(0), get.i64(1), get.text(2), get.real(3)};
+    const bool free = !holder || (holder->pid == mine.pid && holder->host == mine.host) ||
+                      holder->heartbeat < mine.heartbeat - stale_after_s || (expected && *holder == *expected);
+    if (free) {
+      Stmt put(db_, "INSERT OR REPLACE INTO run_leases(run_id, pid, host, heartbeat) VALUES(?,?,?,?)");
+      put.bind(1, mine.run_id).bind(2, mine.pid).bind(3, mine.host).bind(4, mine.heartbeat);
+      put.step();
+    }
+    exec(db_, "COMMIT");
+    if (free) return std::nullopt;
+    return holder;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+bool Store::renew_lease(const RunLeaseRecord& mine, double now) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, "UPDATE run_leases SET heartbeat=? WHERE run_id=? AND pid=? AND host=?");
+  q.bind(1, now).bind(2, mine.run_id).bind(3, mine.pid).bind(4, mine.host);
+  q.step();
+  return sqlite3_changes(db_) > 0;
+}
+
+void Store::release_lease(const RunLeaseRecord& mine) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, "DELETE FROM run_leases WHERE run_id=? AND pid=? AND host=?");
+  q.bind(1, mine.run_id).bind(2, mine.pid).bind(3, mine.host);
+  q.step();
 }
 
 }  // namespace rigor

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -79,12 +80,34 @@ struct SampleRecord {
   double limit_wait_s = 0;         // held back by rate limits (client budgets, backoff after 429), not server latency
 };
 
+// The database cannot be opened as asked: no such file (read-only commands
+// never create one), no permission, not a database, another schema version.
+// The message names the path. A user error, unlike a failure while in use.
+class StoreOpenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class StoreMode {
+  kReadWrite,  // creates the file and migrates its schema when needed (run, perf)
+  kReadOnly,   // report, compare, gate: never creates or changes the file; works on a read-only file
+};
+
+// Who is running a run now (run_leases): one process per run at a time.
+struct RunLeaseRecord {
+  std::string run_id;
+  int64_t pid = 0;
+  std::string host;
+  double heartbeat = 0;  // Unix time of the holder's last heartbeat
+  bool operator==(const RunLeaseRecord&) const = default;
+};
+
 class Store {
  public:
-  // Opens (creating if needed) the database at path and brings its schema
-  // up to date (numbered migrations, store.cpp). Throws std::runtime_error
-  // naming the path if it cannot be opened or is newer than this rigor.
-  explicit Store(const std::string& path);
+  // Opens the database at path (kReadWrite creates it when missing). Throws
+  // StoreOpenError naming the path if it cannot be opened or has an
+  // incompatible schema.
+  explicit Store(const std::string& path, StoreMode mode = StoreMode::kReadWrite);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -106,6 +129,16 @@ class Store {
   std::vector<SampleRecord> samples(const std::string& run_id);
   // Keys "model\x1fsuite\x1fproblem\x1fidx" of samples with status ok.
   std::vector<std::string> finished_keys(const std::string& run_id);
+
+  // Takes the run's lease for `mine` in one IMMEDIATE transaction when it is
+  // free, when its holder's heartbeat is older than stale_after_s, or when the
+  // holder is exactly `expected` (a holder the caller found dead). Returns
+  // nullopt when taken, else the holder that keeps it.
+  std::optional<RunLeaseRecord> take_lease(const RunLeaseRecord& mine, double stale_after_s,
+                                           const std::optional<RunLeaseRecord>& expected = std::nullopt);
+  // Moves mine's heartbeat to `now`; false when the lease is no longer mine.
+  bool renew_lease(const RunLeaseRecord& mine, double now);
+  void release_lease(const RunLeaseRecord& mine);
 
   const std::string& path() const { return path_; }
 

@@ -24,6 +24,11 @@ std::string usd(std::optional<double> v) {
   return fmt::format("${:.4g}", *v);
 }
 
+std::string server(const SuiteSummary& s) {
+  std::string label = s.server_label.empty() ? s.model_id : s.server_label;
+  return s.simulated ? label + " (SIMULATED)" : label;
+}
+
 std::string heading(const SuiteSummary& s, bool several) {
   return several ? s.model + " @" + s.run_id : s.model;
 }
@@ -54,7 +59,7 @@ std::string cost(const SuiteSummary& s, std::optional<double> v) {
 
 }  // namespace
 
-std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& cols) {
+std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& cols, bool with_server) {
   std::set<int> ks;
   for (const auto* s : cols) {
     for (const auto& [k, v] : s->pass_at_k) ks.insert(k);
@@ -65,14 +70,30 @@ std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& cols) {
     for (const auto* s : cols) r.cells.push_back(cell(*s));
     rows.push_back(std::move(r));
   };
-  add("server", [](const SuiteSummary& s) {
-    std::string label = s.server_label.empty() ? s.model_id : s.server_label;
-    return s.simulated ? label + " (SIMULATED)" : label;
+  if (with_server) add("server", [](const SuiteSummary& s) { return server(s); });
+  add("problems complete", [](const SuiteSummary& s) {
+    return s.complete() ? fmt::format("{} of {}", s.problems_complete, s.problems_complete) : s.incomplete_label();
   });
-  add("problems scored / stored", [](const SuiteSummary& s) { return fmt::format("{} / {}", s.problems_scored, s.problems); });
   add("samples ok / planned", [](const SuiteSummary& s) { return fmt::format("{} / {} (n={})", s.samples_ok, s.samples_planned, s.n); });
   add("errors", [](const SuiteSummary& s) { return std::to_string(s.errors); });
   add("pass@1 [95% CI]", [](const SuiteSummary& s) { return with_ci(s.pass1, s.pass1_ci); });
+  bool all_complete = true;
+  for (const auto* s : cols) all_complete = all_complete && s->complete();
+  if (!all_complete && cols.size() > 1) {
+    // Side by side on the same problems: those every column finished.
+    std::vector<std::string> shared;
+    for (const auto& [id, r] : cols.front()->complete_rates) {
+      bool everywhere = true;
+      for (const auto* s : cols) everywhere = everywhere && s->complete_rates.count(id);
+      if (everywhere) shared.push_back(id);
+    }
+    add(fmt::format("pass@1, shared problems ({})", shared.size()), [shared](const SuiteSummary& s) {
+      if (shared.empty()) return std::string("n/a");
+      double sum = 0;
+      for (const auto& id : shared) sum += s.complete_rates.at(id);
+      return fmt::format("{:.3f}", sum / shared.size());
+    });
+  }
   for (int k : ks) {
     if (k == 1) continue;
     add(fmt::format("pass@{} [95% CI]", k), [k](const SuiteSummary& s) {
@@ -132,6 +153,26 @@ std::vector<std::pair<std::string, std::vector<const SuiteSummary*>>> by_suite(
       it = out.end() - 1;
     }
     it->second.push_back(&s);
+  }
+  return out;
+}
+
+std::vector<std::string> model_legend(const std::vector<SuiteSummary>& summaries) {
+  const bool several = several_runs(summaries);
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& s : summaries) {
+    const std::string name = heading(s, several);
+    if (seen.insert(name).second) out.push_back(name + ": " + server(s));
+  }
+  return out;
+}
+
+std::vector<std::string> incomplete_lines(const std::vector<SuiteSummary>& summaries) {
+  const bool several = several_runs(summaries);
+  std::vector<std::string> out;
+  for (const auto& s : summaries) {
+    if (!s.complete()) out.push_back(fmt::format("{} on {}: {}", heading(s, several), s.suite, s.incomplete_label()));
   }
   return out;
 }

@@ -26,8 +26,21 @@ struct Row {
 // spans several runs.
 std::string heading(const SuiteSummary& s, bool several_runs);
 
-// The metric rows for one suite, one column per summary.
-std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& columns);
+// The metric rows for one suite, one column per summary. The server label
+// row is left out with with_server false (terminal tables print
+// model_legend() instead: a long label would widen every column).
+std::vector<Row> metric_rows(const std::vector<const SuiteSummary*>& columns, bool with_server = true);
+
+// One line per model of the report: "name: server label", "(SIMULATED)" for
+// a simulated one; " @run" added when the report spans several runs.
+std::vector<std::string> model_legend(const std::vector<SuiteSummary>& summaries);
+
+// One line per incomplete (model, suite): "model on suite: 74 of 500
+// problems — incomplete"; empty when every summary is complete.
+std::vector<std::string> incomplete_lines(const std::vector<SuiteSummary>& summaries);
+inline constexpr const char* kIncompleteNote =
+    "numbers of an incomplete model cover only the problems it finished; where a suite's columns differ, the row "
+    "\"pass@1, shared problems\" compares them on the problems every column finished";
 
 // Suites in first-appearance order, with their summaries.
 std::vector<std::pair<std::string, std::vector<const SuiteSummary*>>> by_suite(

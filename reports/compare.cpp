@@ -59,6 +59,7 @@ PairedComparison compare_suite(const std::map<std::string, Tally>& pa, const std
   PairedComparison c;
   std::vector<double> diffs;
   double sum_a = 0, sum_b = 0;
+  const int need_a = std::max(1, opt.n_a), need_b = std::max(1, opt.n_b);
   for (const auto& [id, ta] : pa) {
     auto it = pb.find(id);
     if (ta.finished == 0) continue;
@@ -67,6 +68,10 @@ PairedComparison compare_suite(const std::map<std::string, Tally>& pa, const std
       continue;
     }
     const Tally& tb = it->second;
+    if (ta.finished < need_a || tb.finished < need_b) {
+      ++c.partial;
+      continue;
+    }
     ProblemDelta d{id, static_cast<double>(ta.correct) / ta.finished,
                    static_cast<double>(tb.correct) / tb.finished, ta.finished, tb.finished};
     sum_a += d.rate_a;
@@ -110,6 +115,16 @@ void add_ratios(std::vector<PairedComparison>& cs, const std::vector<SuiteSummar
     return *a / *b;
   };
   for (auto& c : cs) {
+    for (const auto& s : summaries) {
+      if (s.run_id == c.run_a && s.model == c.model_a && (c.suite == kAllSuites || s.suite == c.suite)) {
+        c.simulated_a = c.simulated_a || s.simulated;
+        if (!s.complete() && c.suite != kAllSuites) c.incomplete_a = s.incomplete_label();
+      }
+      if (s.run_id == c.run_b && s.model == c.model_b && (c.suite == kAllSuites || s.suite == c.suite)) {
+        c.simulated_b = c.simulated_b || s.simulated;
+        if (!s.complete() && c.suite != kAllSuites) c.incomplete_b = s.incomplete_label();
+      }
+    }
     if (c.suite != kAllSuites) {
       const SuiteSummary* a = find(c.run_a, c.model_a, c.suite);
       const SuiteSummary* b = find(c.run_b, c.model_b, c.suite);

@@ -2,8 +2,11 @@
 //
 // For each suite both runs scored, and each pair of models compared, the
 // per-problem pass rate is c_i / n_i over finished samples (errors left out,
-// as in summary.h). Only problems with >= 1 finished sample in BOTH runs are
-// compared; the others are counted in only_a / only_b.
+// as in summary.h). Only problems finished in BOTH runs are compared: with
+// CompareOptions::n_a / n_b set, a problem counts as finished only with all
+// its n samples (a budget-stopped or errored run is never compared as if
+// whole); those finished on one side only are counted in only_a / only_b,
+// those with some but not all samples on a side in `partial`.
 //   diff      = pass@1(A) - pass@1(B) over the shared problems
 //   diff_ci   = 95% percentile interval from a paired bootstrap: each
 //               resample draws problems with replacement and uses the SAME
@@ -43,6 +46,11 @@ struct PairedComparison {
   int problems = 0;   // shared problems compared
   int only_a = 0;     // problems scored in A only (not compared)
   int only_b = 0;
+  int partial = 0;    // problems left out: started on both sides but not all n samples finished on one
+  bool simulated_a = false;  // served by rigor's simulator (add_ratios)
+  bool simulated_b = false;
+  std::string incomplete_a;  // SuiteSummary::incomplete_label() of A's side (add_ratios); "" when complete
+  std::string incomplete_b;
   double pass1_a = 0;  // over the shared problems
   double pass1_b = 0;
   double diff = 0;     // pass1_a - pass1_b
@@ -71,6 +79,8 @@ struct CompareOptions {
   std::vector<ModelPair> pairs;
   int resamples = kBootstrapResamples;  // for both the interval and the test
   uint64_t seed = kBootstrapSeed;
+  int n_a = 0;  // run A's samples per problem: > 0 compares only problems with all of them finished
+  int n_b = 0;
 };
 
 // Samples of other runs in the vectors are ignored. Output order: pairs in
@@ -91,8 +101,8 @@ Interval unpaired_bootstrap_ci(const std::vector<double>& a, const std::vector<d
                                int resamples = kBootstrapResamples, uint64_t seed = kBootstrapSeed,
                                double level = 0.95);
 
-// Fills cost_ratio and speed_ratio from the runs' summaries (matched by run,
-// model and suite). For kAllSuites the cost is the pair's total cost over its
+// Fills cost_ratio, speed_ratio, simulated_* and incomplete_* from the runs'
+// summaries (matched by run, model and suite). For kAllSuites the cost is the pair's total cost over its
 // total problems across the compared suites (unknown if any suite's is), and
 // speed is left unknown.
 void add_ratios(std::vector<PairedComparison>& comparisons, const std::vector<SuiteSummary>& summaries);

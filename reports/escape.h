@@ -24,7 +24,14 @@ std::string escape_html(std::string_view s);
 // become \xNN, so a name cannot move the cursor or recolour the screen.
 std::string escape_terminal(std::string_view s);
 
-// Display width of UTF-8 text (code points; good enough for aligned columns).
+// Terminal columns of UTF-8 text: 2 per East Asian wide character or emoji,
+// 0 per combining mark or joiner, 1 per other code point (and stray byte).
 size_t display_width(std::string_view s);
+
+// One "label  value" line of a stacked terminal layout: the label padded to
+// label_width columns, the value wrapped at spaces so no line passes `width`
+// columns (a single longer word excepted), continuation lines indented under
+// the value. Text already escaped.
+std::string wrap_row(const std::string& label, const std::string& value, size_t label_width, size_t width);
 
 }  // namespace rigor

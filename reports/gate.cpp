@@ -87,17 +87,39 @@ void validate(const GateOptions& o) {
   }
 }
 
-std::string pct(double v) { return fmt::format("{:.1f}%", 100 * v); }
-std::string signed_pts(double v) { return fmt::format("{:+.1f}", 100 * v); }
+// pass@1 in the unit of every report (a fraction, 3 decimals); rates in percent.
+std::string value(GateMetric m, double v) {
+  return m == GateMetric::kPass1 ? fmt::format("{:.3f}", v) : fmt::format("{:.1f}%", 100 * v);
+}
+std::string change(GateMetric m, double v) {
+  return m == GateMetric::kPass1 ? fmt::format("{:+.3f}", v) : fmt::format("{:+.1f} pts", 100 * v);
+}
+
+// A Markdown code span holding `text` verbatim: nothing is escaped inside
+// backticks, so the fence is made longer than any run of backticks in it.
+std::string code_span(const std::string& text) {
+  std::string flat = text;
+  for (char& c : flat) {
+    if (c == '\n' || c == '\r' || c == '|') c = c == '|' ? '/' : ' ';  // one table-safe line
+  }
+  size_t longest = 0, run = 0;
+  for (char c : flat) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(longest + 1, '`');
+  const bool pad = !flat.empty() && (flat.front() == '`' || flat.back() == '`');
+  return fence + (pad ? " " : "") + flat + (pad ? " " : "") + fence;
+}
 
 }  // namespace
 
 const char* to_string(GateMetric m) {
   switch (m) {
     case GateMetric::kPass1: return "pass@1";
-    case GateMetric::kErrorRate: return "error rate";
-    case GateMetric::kTruncRate: return "truncation rate";
-    case GateMetric::kExtractFailRate: return "extraction-failure rate";
+    case GateMetric::kErrorRate: return "errors";  // the report's names for the same rates
+    case GateMetric::kTruncRate: return "truncated";
+    case GateMetric::kExtractFailRate: return "extraction failed";
   }
   return "?";
 }
@@ -149,6 +171,10 @@ GateResult run_gate(const std::string& baseline_run, const std::vector<SampleRec
         errors.base.push_back(static_cast<double>(b.errors) / b.stored);
         errors.cur.push_back(static_cast<double>(c.errors) / c.stored);
         if (b.finished == 0 || c.finished == 0) continue;
+        if (b.finished < opt.n_baseline || c.finished < opt.n_current) {
+          ++r.partial;
+          continue;
+        }
         pass.base.push_back(static_cast<double>(b.correct) / b.finished);
         pass.cur.push_back(static_cast<double>(c.correct) / c.finished);
         trunc.base.push_back(static_cast<double>(b.truncated) / b.finished);
@@ -177,25 +203,38 @@ std::string render_gate_markdown(const GateResult& r, const GateOptions& opt) {
   } else {
     out += "## rigor gate: PASS\n\n";
   }
-  out += fmt::format("Current run `{}` against baseline `{}`: {} model/suite pair{} checked.\n\n",
-                     escape_markdown(r.current_run), escape_markdown(r.baseline_run), r.pairs, r.pairs == 1 ? "" : "s");
+  if (!r.simulated.empty()) {
+    std::string who;
+    for (const auto& m : r.simulated) who += (who.empty() ? "" : ", ") + escape_markdown(m);
+    out += fmt::format("> **SIMULATED**: {} served by rigor's simulator, not a real model.\n\n", who);
+  }
+  out += fmt::format("Current run {} against baseline {}: {} model/suite pair{} checked.\n\n",
+                     code_span(r.current_run), code_span(r.baseline_run), r.pairs, r.pairs == 1 ? "" : "s");
   out += fmt::format(
       "Settings: paired t interval per check at {:.2f}% (false-alarm rate {} for the whole gate, Bonferroni over "
-      "{} pair{}); min effect {} pts; max rise: errors {} pts, truncation {} pts, extraction failures {} pts.\n\n",
-      100 * r.level, opt.alpha, r.pairs, r.pairs == 1 ? "" : "s", 100 * opt.min_effect, 100 * opt.max_error_rise,
+      "{} pair{}); min effect {:.3f} (pass@1); max rise: errors {} pts, truncation {} pts, extraction failures {} "
+      "pts.\n\n",
+      100 * r.level, opt.alpha, r.pairs, r.pairs == 1 ? "" : "s", opt.min_effect, 100 * opt.max_error_rise,
       100 * opt.max_trunc_rise, 100 * opt.max_extract_fail_rise);
+  if (opt.n_baseline > 0 || opt.n_current > 0) {
+    out += fmt::format("pass@1 and the rates are over the problems both runs finished completely (all n samples){}.\n\n",
+                       r.partial > 0 ? fmt::format("; {} problem{} left out as partial", r.partial,
+                                                   r.partial == 1 ? "" : "s")
+                                     : "");
+  }
   for (const auto& m : r.missing) out += fmt::format("- **MISSING**: {} is in the baseline but not in the current run\n", escape_markdown(m));
   for (const auto& n : r.notes) out += fmt::format("- note: {}\n", escape_markdown(n));
   if (!r.missing.empty() || !r.notes.empty()) out += "\n";
-  out += "| verdict | model | suite | metric | baseline | current | change (pts) | interval (pts) | problems |\n";
+  out += "| verdict | model | suite | metric | baseline | current | change | interval | problems |\n";
   out += "|---|---|---|---|---:|---:|---:|---|---:|\n";
   auto row = [&](const GateCheck& c) {
     const std::string ci =
-        c.ci ? fmt::format("[{}, {}]", signed_pts(c.ci->lo), signed_pts(c.ci->hi)) : std::string("n/a (< 2 problems)");
+        c.ci ? fmt::format("[{}, {}]", change(c.metric, c.ci->lo), change(c.metric, c.ci->hi))
+             : std::string("n/a (< 2 problems)");
     const char* verdict = c.alarm ? (c.metric == GateMetric::kPass1 ? "**REGRESSION**" : "**RATE UP**") : "ok";
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", verdict, escape_markdown(c.model),
-                       escape_markdown(c.suite), to_string(c.metric), pct(c.baseline), pct(c.current),
-                       signed_pts(c.delta), ci, c.problems);
+                       escape_markdown(c.suite), to_string(c.metric), value(c.metric, c.baseline),
+                       value(c.metric, c.current), change(c.metric, c.delta), ci, c.problems);
   };
   // Alarms first, then every pass@1, then the rates that moved.
   for (const GateCheck& c : r.checks) {

@@ -2,8 +2,9 @@
 // than the baseline by more than noise allows?
 //
 // For every model present in both runs (by config name) and every suite both
-// scored, problem by problem over the problems with >= 1 finished sample in
-// both runs (as compare.h), with per-problem values v_i and d_i = cur_i - base_i:
+// scored, problem by problem over the problems finished in both runs (all n
+// samples when GateOptions::n_* are set, as compare.h), with per-problem
+// values v_i and d_i = cur_i - base_i:
 //   pass@1                 v_i = correct / finished
 //   truncation rate        v_i = truncated / finished
 //   extraction-failure     v_i = (finished without extracted answer) / finished
@@ -42,6 +43,8 @@ struct GateOptions {
   double max_error_rise = 0.02;         // absolute rises (0..1) that fail the gate
   double max_trunc_rise = 0.05;
   double max_extract_fail_rise = 0.05;
+  int n_baseline = 0;  // samples per problem of each run: > 0 gates pass@1 and the rates only over problems
+  int n_current = 0;   // with all n samples finished on both sides (a partial run is never gated as if whole)
 };
 
 enum class GateMetric { kPass1, kErrorRate, kTruncRate, kExtractFailRate };
@@ -68,6 +71,8 @@ struct GateResult {
   std::vector<GateCheck> checks;   // per pair: pass@1, error, truncation, extraction
   std::vector<std::string> missing;  // "model/suite" (or "model") in baseline, absent from current
   std::vector<std::string> notes;    // informational (new models or suites)
+  int partial = 0;                   // problems left out: not all n samples finished on a side
+  std::vector<std::string> simulated;  // "model @run" served by rigor's simulator (set by the caller)
   int alarms() const;
   bool failed() const { return alarms() > 0; }
 };

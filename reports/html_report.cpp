@@ -12,14 +12,18 @@ namespace html {
 
 std::vector<std::pair<std::string, std::vector<Column>>> columns_by_suite(const ReportData& data) {
   const bool several = cells::several_runs(data.summaries);
-  std::map<std::string, int> styles;  // "run\x1fmodel" -> style
+  // A model keeps its colour on every chart and page: styles follow the
+  // sorted headings (as history does), not the order a suite lists them in.
+  std::map<std::string, int> styles;  // heading -> style
+  for (const auto& s : data.summaries) styles[cells::heading(s, several)] = 0;
+  int next = 0;
+  for (auto& [heading, style] : styles) style = next++;
   std::vector<std::pair<std::string, std::vector<Column>>> out;
   for (const auto& [suite, sums] : cells::by_suite(data.summaries)) {
     std::vector<Column> cols;
     for (const SuiteSummary* s : sums) {
-      const std::string key = s->run_id + '\x1f' + s->model;
-      auto it = styles.emplace(key, static_cast<int>(styles.size())).first;
-      cols.push_back({s, cells::heading(*s, several), it->second});
+      const std::string heading = cells::heading(*s, several);
+      cols.push_back({s, heading, styles.at(heading)});
     }
     out.emplace_back(suite, std::move(cols));
   }
@@ -61,7 +65,7 @@ table{border-collapse:collapse;margin:.8em 0;font-size:13px}
 td,th{border:1px solid #ccc;padding:2px 8px;text-align:right;vertical-align:top}
 td:first-child,th:first-child{text-align:left}
 .table-wrap{overflow-x:auto;max-width:100%}
-.simulated{background:#fdd;border:2px solid #c00;padding:8px;font-weight:bold}
+.simulated{background:#fdd;border:2px solid #c00;padding:8px;font-weight:bold}.incomplete{background:#fff3cd;border:2px solid #b8860b;padding:8px}
 .charts{display:flex;flex-wrap:wrap;gap:1em}
 figure.chart{margin:.5em 0;border:1px solid #e3e3e3;padding:.5em;background:#fff;break-inside:avoid}
 figure.chart figcaption{font-weight:600;margin-bottom:.3em}
@@ -119,6 +123,11 @@ std::string render_html_report(const ReportData& data, const ReportMeta& meta, c
   if (cells::any_simulated(data.summaries)) {
     out += "<p class=\"simulated\">SIMULATED: at least one model in this report was served by rigor's built-in "
            "simulator, not a real model. Its numbers test the harness, not any model.</p>\n";
+  }
+  if (const auto lines = cells::incomplete_lines(data.summaries); !lines.empty()) {
+    out += "<div class=\"incomplete\"><b>INCOMPLETE</b><ul>";
+    for (const auto& l : lines) out += "<li>" + escape_html(l) + "</li>";
+    out += "</ul>" + escape_html(cells::kIncompleteNote) + "</div>\n";
   }
   std::string runs;
   for (const auto& r : data.runs) runs += (runs.empty() ? "" : ", ") + escape_html(r.id);

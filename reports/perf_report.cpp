@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "harness/store.h"
+#include "reports/escape.h"
 #include "reports/report_data.h"
 
 namespace rigor {
@@ -24,14 +25,14 @@ using Row = std::vector<std::string>;
 
 std::string table(const Row& head, const std::vector<Row>& rows, bool markdown) {
   std::vector<size_t> width(head.size());
-  for (size_t i = 0; i < head.size(); ++i) width[i] = head[i].size();
+  for (size_t i = 0; i < head.size(); ++i) width[i] = display_width(head[i]);
   for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], display_width(r[i]));
   std::string out;
   auto line = [&](const Row& r) {
     for (size_t i = 0; i < r.size(); ++i) {
       if (markdown) out += "| ";
-      out += fmt::format("{:<{}}", r[i], width[i]);
+      out += r[i] + std::string(width[i] - display_width(r[i]), ' ');
       out += markdown ? " " : (i + 1 < r.size() ? "  " : "");
     }
     out += markdown ? "|\n" : "\n";
@@ -100,21 +101,29 @@ nlohmann::json perf_summary_json(const PerfLevelSummary& s) {
 
 std::string render_perf_levels(const std::vector<PerfRunRecord>& runs,
                                const std::vector<std::vector<PerfLevelRecord>>& levels, bool markdown) {
-  const Row head = {"run", "model", "load", "req/s", "out tok/s", "TTFT p50 ms", "TTFT p99 ms", "TTFAT p50 ms",
-                    "ICL p99 ms", "TPOT p50 ms", "e2e p99 ms", "lag p99 ms", "errors", "goodput/s", "$/M out", "SLO"};
-  std::vector<Row> rows;
+  // Per run: a heading, then latency and throughput as two tables (one table
+  // of 16 columns is 190 wide; these fit 100).
+  const Row latency_head = {"load", "TTFT p50 ms", "TTFT p99 ms", "TTFAT p50 ms", "ICL p99 ms", "TPOT p50 ms",
+                            "e2e p99 ms", "lag p99 ms"};
+  const Row rate_head = {"load", "req/s", "out tok/s", "errors", "goodput/s", "$/M out", "SLO"};
+  std::string out;
   for (size_t i = 0; i < runs.size() && i < levels.size(); ++i) {
+    out += fmt::format("{}perf #{}: {} (model {}{})\n{}", i ? "\n" : "", i + 1, runs[i].id, runs[i].model,
+                       runs[i].engine == "sim" ? ", SIMULATED" : "", markdown ? "\n" : "");
+    std::vector<Row> latency, rate;
     for (const auto& l : levels[i]) {
       const auto& s = l.summary;
-      rows.push_back({runs[i].id, runs[i].model, load_of(l), fmt::format("{:.2f}", s.value("req_per_s", 0.0)),
-                      fmt::format("{:.1f}", s.value("output_tps", 0.0)), ms(s["ttft_s"], "p50"),
-                      ms(s["ttft_s"], "p99"), ms(s["ttfat_s"], "p50"), ms(s["inter_chunk_s"], "p99"),
-                      ms(s["tpot_s"], "p50"), ms(s["e2e_s"], "p99"), ms(s["dispatch_lag_s"], "p99"), errors_of(s),
+      latency.push_back({load_of(l), ms(s["ttft_s"], "p50"), ms(s["ttft_s"], "p99"), ms(s["ttfat_s"], "p50"),
+                         ms(s["inter_chunk_s"], "p99"), ms(s["tpot_s"], "p50"), ms(s["e2e_s"], "p99"),
+                         ms(s["dispatch_lag_s"], "p99")});
+      rate.push_back({load_of(l), fmt::format("{:.2f}", s.value("req_per_s", 0.0)),
+                      fmt::format("{:.1f}", s.value("output_tps", 0.0)), errors_of(s),
                       fmt::format("{:.2f}", s.value("goodput_req_per_s", 0.0)), usd(s),
                       s.value("meets_slo", false) ? "met" : "missed"});
     }
+    out += table(latency_head, latency, markdown) + "\n" + table(rate_head, rate, markdown);
   }
-  return table(head, rows, markdown);
+  return out;
 }
 
 std::string render_perf_join(const std::vector<AccuracyPoint>& accuracy, const std::vector<PerfRunRecord>& runs,
@@ -122,7 +131,8 @@ std::string render_perf_join(const std::vector<AccuracyPoint>& accuracy, const s
   // The latest perf run per model (runs come oldest first).
   std::map<std::string, size_t> latest;
   for (size_t i = 0; i < runs.size(); ++i) latest[runs[i].model] = i;
-  const Row head = {"model", "suite", "pass@1", "accuracy run", "perf run", "load", "out tok/s", "TTFT p99 ms", "$/M out"};
+  // "perf #N" as numbered above: the run ids would not fit beside the numbers.
+  const Row head = {"model", "suite", "pass@1", "accuracy run", "perf", "load", "out tok/s", "TTFT p99 ms", "$/M out"};
   std::vector<Row> rows;
   for (const auto& a : accuracy) {
     Row r = {a.model, a.suite, fmt::format("{:.3f}", a.pass_at_1), a.run_id, "-", "-", "-", "-", "-"};
@@ -139,7 +149,7 @@ std::string render_perf_join(const std::vector<AccuracyPoint>& accuracy, const s
           best_met = met;
         }
       }
-      r[4] = runs[it->second].id;
+      r[4] = fmt::format("#{}", it->second + 1);
       r[5] = load_of(*best);
       r[6] = fmt::format("{:.1f}", best->summary.value("output_tps", 0.0));
       r[7] = ms(best->summary["ttft_s"], "p99");
@@ -159,7 +169,7 @@ std::string render_perf_section(const std::string& db_path, bool markdown) {
   std::string out = render_perf_levels(runs, levels, markdown);
 
   // Accuracy: for each model with perf results, its latest accuracy run.
-  Store store(db_path);
+  Store store(db_path, StoreMode::kReadOnly);
   std::map<std::string, std::string> latest_run;  // model -> run id
   for (const auto& run : store.list_runs()) {     // oldest first
     for (const auto& m : store.run_models(run.id)) latest_run[m.model] = run.id;

@@ -16,6 +16,29 @@ std::string signed3(double v) { return fmt::format("{:+.3f}", v); }
 
 std::string p_text(double p) { return p < 0.001 ? "< 0.001" : fmt::format("{:.3f}", p); }
 
+std::string side_a(const PairedComparison& c) { return c.model_a + " @" + c.run_a + (c.simulated_a ? " (SIMULATED)" : ""); }
+std::string side_b(const PairedComparison& c) { return c.model_b + " @" + c.run_b + (c.simulated_b ? " (SIMULATED)" : ""); }
+
+// What a comparison rests on: the problems both sides finished completely.
+std::string basis(const PairedComparison& c) {
+  std::string out = fmt::format("{} problems finished completely on both sides", c.problems);
+  if (c.partial > 0) out += fmt::format("; {} left out (not all samples finished on a side)", c.partial);
+  if (c.only_a + c.only_b > 0) out += fmt::format("; {} only in A, {} only in B", c.only_a, c.only_b);
+  if (!c.incomplete_a.empty()) out += "; A: " + c.incomplete_a;
+  if (!c.incomplete_b.empty()) out += "; B: " + c.incomplete_b;
+  return out;
+}
+
+bool any_simulated(const std::vector<PairedComparison>& cs) {
+  for (const auto& c : cs) {
+    if (c.simulated_a || c.simulated_b) return true;
+  }
+  return false;
+}
+
+constexpr const char* kSimulatedLine =
+    "SIMULATED: at least one side was served by rigor's simulator, not a real model";
+
 template <typename Escape>
 std::vector<std::vector<std::string>> summary_grid(const std::vector<PairedComparison>& cs, Escape esc) {
   std::vector<std::vector<std::string>> g{{"suite", "A", "B", "problems", "pass@1 A", "pass@1 B", "A - B",
@@ -23,7 +46,7 @@ std::vector<std::vector<std::string>> summary_grid(const std::vector<PairedCompa
                                            "decode tok/s A/B"}};
   auto times = [](std::optional<double> r) { return r ? fmt::format("{:.2f}x", *r) : std::string("n/a"); };
   for (const auto& c : cs) {
-    g.push_back({esc(c.suite), esc(c.model_a + " @" + c.run_a), esc(c.model_b + " @" + c.run_b),
+    g.push_back({esc(c.suite), esc(side_a(c)), esc(side_b(c)),
                  std::to_string(c.problems), fmt::format("{:.3f}", c.pass1_a), fmt::format("{:.3f}", c.pass1_b),
                  signed3(c.diff), fmt::format("[{}, {}]", signed3(c.diff_ci.lo), signed3(c.diff_ci.hi)),
                  p_text(c.p_value), std::to_string(c.a_better.size()), std::to_string(c.b_better.size()),
@@ -53,18 +76,37 @@ std::string md_more(size_t total, size_t max) {
 }
 
 const char* kMethod =
-    "A - B: difference in pass@1 over problems scored in both runs; 95% CI by paired bootstrap "
+    "A - B: difference in pass@1 over the problems both runs finished completely (all n samples); 95% CI by "
+    "paired bootstrap "
     "(same resampled problems for both); p: two-sided paired sign-flip permutation test";
 
+// The terminal layout: one stacked block per comparison (a 14-column grid
+// is twice as wide as a terminal).
 std::string text(const std::vector<PairedComparison>& cs, const ReportMeta& meta, size_t max) {
   auto esc = [](const std::string& s) { return escape_terminal(s); };
-  std::string out = fmt::format("rigor {} compare\n{}\n({} resamples, seed {})\n\n", esc(meta.harness_version),
-                                kMethod, meta.bootstrap_resamples, meta.bootstrap_seed);
-  out += detail::aligned(summary_grid(cs, esc));
+  std::string out = fmt::format("rigor {} compare\n", esc(meta.harness_version));
+  out += wrap_row("", fmt::format("{} ({} resamples, seed {})", kMethod, meta.bootstrap_resamples, meta.bootstrap_seed),
+                  0, 100);
+  if (any_simulated(cs)) out += std::string("*** ") + kSimulatedLine + " ***\n";
+  auto times = [](std::optional<double> r) { return r ? fmt::format("{:.2f}x", *r) : std::string("n/a"); };
+  for (const auto& c : cs) {
+    out += fmt::format("\n== {} ==\n", esc(c.suite));
+    std::vector<std::vector<std::string>> g{{"A", esc(side_a(c))}, {"B", esc(side_b(c))}};
+    g.push_back({"compared on", esc(basis(c))});
+    g.push_back({"pass@1 A / B", fmt::format("{:.3f} / {:.3f}", c.pass1_a, c.pass1_b)});
+    g.push_back({"A - B [95% CI]", fmt::format("{} [{}, {}]   p (paired) {}", signed3(c.diff), signed3(c.diff_ci.lo),
+                                                signed3(c.diff_ci.hi), p_text(c.p_value))});
+    g.push_back({"problems A>B / B>A", fmt::format("{} / {}", c.a_better.size(), c.b_better.size())});
+    g.push_back({"$/problem A/B", times(c.cost_ratio)});
+    g.push_back({"decode tok/s A/B", times(c.speed_ratio)});
+    for (auto& row : g) {
+      // Long cells (run ids, the basis) wrap under their column.
+      out += wrap_row(row[0], row[1], 20, 98);
+    }
+  }
   for (const auto& c : cs) {
     if (c.suite == kAllSuites) continue;  // its problems are listed under their suites
-    const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
-                             esc(c.model_b + " @" + c.run_b);
+    const std::string head = esc(c.suite) + ": A = " + esc(c.model_a) + ", B = " + esc(c.model_b);
     if (!c.a_better.empty()) {
       out += "\n" + head + " - problems where A beats B\n" + detail::aligned(delta_grid(c.a_better, max, esc));
       out += more(c.a_better.size(), max);
@@ -80,9 +122,11 @@ std::string text(const std::vector<PairedComparison>& cs, const ReportMeta& meta
 std::string markdown(const std::vector<PairedComparison>& cs, const ReportMeta& meta, size_t max) {
   auto esc = [](const std::string& s) { return escape_markdown(s); };
   std::string out = "# rigor compare\n\n";
-  out += fmt::format("- harness version: {}\n- {} ({} resamples, seed {})\n\n", esc(meta.harness_version), kMethod,
+  if (any_simulated(cs)) out += std::string("> **") + kSimulatedLine + "**\n\n";
+  out += fmt::format("- harness version: {}\n- {} ({} resamples, seed {})\n", esc(meta.harness_version), kMethod,
                      meta.bootstrap_resamples, meta.bootstrap_seed);
-  out += detail::md_table(summary_grid(cs, esc));
+  for (const auto& c : cs) out += "- " + esc(c.suite) + ": " + esc(basis(c)) + "\n";
+  out += "\n" + detail::md_table(summary_grid(cs, esc));
   for (const auto& c : cs) {
     if (c.suite == kAllSuites) continue;  // its problems are listed under their suites
     const std::string head = esc(c.suite) + ": A = " + esc(c.model_a + " @" + c.run_a) + ", B = " +
@@ -102,8 +146,11 @@ std::string markdown(const std::vector<PairedComparison>& cs, const ReportMeta& 
 std::string html(const std::vector<PairedComparison>& cs, const ReportMeta& meta, size_t max) {
   auto esc = [](const std::string& s) { return escape_html(s); };
   std::string out = detail::html_open("rigor compare") + "<h1>rigor compare</h1>\n";
-  out += fmt::format("<p>harness version {}; {} ({} resamples, seed {})</p>\n", esc(meta.harness_version),
+  if (any_simulated(cs)) out += std::string("<p class=\"simulated\">") + kSimulatedLine + "</p>\n";
+  out += fmt::format("<p>harness version {}; {} ({} resamples, seed {})</p>\n<ul>", esc(meta.harness_version),
                      esc(kMethod), meta.bootstrap_resamples, meta.bootstrap_seed);
+  for (const auto& c : cs) out += "<li>" + esc(c.suite) + ": " + esc(basis(c)) + "</li>";
+  out += "</ul>\n";
   out += detail::html_table(summary_grid(cs, esc));
   for (const auto& c : cs) {
     if (c.suite == kAllSuites) continue;  // its problems are listed under their suites
@@ -134,10 +181,15 @@ std::string json(const std::vector<PairedComparison>& cs, const ReportMeta& meta
   Json root = detail::meta_json(meta);
   root["p_value_method"] = "paired sign-flip permutation, two-sided";
   root["ci_method"] = "paired percentile bootstrap over problems";
+  root["basis"] = "problems finished completely (all n samples) on both sides";
+  root["simulated"] = any_simulated(cs);
   Json arr = Json::array();
   for (const auto& c : cs) {
     arr.push_back({{"suite", c.suite}, {"run_a", c.run_a}, {"model_a", c.model_a}, {"run_b", c.run_b},
                    {"model_b", c.model_b}, {"problems", c.problems}, {"only_a", c.only_a}, {"only_b", c.only_b},
+                   {"partial", c.partial}, {"simulated_a", c.simulated_a}, {"simulated_b", c.simulated_b},
+                   {"incomplete_a", c.incomplete_a.empty() ? Json() : Json(c.incomplete_a)},
+                   {"incomplete_b", c.incomplete_b.empty() ? Json() : Json(c.incomplete_b)},
                    {"pass1_a", c.pass1_a}, {"pass1_b", c.pass1_b}, {"diff", c.diff}, {"diff_lo", c.diff_ci.lo},
                    {"diff_hi", c.diff_ci.hi}, {"p_value", c.p_value}, {"a_better", deltas_json(c.a_better)},
                    {"b_better", deltas_json(c.b_better)},
@@ -149,12 +201,12 @@ std::string json(const std::vector<PairedComparison>& cs, const ReportMeta& meta
 }
 
 std::string csv(const std::vector<PairedComparison>& cs) {
-  std::string out = "suite,run_a,model_a,run_b,model_b,problems,only_a,only_b,pass1_a,pass1_b,diff,diff_lo,diff_hi,"
-                    "p_value,a_better,b_better\r\n";
+  std::string out = "suite,run_a,model_a,run_b,model_b,problems,only_a,only_b,partial,simulated_a,simulated_b,"
+                    "pass1_a,pass1_b,diff,diff_lo,diff_hi,p_value,a_better,b_better\r\n";
   for (const auto& c : cs) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(c.suite), csv_field(c.run_a),
-                       csv_field(c.model_a), csv_field(c.run_b), csv_field(c.model_b), c.problems, c.only_a,
-                       c.only_b, c.pass1_a, c.pass1_b, c.diff, c.diff_ci.lo, c.diff_ci.hi, c.p_value,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(c.suite),
+                       csv_field(c.run_a), csv_field(c.model_a), csv_field(c.run_b), csv_field(c.model_b), c.problems,
+                       c.only_a, c.only_b, c.partial, c.simulated_a, c.simulated_b, c.pass1_a, c.pass1_b, c.diff, c.diff_ci.lo, c.diff_ci.hi, c.p_value,
                        c.a_better.size(), c.b_better.size());
   }
   return out;

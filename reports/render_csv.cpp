@@ -22,7 +22,7 @@ std::string render_csv(const std::vector<SuiteSummary>& summaries, const ReportM
     }
   }
   std::vector<std::string> header{"run_id", "model", "suite", "engine", "model_id", "server_label", "simulated",
-                                  "problems", "problems_scored", "n", "samples_planned", "samples_ok", "errors",
+                                  "problems", "problems_scored", "problems_complete", "suite_problems", "complete", "n", "samples_planned", "samples_ok", "errors",
                                   "pass1", "pass1_lo", "pass1_hi"};
   for (int k : ks) {
     for (const char* part : {"", "_lo", "_hi", "_problems"}) header.push_back(fmt::format("pass{}{}", k, part));
@@ -46,7 +46,8 @@ std::string render_csv(const std::vector<SuiteSummary>& summaries, const ReportM
   for (const auto& s : summaries) {
     std::vector<std::string> f{s.run_id, s.model, s.suite, s.engine, s.model_id, s.server_label,
                                s.simulated ? "true" : "false", std::to_string(s.problems),
-                               std::to_string(s.problems_scored), std::to_string(s.n),
+                               std::to_string(s.problems_scored), std::to_string(s.problems_complete),
+                               std::to_string(s.suite_problems), s.complete() ? "true" : "false", std::to_string(s.n),
                                std::to_string(s.samples_planned), std::to_string(s.samples_ok),
                                std::to_string(s.errors), num(s.pass1), s.pass1 ? num(s.pass1_ci.lo) : "",
                                s.pass1 ? num(s.pass1_ci.hi) : ""};

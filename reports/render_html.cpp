@@ -14,7 +14,7 @@ std::string html_open(const std::string& title) {
   return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape_html(title) +
          "</title>\n<style>\nbody{font-family:sans-serif}table{border-collapse:collapse;margin:1em 0}"
          "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
-         ".simulated{background:#fdd;border:2px solid #c00;padding:8px;font-weight:bold}\n</style>\n</head>\n<body>\n";
+         ".simulated{background:#fdd;border:2px solid #c00;padding:8px;font-weight:bold}.incomplete{background:#fff3cd;border:2px solid #b8860b;padding:8px}\n</style>\n</head>\n<body>\n";
 }
 
 std::string html_table(const std::vector<std::vector<std::string>>& rows) {
@@ -34,6 +34,11 @@ std::string render_html(const std::vector<SuiteSummary>& summaries, const Report
   if (cells::any_simulated(summaries)) {
     out += "<p class=\"simulated\">SIMULATED: at least one model in this report was served by rigor's built-in "
            "simulator, not a real model. Its numbers test the harness, not any model.</p>\n";
+  }
+  if (const auto lines = cells::incomplete_lines(summaries); !lines.empty()) {
+    out += "<div class=\"incomplete\"><b>INCOMPLETE</b><ul>";
+    for (const auto& l : lines) out += "<li>" + escape_html(l) + "</li>";
+    out += "</ul>" + escape_html(cells::kIncompleteNote) + "</div>\n";
   }
   out += fmt::format("<p>harness version {}; 95% confidence intervals: percentile bootstrap over problems, {} "
                      "resamples, seed {}</p>\n",

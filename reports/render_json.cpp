@@ -1,6 +1,7 @@
 // JSON: stable keys; an unknown value is null, never 0.
 #include <nlohmann/json.hpp>
 
+#include "reports/cells.h"
 #include "reports/render_impl.h"
 
 namespace rigor::detail {
@@ -29,6 +30,10 @@ Json summary_json(const SuiteSummary& s) {
       {"simulated", s.simulated},
       {"problems", s.problems},
       {"problems_scored", s.problems_scored},
+      {"problems_complete", s.problems_complete},
+      {"suite_problems", s.suite_problems},
+      {"complete", s.complete()},
+      {"incomplete", s.complete() ? Json(nullptr) : Json(s.incomplete_label())},
       {"n", s.n},
       {"samples_planned", s.samples_planned},
       {"samples_ok", s.samples_ok},
@@ -96,6 +101,7 @@ std::string render_json(const std::vector<SuiteSummary>& summaries, const Report
     arr.push_back(summary_json(s));
   }
   root["simulated"] = simulated;
+  root["incomplete"] = cells::incomplete_lines(summaries);
   root["summaries"] = arr;
   return dump_json(root);
 }

@@ -61,7 +61,7 @@ std::vector<std::vector<std::string>> suite_grid(const std::vector<const SuiteSu
   std::vector<std::string> header{"metric"};
   for (const auto* s : cols) header.push_back(escape(cells::heading(*s, several)));
   grid.push_back(std::move(header));
-  for (auto& row : cells::metric_rows(cols)) {
+  for (auto& row : cells::metric_rows(cols, false)) {
     std::vector<std::string> line{escape(row.label)};
     for (auto& c : row.cells) line.push_back(escape(c));
     grid.push_back(std::move(line));
@@ -69,21 +69,30 @@ std::vector<std::vector<std::string>> suite_grid(const std::vector<const SuiteSu
   return grid;
 }
 
-std::string stamp_line(const RunStamp& r) {
-  return fmt::format("run {}  version {}  seed {}  config {}  started {}  finished {}{}", r.id, r.version, r.seed,
-                     r.config_hash, r.started_at, r.finished_at.empty() ? "(unfinished)" : r.finished_at,
-                     r.tag.empty() ? "" : "  tag " + r.tag);
+// Three short lines, not one 180-column one (the config hash alone is 64).
+std::string stamp_lines(const RunStamp& r) {
+  auto e = [](const std::string& s) { return escape_terminal(s); };
+  return fmt::format("run {}  version {}  seed {}{}\n  config {}\n  started {}  finished {}\n", e(r.id), e(r.version),
+                     r.seed, r.tag.empty() ? "" : "  tag " + e(r.tag), e(r.config_hash), e(r.started_at),
+                     r.finished_at.empty() ? "(unfinished)" : e(r.finished_at));
 }
 
 }  // namespace
 
 std::string render_table(const std::vector<SuiteSummary>& summaries, const ReportMeta& meta) {
   std::string out = fmt::format("rigor {}\n", escape_terminal(meta.harness_version));
-  for (const auto& r : meta.runs) out += escape_terminal(stamp_line(r)) + "\n";
+  for (const auto& r : meta.runs) out += stamp_lines(r);
   out += fmt::format("95% CIs: percentile bootstrap over problems, {} resamples, seed {}\n",
                      meta.bootstrap_resamples, meta.bootstrap_seed);
   if (cells::any_simulated(summaries)) {
     out += "*** SIMULATED: at least one model was served by rigor's simulator, not a real model ***\n";
+  }
+  out += "models:\n";
+  for (const auto& l : cells::model_legend(summaries)) out += "  " + escape_terminal(l) + "\n";
+  if (const auto lines = cells::incomplete_lines(summaries); !lines.empty()) {
+    out += "*** INCOMPLETE:\n";
+    for (const auto& l : lines) out += "  " + escape_terminal(l) + "\n";
+    out += fmt::format("  ({})\n", cells::kIncompleteNote);
   }
   const bool several = cells::several_runs(summaries);
   for (const auto& [suite, cols] : cells::by_suite(summaries)) {
@@ -109,6 +118,14 @@ std::string render_markdown(const std::vector<SuiteSummary>& summaries, const Re
                       escape_markdown(r.tag)});
     }
     out += md_table(runs) + "\n";
+  }
+  out += "Models:\n\n";
+  for (const auto& l : cells::model_legend(summaries)) out += "- " + escape_markdown(l) + "\n";
+  out += "\n";
+  if (const auto lines = cells::incomplete_lines(summaries); !lines.empty()) {
+    out += "> **INCOMPLETE**\n";
+    for (const auto& l : lines) out += ">\n> - " + escape_markdown(l) + "\n";
+    out += fmt::format(">\n> {}\n\n", escape_markdown(cells::kIncompleteNote));
   }
   const bool several = cells::several_runs(summaries);
   for (const auto& [suite, cols] : cells::by_suite(summaries)) {

@@ -22,6 +22,9 @@ SummaryOptions summary_options_for(const RunRecord& run, std::vector<std::unique
     const nlohmann::json suites = cfg.value("suites", nlohmann::json::object());
     for (const auto& [suite, info] : suites.items()) {
       if (!info.is_object()) continue;
+      if (info.contains("problems") && info["problems"].is_number_integer()) {
+        opts.suite_problems[suite] = info["problems"].get<int>();
+      }
       if (auto s = make_scorer(info.value("scorer", ""))) {
         by_suite[suite] = s.get();
         scorers.push_back(std::move(s));

@@ -68,7 +68,7 @@ void fill_accuracy(SuiteSummary& out, const Rows& rows, const SummaryOptions& op
   }
   out.problems = static_cast<int>(problems.size());
   out.n = opt.n > 0 ? opt.n : max_idx + 1;
-  out.samples_planned = out.problems * out.n;
+  out.samples_planned = (out.suite_problems > 0 ? out.suite_problems : out.problems) * out.n;
 
   std::vector<double> rates;
   std::vector<std::vector<Vote>> votes;
@@ -78,6 +78,11 @@ void fill_accuracy(SuiteSummary& out, const Rows& rows, const SummaryOptions& op
     votes.push_back(std::move(p.votes));
   }
   out.problems_scored = static_cast<int>(rates.size());
+  for (const auto& [id, p] : problems) {
+    if (p.finished < out.n) continue;
+    ++out.problems_complete;
+    out.complete_rates[id] = static_cast<double>(p.correct) / p.finished;
+  }
   if (!rates.empty()) {
     double sum = 0;
     for (double r : rates) sum += r;
@@ -208,6 +213,11 @@ void fill_cost(SuiteSummary& out, const Rows& rows, const ModelTotals& m) {
 
 }  // namespace
 
+std::string SuiteSummary::incomplete_label() const {
+  if (complete()) return "";
+  return fmt::format("{} of {} problems — incomplete", problems_complete, suite_problems > 0 ? suite_problems : problems);
+}
+
 std::vector<SuiteSummary> summarize(const RunRecord& run, const std::vector<RunModelRecord>& models,
                                     const std::vector<SampleRecord>& samples,
                                     const SummaryOptions& opt) {
@@ -216,6 +226,12 @@ std::vector<SuiteSummary> summarize(const RunRecord& run, const std::vector<RunM
     if (s.run_id == run.id) by_model[s.model][s.suite].push_back(&s);
   }
 
+  // A model that has no sample of a planned suite still gets its (empty,
+  // incomplete) row: leaving it out would make the report look whole.
+  for (const RunModelRecord& m : models) {
+    if (m.run_id != run.id) continue;
+    for (const auto& [suite, count] : opt.suite_problems) by_model[m.model][suite];
+  }
   std::vector<std::string> order;
   std::set<std::string> seen;
   for (const RunModelRecord& m : models) {
@@ -261,6 +277,7 @@ std::vector<SuiteSummary> summarize(const RunRecord& run, const std::vector<RunM
           sum.output_tps = totals.output_tokens / totals.record->wall_s;
         }
       }
+      if (auto it = opt.suite_problems.find(suite); it != opt.suite_problems.end()) sum.suite_problems = it->second;
       fill_accuracy(sum, rows, opt);
       fill_counts_tokens_speed(sum, rows);
       fill_cost(sum, rows, totals);

@@ -64,6 +64,9 @@ struct SuiteSummary {
 
   int problems = 0;              // distinct problem ids with any stored sample
   int problems_scored = 0;       // problems with >= 1 finished sample
+  int problems_complete = 0;     // problems with all n samples finished
+  int suite_problems = 0;        // problems of the suite in the run's plan; 0 when the stored config does not say
+  std::map<std::string, double> complete_rates;  // c_i / n of each problem with all n samples finished, by id
   int n = 0;                     // planned samples per problem
   int samples_planned = 0;       // problems * n
   int samples_ok = 0;            // finished samples
@@ -104,6 +107,13 @@ struct SuiteSummary {
                                  // by ", "; "" for suites that run no code
 
   bool usage_known() const { return usage_samples > 0; }
+  // Every planned problem has all n samples finished. A run stopped by its
+  // budget, interrupted, or with errored samples is not complete, and its
+  // numbers describe a subset of the suite.
+  bool complete() const { return suite_problems > 0 ? problems_complete == suite_problems : problems_complete == problems && problems > 0; }
+  // "74 of 500 problems — incomplete" (problems with all n samples finished
+  // out of the suite's); "" when complete().
+  std::string incomplete_label() const;
 };
 
 // Gives the scorer a suite was scored with (for cons@n equivalence), or
@@ -115,11 +125,15 @@ struct SummaryOptions {
   int n = 0;                     // planned samples per problem; 0: the largest
                                  // sample_idx + 1 stored for the suite
   ScorerLookup scorer_for_suite; // may be empty: no cons@n
+  std::map<std::string, int> suite_problems;  // planned problems per suite (the run's stored config);
+                                              // a model with no sample of a suite still gets a row
   int resamples = kBootstrapResamples;
   uint64_t seed = kBootstrapSeed;
 };
 
-// One summary per (model, suite) present in `samples` for `run`. Order:
+// One summary per (model, suite) present in `samples` for `run`, plus an
+// empty one for each model of `models` and suite of options.suite_problems
+// that has none (a model stopped before its first sample). Order:
 // models in the order of `models` (models with samples but no record follow,
 // by name), suites by name. Samples of other runs are ignored.
 // Throws std::invalid_argument when a k is < 1 or > n, and

@@ -49,6 +49,8 @@ Scale make_scale(const Axis& axis, std::vector<double> values, double p0, double
     lo -= 0.15;
     hi += 0.15;
   }
+  // Padding never takes a non-negative quantity (a rate, a cost) below zero.
+  if (!axis.log && !t.empty() && *std::min_element(t.begin(), t.end()) >= 0 && lo < 0) lo = 0;
   if (axis.min && s.drawable(*axis.min)) lo = axis.log ? std::log10(*axis.min) : *axis.min;
   if (axis.max && s.drawable(*axis.max)) hi = axis.log ? std::log10(*axis.max) : *axis.max;
   if (hi <= lo) hi = lo + 1;
@@ -86,7 +88,8 @@ std::vector<double> ticks(const Scale& s, const Axis& axis) {
 }
 
 std::string tick_label(double v, const Axis& axis) {
-  if (axis.percent) return fmt::format("{:.0f}%", 100 * v);
+  // {:g} of the rounded value: 1.2% on a narrow axis, never four ticks all "1%".
+  if (axis.percent) return fmt::format("{:g}%", std::round(100 * v * 1e6) / 1e6);
   if (axis.integer) return fmt::format("{:.0f}", v);
   return fmt::format("{:g}", v);
 }

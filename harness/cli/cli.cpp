@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/config.h"
+#include "harness/store.h"
 #include "rigor_version.h"
 #include "suites/registry.h"
 
@@ -45,8 +47,8 @@ void write_output(const std::string& text, const std::string& path, std::string_
 int cli_main(int argc, char** argv) {
   CLI::App app{
       "rigor: evaluate reasoning models on AIME, MATH-500 and GPQA; pass@k with confidence intervals, speed and "
-      "cost in one run, every sample kept in SQLite.\n"
-      "Exit codes: 0 ok, 1 a gate failed, 2 usage or config error."};
+      "cost in one run, every sample kept in SQLite.\n" +
+      std::string(kExitCodeHelp)};
   app.set_version_flag("--version", std::string("rigor ") + RIGOR_VERSION);
   app.require_subcommand(1);
   Action action;
@@ -60,21 +62,43 @@ int cli_main(int argc, char** argv) {
   add_suites_command(app, action);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    // CLI11 says "A subcommand is required" for `rigor frobnicate`: name it.
+    const auto rest = app.remaining();
+    if (app.get_subcommands().empty() && !rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
+      std::string known;
+      for (const auto* sub : app.get_subcommands(std::function<bool(CLI::App*)>([](CLI::App*) { return true; }))) known += (known.empty() ? "" : ", ") + sub->get_name();
+      fmt::print(stderr, "rigor: unknown command \"{}\" (commands: {}); see rigor --help\n", rest.front(), known);
+      return kExitUsage;
+    }
+    app.exit(e);
+    return kExitUsage;
   }
   try {
-    return action ? action() : 2;
+    return action ? action() : kExitUsage;
   } catch (const ConfigError& e) {
     fmt::print(stderr, "rigor: error: {}\n", e.what());
-    return 2;
+    return kExitUsage;
   } catch (const SuiteError& e) {
     fmt::print(stderr, "rigor: error: {}\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
+    return kExitUsage;
+  } catch (const StoreOpenError& e) {
     fmt::print(stderr, "rigor: error: {}\n", e.what());
-    return 2;
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "rigor: internal error: out of memory (exit {}); finished samples are stored\n", kExitInternal);
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    // Not the user's input: a bug, a full disk, a failing system call.
+    fmt::print(stderr, "rigor: internal error: {} (exit {}; finished samples are stored; please report it if it "
+                       "is not the machine)\n", e.what(), kExitInternal);
+    return kExitInternal;
   }
 }
 

@@ -3,7 +3,7 @@
 namespace rigor {
 
 // Parses the command line and runs one subcommand. Returns the process exit
-// code: 0 ok, 1 a gate failed, 2 usage or config error.
+// code (harness/cli/exit_codes.h).
 int cli_main(int argc, char** argv);
 
 }  // namespace rigor

@@ -8,6 +8,7 @@
 #include "reports/comparability.h"
 #include "reports/compare.h"
 #include "reports/report_data.h"
+#include "scorers/scorer.h"
 
 namespace rigor {
 namespace {
@@ -23,7 +24,7 @@ struct CompareArgs {
 };
 
 int compare_command(const CompareArgs& a) {
-  Store store(a.db);
+  Store store(a.db, StoreMode::kReadOnly);
   std::vector<RunRecord> runs;
   for (const auto& id : {a.run_a, a.run_b}) {
     auto r = store.get_run(id);
@@ -35,6 +36,12 @@ int compare_command(const CompareArgs& a) {
     throw ConfigError(fmt::format("--format {}: use table, md, json or html", a.format));
   }
   CompareOptions opts;
+  {
+    // Only problems with all n samples finished on both sides are compared.
+    std::vector<std::unique_ptr<Scorer>> scorers;
+    opts.n_a = summary_options_for(runs[0], scorers).n;
+    opts.n_b = summary_options_for(runs[1], scorers).n;
+  }
   for (const auto& p : split_list(a.pairs)) {
     auto colon = p.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == p.size()) {

@@ -8,6 +8,8 @@
 #include "harness/store.h"
 #include "reports/comparability.h"
 #include "reports/gate.h"
+#include "reports/report_data.h"
+#include "scorers/scorer.h"
 
 namespace rigor {
 namespace {
@@ -36,16 +38,22 @@ RunRecord resolve_baseline(Store& store, const std::string& name, const std::str
 }
 
 int gate_command(const GateArgs& a) {
-  Store store(a.db);
+  Store store(a.db, StoreMode::kReadOnly);
   auto cur = store.get_run(a.current);
   if (!cur) throw ConfigError(fmt::format("--current {}: no such run in {}", a.current, a.db));
   RunRecord base = resolve_baseline(store, a.baseline, a.current);
   if (base.id == cur->id) throw ConfigError("--baseline and --current name the same run");
   const auto base_samples = store.samples(base.id);
   const auto cur_samples = store.samples(cur->id);
+  GateOptions options = a.options;
+  {
+    std::vector<std::unique_ptr<Scorer>> scorers;
+    options.n_baseline = summary_options_for(base, scorers).n;
+    options.n_current = summary_options_for(*cur, scorers).n;
+  }
   GateResult result;
   try {
-    result = run_gate(base.id, base_samples, cur->id, cur_samples, a.options);
+    result = run_gate(base.id, base_samples, cur->id, cur_samples, options);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
@@ -58,7 +66,12 @@ int gate_command(const GateArgs& a) {
     throw ConfigError(fmt::format("runs {} and {} are not comparable:\n{}pass --force to gate across these differences",
                                   base.id, cur->id, describe(diffs)));
   }
-  std::string md = render_gate_markdown(result, a.options);
+  for (const auto& id : {base.id, cur->id}) {
+    for (const auto& m : store.run_models(id)) {
+      if (m.simulated) result.simulated.push_back(m.model + " @" + id);
+    }
+  }
+  std::string md = render_gate_markdown(result, options);
   if (!diffs.empty()) md += "\n**Forced across configuration differences:**\n\n" + describe(diffs);
   if (cur->finished_at.empty()) md += "\nNote: the current run is unfinished; only its stored samples were gated.\n";
   write_output(md, a.out, "gate summary");

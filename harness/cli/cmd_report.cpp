@@ -47,9 +47,13 @@ std::string history_report(Store& store, const ReportArgs& a, Format format) {
 }
 
 int report_command(const ReportArgs& a) {
-  Store store(a.db);
   auto format = parse_format(a.format);
   if (!format) throw ConfigError(format.error());
+  if (a.perf && *format != Format::kTable && *format != Format::kMarkdown) {
+    throw ConfigError(fmt::format("--perf: --format {} is not supported; use table or md", a.format));
+  }
+  // Read-only: a report never creates or changes a database (a mistyped --db is an error).
+  Store store(a.db, StoreMode::kReadOnly);
   std::string text;
   if (a.perf) {
     text = render_perf_section(a.db, *format == Format::kMarkdown);

@@ -8,8 +8,10 @@
 #include <fmt/format.h>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/cli/report_output.h"
 #include "harness/config.h"
+#include "harness/run_lease.h"
 #include "harness/runner.h"
 #include "harness/store.h"
 
@@ -54,21 +56,36 @@ int run_command(const RunArgs& a) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  RunOutcome out = execute_run(cfg, opts, store, &g_cancel);
+  RunOutcome out;
+  try {
+    out = execute_run(cfg, opts, store, &g_cancel);
+  } catch (const RunBusyError& e) {
+    fmt::print(stderr, "rigor: {}\n", e.what());
+    return kExitUnavailable;
+  }
   fmt::print(stderr, "rigor: run {}: {} samples planned, {} already stored, {} finished now, {} errors; db {}\n",
              out.run_id, out.planned, out.already_done, out.finished, out.errors, db);
+  for (const auto& why : out.stopped) fmt::print(stderr, "rigor: {}\n", why);
+  fmt::print(stderr, "{}", format_error_summary(out.error_groups));
+  if (out.lease_lost) {
+    fmt::print(stderr, "rigor: another rigor took this run over while this one was stalled for over {:.0f} s; "
+                       "stopped starting samples\n", RunLease::kStaleAfterS);
+  }
   if (out.cancelled) {
     fmt::print(stderr, "rigor: interrupted; finished samples are stored. Re-run the same command to resume.\n");
-    return 130;
-  }
-  if (out.errors > 0) {
-    fmt::print(stderr, "rigor: {} samples ended in errors (stored as errors, not wrong answers); "
-                       "re-run the same command to retry them.\n", out.errors);
+    return kExitInterrupted;
   }
   // The comparison table on the terminal, the Markdown report on disk.
   fmt::print("{}", render_runs(store, {out.run_id}, "table"));
   if (!cfg.run.report_md.empty()) write_output(render_runs(store, {out.run_id}, "md"), cfg.run.report_md, "report");
-  return 0;
+  if (out.unfinished() > 0) {
+    fmt::print(stderr, "rigor: run {} is INCOMPLETE: {} of {} samples finished, {} not{}; exit {}\n", out.run_id,
+               out.already_done + out.finished, out.planned, out.unfinished(),
+               out.budget_spent ? " (budget reached)" : !out.stopped.empty() ? " (a model was stopped)" : "",
+               kExitResultBad);
+    return kExitResultBad;
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -78,6 +95,9 @@ void add_run_command(CLI::App& app, Action& action) {
   auto* c = app.add_subcommand("run", "Run (or resume) an evaluation: every model x suite x problem x sample.");
   c->footer(
       "Re-running the same command resumes the same run: finished samples are kept, errored ones retried.\n"
+      "Each endpoint is checked first (its model list and one tiny request); a model whose last run.stop_after_errors\n"
+      "samples failed for one cause is stopped. Exit 0 when every planned sample is stored, 1 when some are not\n"
+      "(errors, budget, a stopped model), 5 when another rigor is running the same run, 130 when interrupted.\n"
       "A model with engine = \"sim\" makes rigor start its simulator on a free loopback port.");
   c->add_option("-c,--config", a->config, "run config (TOML)")->required()->check(CLI::ExistingFile);
   c->add_option("--db", a->db, "SQLite results database (default: run.db from the config)");

@@ -53,7 +53,11 @@ int score_command(const ScoreArgs& a) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw ConfigError(fmt::format("{}: not a JSON object", where));
     nlohmann::json out;
-    out["id"] = j.contains("id") ? j["id"] : nlohmann::json(nullptr);
+    // The id ties a verdict to its input line; without it the output cannot be joined back.
+    if (!j.contains("id") || !(j["id"].is_string() || j["id"].is_number())) {
+      throw ConfigError(fmt::format("{}: missing key \"id\" (a string or a number)", where));
+    }
+    out["id"] = j["id"];
     // Only the answer part is scored: reasoning (<think>...</think>) is cut off first.
     ThinkSplitter split;
     split.feed(field_text(j, "response", where));

@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/exit_codes.h"
+#include "reports/escape.h"
 #include "harness/config.h"
 #include "harness/fetch.h"
 #include "suites/fetch.h"
@@ -61,7 +63,15 @@ int fetch_command(const SuitesArgs& a) {
       auto got = download_part(part, hub);
       if (!got) {
         fmt::print(stderr, "rigor suites fetch: {}: {}\n", part.describe(), got.error().message);
-        return 1;
+        // A refused token is the user's to fix; anything else (no network, the
+        // Hub down) is worth another try later, never "a gate failed" (exit 1).
+        if (got.error().code == ErrorCode::kAuth) {
+          fmt::print(stderr, "rigor suites fetch: set HF_TOKEN to a token that has accepted the dataset's terms\n");
+          return kExitUsage;
+        }
+        fmt::print(stderr, "rigor suites fetch: could not download (no network?); try again later, or fetch offline "
+                           "with --from FILE (exit {})\n", kExitUnavailable);
+        return kExitUnavailable;
       }
       parts.push_back(std::move(got->bytes));
       sources.push_back(got->source);
@@ -80,22 +90,29 @@ int suites_command(const SuitesArgs& a) {
   SuiteOptions opts;
   opts.gpqa_csv = a.gpqa_csv;
   if (a.action == "list") {
+    // Two lines a suite (the source is long): fits a 100-column terminal.
+    auto row = [](const std::string& name, const std::string& count, const std::string& what, const std::string& source) {
+      std::string out = fmt::format("{:<14} {:>5}  {}\n", name, count, what);
+      if (!source.empty()) out += wrap_row("", source, 22, 100);
+      return out;
+    };
+    fmt::print("{:<14} {:>5}  {}\n", "suite", "probs", "scorer, data sha256 / source");
+    auto listed = [&](const Suite& s) {
+      fmt::print("{}", row(s.name, std::to_string(s.problems.size()),
+                           fmt::format("scorer {}, sha256 {}", s.scorer, s.data_hash.substr(0, 12)), s.source));
+    };
     for (const auto& name : known_suite_names()) {
       if (name == "gpqa-diamond" && a.gpqa_csv.empty() && !find_fetched_suite(name)) {
-        fmt::print("{:<14} {:>5}  {}\n", name, "-", "not bundled: pass your official GPQA CSV (run.gpqa_csv)");
+        fmt::print("{}", row(name, "-", "not bundled: pass your official GPQA CSV (run.gpqa_csv)", ""));
         continue;
       }
-      Suite s = load_suite(name, opts);
-      fmt::print("{:<14} {:>5}  scorer {:<5} sha256 {}  {}\n", s.name, s.problems.size(), s.scorer,
-                 s.data_hash.substr(0, 12), s.source);
+      listed(load_suite(name, opts));
     }
     // Suites that exist only once fetched.
     if (find_fetched_suite("livecodebench")) {
-      Suite s = load_suite("livecodebench", opts);
-      fmt::print("{:<14} {:>5}  scorer {:<5} sha256 {}  {}\n", s.name, s.problems.size(), s.scorer,
-                 s.data_hash.substr(0, 12), s.source);
+      listed(load_suite("livecodebench", opts));
     } else {
-      fmt::print("{:<14} {:>5}  {}\n", "livecodebench", "-", "not bundled: rigor suites fetch livecodebench");
+      fmt::print("{}", row("livecodebench", "-", "not bundled: rigor suites fetch livecodebench", ""));
     }
     return 0;
   }

@@ -48,6 +48,7 @@ output = 4.0
   RunOutcome run(Store& store, FakeEngine::Script script, std::vector<CompletionRequest>* seen = nullptr) {
     RunOptions opts;
     opts.progress = false;
+    opts.check_endpoints = false;  // the scripted engine answers samples only
     auto factory = [&](const ModelConfig&, const std::string&) -> std::unique_ptr<Engine> {
       auto wrapped = [script, seen](const CompletionRequest& r) {
         if (seen) seen->push_back(r);
@@ -161,6 +162,7 @@ TEST_F(RunnerTest, ResumeFlagRequiresAnExistingRun) {
   RunOptions opts;
   opts.resume = true;
   opts.progress = false;
+    opts.check_endpoints = false;  // the scripted engine answers samples only
   EXPECT_THROW(execute_run(cfg_, opts, store), ConfigError);
 }
 

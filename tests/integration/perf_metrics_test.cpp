@@ -109,7 +109,7 @@ TEST(PerfMetrics, ASummaryRoundTripsThroughItsJsonIntoTheTable) {
   level.concurrency = 2;
   level.summary = perf_summary_json(s);
   const std::string text = render_perf_levels({run}, {{level}}, true);
-  EXPECT_NE(text.find("| perf-x"), std::string::npos) << text;
+  EXPECT_NE(text.find("perf #1: perf-x (model x)"), std::string::npos) << text;
   EXPECT_NE(text.find("c=2"), std::string::npos) << text;
   EXPECT_NE(text.find("250.0"), std::string::npos) << text;  // TTFT in ms
   EXPECT_NE(text.find("n/a"), std::string::npos) << text;    // no pricing

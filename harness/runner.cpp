@@ -370,7 +370,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         Usage u;
         u.prompt_tokens = longest_prompt;
         u.completion_tokens = m.max_tokens;
-        const double one = usage_cost_usd(m.pricing, u);
+        const double one = cost_usd(m.pricing, u);
         if (one > 0) worst_usd += one * m.concurrency;
         worst_tokens += (longest_prompt + m.max_tokens) * m.concurrency;
       }

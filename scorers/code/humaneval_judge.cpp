@@ -215,12 +215,12 @@ std::string with_wire(const char* side) {
 
 sandbox::Program humaneval_judge(const std::string& gold_json) {
   static const std::string source = with_wire(kJudge);
-  return {source, gold_json};
+  return {source, gold_json, true};
 }
 
 sandbox::Program humaneval_candidate(const HumanEvalSpec& spec, const std::string& code) {
   static const std::string source = with_wire(kCandidate);
-  return {source, spec.entry_point + "\n" + humaneval_module(spec, code)};
+  return {source, spec.entry_point + "\n" + humaneval_module(spec, code), true};
 }
 
 JudgeReport parse_judge_report(const std::string& judge_stdout) {

@@ -28,9 +28,9 @@
 namespace rigor::sandbox::detail {
 namespace {
 
-// Processes of the server's own that share the programs' uid: the server,
-// a C still exiting, the program's init D, and in a judged run the judge's
-// init and the judge.
+// Processes outside the program that share its uid: the server's jail init,
+// the server, the other side of a judged run, and up to two programs of
+// earlier runs whose namespaces are still being torn down.
 constexpr int kServerProcesses = 5;
 constexpr double kSpawnReplyTimeoutS = 10.0;
 
@@ -249,9 +249,9 @@ class ForkServer : public Executor {
       UniqueFd st_w(p[1]);
       const Limits& limits = *q.limits;
       long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
-      std::string msg = fmt::format("{} {} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
+      std::string msg = fmt::format("{} {} {} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
                                     limits.max_processes + kServerProcesses, limits.max_open_files,
-                                    limits.file_bytes, i, limits.max_tmp_files);
+                                    limits.file_bytes, i, limits.max_tmp_files, q.program->trusted_runner ? 1 : 0);
       std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
       if (q.channel_fd >= 0) fds.push_back(q.channel_fd);
       if (!send_with_fds(ctl_.get(), msg, fds)) {

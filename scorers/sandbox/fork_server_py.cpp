@@ -1,26 +1,29 @@
 // The fork server's Python side. It runs as root of its own user namespace
 // (with the fork-server seccomp filter) inside a jail with no network and a
-// read-only root. Per program it forks C, which makes a fresh PID, mount and
-// IPC namespace with its own /tmp and forks D (PID 1 there); D forks E, the
-// program, which drops every capability, takes its rlimits and the program
-// seccomp filter, and runs the source as __main__. C hands the harness a
-// pidfd of D: killing D kills the program's whole namespace.
+// read-only root. Per program it forks one process, E, as PID 1 of a fresh
+// PID namespace; E makes its own mount and IPC namespaces with a private
+// /tmp, drops every capability, takes its rlimits and the program seccomp
+// filter, and runs the source as __main__. The harness gets a pidfd of E:
+// killing E kills the program's whole namespace.
 //
 // Protocol on fd 3 (SOCK_SEQPACKET): the harness sends
-//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag tmp_inodes" + fds [source, stdin, stdout, stderr, status]
+//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag tmp_inodes trusted" + fds [source, stdin, stdout, stderr, status]
 // (+ [channel] for one side of a judged run: it becomes the program's fd 3)
-// and C answers "P<tag>" + [pidfd of D], or "E<tag> <reason>". Requests
-// are served as they come, so answers to several may arrive in any order. D writes "S" + the
-// program's wait status (native int) to the status fd when E ends. D and E
-// each start a session of their own, so that a program's kill(0, ...)
-// reaches only its own processes.
+// ("trusted" 1: the source is rigor's own runner code, which the server
+// compiles once and keeps; model code is only ever compiled in its jail)
+// and the server answers "P<tag>" + [pidfd of E], or "E<tag> <reason>".
+// Requests are served as they come, so answers to several may arrive in any
+// order. When E ends, the server writes "S" + its wait status (native int)
+// to the status fd and closes it; a failure to set up E's jail arrives there
+// first as "E" + reason + newline. E starts a session of its own, so that a
+// program's kill(0, ...) reaches only its own processes.
 #include "scorers/sandbox/python_runner.h"
 
 namespace rigor::sandbox::detail {
 
 const char* fork_server_source() {
-  return R"PY(import os, sys, socket, ctypes, resource, types, traceback, builtins, signal, atexit, threading, gc
-import collections, math, itertools, functools, heapq, bisect, re, string, typing, fractions, decimal
+  return R"PY(import os, sys, socket, select, ctypes, resource, types, traceback, builtins, signal, atexit, threading, gc
+import collections, math, itertools, functools, heapq, bisect, re, string, typing, fractions, decimal, json, struct
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
 MS_NOSUID, MS_NODEV = 2, 4
@@ -81,9 +84,9 @@ def exit_code(e):
         pass
     return 1
 
-def program(src_fd, io, channel, lim):
+def program(src_fd, io, channel, lim, compiled):
     os.setsid()
-    src = read_all(src_fd)
+    src = read_all(src_fd) if compiled is None else None
     for i, fd in enumerate(io):
         os.dup2(fd, i)
     if channel is not None:
@@ -100,7 +103,7 @@ def program(src_fd, io, channel, lim):
     sys.argv = ["solution.py"]
     code = 0
     try:
-        exec(compile(src, "solution.py", "exec"), m.__dict__)
+        exec(compile(src, "solution.py", "exec") if compiled is None else compiled, m.__dict__)
     except SystemExit as e:
         code = exit_code(e)
     except BaseException:
@@ -122,74 +125,116 @@ def program(src_fd, io, channel, lim):
             code = code or 120
     os._exit(code)
 
-def init(fds, lim):
-    # As PID 1 with default dispositions, signals from the program are
-    # ignored; Python's own SIGINT handler would let it kill us instead. Reset
-    # it before the fork: a program that signals PID 1 at once must not find
-    # the handler still there (a race CI hit).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # D reaps its children itself
-    os.setsid()
-    e = os.fork()
-    if e == 0:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        gc.enable()
-        try:
-            program(fds[0], fds[1:4], fds[5] if len(fds) > 5 else None, lim)
-        except BaseException:
-            os._exit(125)
-    st = os.dup2(fds[4], 0)
-    os.closerange(1, 1 << 16)
-    while True:
-        try:
-            pid, status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            os._exit(0)
-        if pid == e:
-            os.write(st, b"S" + status.to_bytes(4, sys.byteorder, signed=True))
-            os._exit(0)
-
-def spawn(fds, lim):
+def start_program(fds, lim, compiled):
+    # This process is PID 1 of a fresh PID namespace: when it ends, the
+    # kernel kills everything left in it. It makes its own mount and IPC
+    # namespaces with a private /tmp, then becomes the program. A setup
+    # failure is reported on the status channel ("E" + reason + newline).
     try:
-        check(libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+        check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
         opts = b"size=%d,nr_inodes=%d,mode=1777" % (max(lim[5], 4096), max(lim[7], 16))
         check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
-        d = os.fork()
-        if d == 0:
-            try:
-                init(fds, lim)
-            finally:
-                os._exit(125)
-        pidfd = os.pidfd_open(d)
-        socket.send_fds(ctl, [b"P%d" % lim[6]], [pidfd])
-        os._exit(0)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        gc.enable()
     except BaseException as e:
         try:
-            ctl.send(b"E%d %s" % (lim[6], repr(e).encode()))
+            os.write(fds[4], b"E" + repr(e).encode() + b"\n")
         finally:
-            os._exit(1)
+            os._exit(125)
+    try:
+        program(fds[0], fds[1:4], fds[5] if len(fds) > 5 else None, lim, compiled)
+    except BaseException:
+        os._exit(125)
 
-# The server never waits for its children: C sends its answer and exits,
-# and the kernel reaps it, so the next request (a judged run's second
-# program) is served at once. The objects every child inherits are frozen
-# out of the collector, so that no child copies pages just to scan them.
-signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+# Per program the server makes one process, E, and E is the program: the
+# server unshares a PID namespace for its next child, forks E as that
+# namespace's PID 1, and joins its own namespace again for the children after
+# (setns on a pidfd of itself). One fork of this interpreter per program: on
+# a machine where a copy-on-write fault is dear, each fork and each process
+# that runs Python code between the server and the program costs several ms.
+#
+# The server reaps E itself (E's parent is the server) and writes "S" + the
+# wait status to the status fd, then closes it. E is PID 1 of its namespace,
+# so a signal with the default action that it sends itself, or that the
+# kernel sends at the CPU soft limit (SIGXCPU), is ignored; the hard limit a
+# second later kills it with SIGKILL. A SIGKILL after the CPU limit was used
+# is reported as SIGXCPU, the limit that ended it.
+SELF = os.pidfd_open(os.getpid())
+running = {}  # pidfd -> (pid, status fd, CPU limit in s)
+
+# Compiled runner code by source, kept for the server's life (rigor has a
+# handful of runners). Frozen out of the collector like everything else the
+# children inherit.
+runners = {}
+
+def runner_code(src_fd):
+    src = read_all(src_fd)
+    code = runners.get(src)
+    if code is None:
+        if len(runners) >= 32:
+            raise ValueError("more than 32 trusted runner sources")
+        code = runners[src] = compile(src, "solution.py", "exec")
+        gc.freeze()
+    return code
+
+def spawn(fds, lim):
+    code = runner_code(fds[0]) if len(lim) > 8 and lim[8] == 1 else None
+    check(libc.unshare(CLONE_NEWPID), "unshare")
+    try:
+        e = os.fork()
+        if e == 0:
+            start_program(fds, lim, code)
+            os._exit(125)
+    finally:
+        check(libc.setns(SELF, CLONE_NEWPID), "setns")
+    pidfd = os.pidfd_open(e)
+    running[pidfd] = (e, os.dup(fds[4]), lim[0])
+    poller.register(pidfd, select.POLLIN)
+    socket.send_fds(ctl, [b"P%d" % lim[6]], [pidfd])
+
+def reap(pidfd):
+    pid, st_fd, cpu = running.pop(pidfd)
+    poller.unregister(pidfd)
+    os.close(pidfd)
+    _, status, ru = os.wait4(pid, 0)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL and ru.ru_utime + ru.ru_stime >= cpu:
+        status = signal.SIGXCPU
+    try:
+        os.write(st_fd, b"S" + status.to_bytes(4, sys.byteorder, signed=True))
+    except OSError:
+        pass  # the harness has gone
+    os.close(st_fd)
+
+# The objects every child inherits are frozen out of the collector, so that
+# no child copies pages just to scan them.
 gc.collect()
 gc.freeze()
 gc.disable()
+poller = select.poll()
+poller.register(ctl, select.POLLIN)
 while True:
     try:
-        msg, fds, _, _ = socket.recv_fds(ctl, 4096, 8)
+        ready = poller.poll()
     except InterruptedError:
         continue
-    if not msg:
-        os._exit(0)
-    lim = [int(x) for x in msg.split()]
-    c = os.fork()
-    if c == 0:
-        spawn(fds, lim)
-    for fd in fds:
-        os.close(fd)
+    for fd, _ in ready:
+        if fd in running:
+            reap(fd)
+            continue
+        try:
+            msg, fds, _, _ = socket.recv_fds(ctl, 4096, 8)
+        except InterruptedError:
+            continue
+        if not msg:
+            os._exit(0)
+        lim = [int(x) for x in msg.split()]
+        try:
+            spawn(fds, lim)
+        except BaseException as e:
+            ctl.send(b"E%d %s" % (lim[6], repr(e).encode()))
+        for f in fds:
+            os.close(f)
 )PY";
 }
 

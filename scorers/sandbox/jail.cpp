@@ -357,8 +357,8 @@ void kill_jail(const JailHandle& h) {
 JailStatus parse_status(const std::string& bytes) {
   JailStatus s;
   if (bytes.empty()) return s;
-  if (bytes[0] == 'E') {
-    s.error = bytes.substr(1);
+  if (bytes[0] == 'E') {  // up to a newline: a status may follow the reason
+    s.error = bytes.substr(1, bytes.find('\n') == std::string::npos ? std::string::npos : bytes.find('\n') - 1);
     return s;
   }
   if (bytes[0] == 'S' && bytes.size() >= 1 + sizeof(int)) {

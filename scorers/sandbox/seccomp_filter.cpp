@@ -21,7 +21,7 @@ namespace {
 // and the namespaces (not this list) are what keeps the program in. The list
 // removes the kernel surface a contained program has no use for.
 constexpr const char* kDenied[] = {
-    "ptrace", "process_vm_readv", "process_vm_writev", "pivot_root", "chroot", "setns",
+    "ptrace", "process_vm_readv", "process_vm_writev", "pivot_root", "chroot",
     "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd",
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "reboot", "swapon", "swapoff", "syslog", "acct", "settimeofday", "clock_settime",
@@ -30,11 +30,11 @@ constexpr const char* kDenied[] = {
     "move_mount", "open_tree", "fsopen", "fsmount", "fspick", "mount_setattr", "pidfd_getfd",
     "sethostname", "setdomainname", "vhangup", "uselib", "ioperm", "iopl", "modify_ldt",
     "personality", "kcmp"};
-// Denied to the program only: the fork server uses the first three to build
-// each program's jail. The rest hold memory that no rlimit counts (pages of
+// Denied to the program only: the fork server uses the first four to build
+// each program's jail (setns to return to its own PID namespace). The rest hold memory that no rlimit counts (pages of
 // a memfd or a System V segment stay allocated when unmapped), so that a
 // program's processes together could pass the memory limit.
-constexpr const char* kDeniedToProgram[] = {"mount", "umount2", "unshare", "memfd_create", "shmget", "shmat"};
+constexpr const char* kDeniedToProgram[] = {"mount", "umount2", "unshare", "setns", "memfd_create", "shmget", "shmat"};
 
 constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS,
                                              CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};

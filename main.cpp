@@ -1,3 +1,3 @@
-#include "harness/cli/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) { return rigor::cli_main(argc, argv); }

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "harness/config.h"
-#include "harness/pricing.h"
+#include "base/pricing.h"
 
 namespace rigor {
 

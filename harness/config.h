@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/pricing.h"
+#include "base/pricing.h"
 
 namespace rigor {
 

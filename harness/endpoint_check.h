@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "harness/config.h"
 #include "harness/engine_factory.h"
 

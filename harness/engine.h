@@ -6,7 +6,7 @@
 #include <functional>
 #include <optional>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 
 namespace rigor {
 

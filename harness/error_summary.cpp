@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/retry.h"
+#include "base/retry.h"
 
 namespace rigor {
 

@@ -7,7 +7,7 @@
 #include <tuple>
 #include <vector>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 
 namespace rigor {
 

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "harness/retry.h"
+#include "base/retry.h"
 #include "suites/registry.h"
 
 namespace rigor {

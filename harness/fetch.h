@@ -9,7 +9,7 @@
 
 #include <tl/expected.hpp>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "suites/fetch.h"
 
 namespace rigor {

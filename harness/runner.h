@@ -13,7 +13,7 @@
 #include "harness/engine.h"
 #include "harness/engine_factory.h"
 #include "harness/error_summary.h"
-#include "harness/store.h"
+#include "store/store.h"
 
 namespace rigor {
 

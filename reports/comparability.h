@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "reports/compare.h"
 
 namespace rigor {

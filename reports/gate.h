@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "reports/metrics.h"
 
 namespace rigor {

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "reports/rng.h"
+#include "base/rng.h"
 
 namespace rigor {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/store.h"
-#include "harness/pricing.h"
+#include "store/store.h"
+#include "base/pricing.h"
 
 namespace rigor {
 
@@ -72,7 +72,7 @@ struct Interval {
 Interval bootstrap_ci(const std::vector<double>& values, int resamples = kBootstrapResamples,
                       uint64_t seed = kBootstrapSeed, double level = 0.95);
 
-// API cost of one stored sample in US dollars: cost_usd() (harness/pricing.h)
+// API cost of one stored sample in US dollars: cost_usd() (base/pricing.h)
 // of its stored token counts, so the report prices exactly as the run and
 // its budget did. nullopt when prompt_tokens or completion_tokens is
 // unknown (-1), or the pricing is not per token.

@@ -1,5 +1,5 @@
 // Speed metrics of one load level of `rigor perf`, from raw per-request
-// records (harness/perf/perf_client.h), per DESIGN.md "Definitions":
+// records (perf/perf_client.h), per DESIGN.md "Definitions":
 //   TTFT     send -> first generated token (reasoning included)
 //   TTFAT    send -> first answer (non-reasoning) token
 //   inter-chunk latency: gaps between consecutive content-bearing chunks
@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/pricing.h"
-#include "harness/perf/perf_client.h"
+#include "base/pricing.h"
+#include "store/perf_record.h"
 #include "reports/metrics.h"
 
 namespace rigor {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "reports/escape.h"
 #include "reports/report_data.h"
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/perf/perf_store.h"
+#include "store/perf_store.h"
 #include "reports/perf_metrics.h"
 
 namespace rigor {

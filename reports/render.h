@@ -11,7 +11,7 @@
 
 #include <tl/expected.hpp>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "reports/metrics.h"
 #include "reports/summary.h"
 

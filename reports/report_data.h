@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "reports/summary.h"
 
 namespace rigor {

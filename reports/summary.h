@@ -40,7 +40,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "reports/metrics.h"
 #include "scorers/scorer.h"
 

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "harness/engines/openai_engine.h"
 
 namespace rigor {

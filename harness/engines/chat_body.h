@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "harness/engines/dialect.h"
 
 namespace rigor {

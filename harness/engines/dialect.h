@@ -26,7 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 
 namespace rigor {
 

@@ -13,7 +13,7 @@
 #include <functional>
 #include <vector>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "harness/engine.h"
 
 namespace rigor {

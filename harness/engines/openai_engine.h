@@ -33,11 +33,11 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
-#include "harness/completion.h"
+#include "base/completion.h"
 #include "harness/engine.h"
 #include "harness/engines/dialect.h"
 #include "harness/rate_limit.h"
-#include "harness/retry.h"
+#include "base/retry.h"
 
 namespace rigor {
 

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/json_scanner.h"
-#include "harness/retry.h"
+#include "base/json_scanner.h"
+#include "base/retry.h"
 
 namespace rigor {
 

@@ -14,8 +14,8 @@
 
 #include <tl/expected.hpp>
 
-#include "harness/completion.h"
-#include "harness/think_split.h"
+#include "base/completion.h"
+#include "base/think_split.h"
 
 namespace rigor {
 

@@ -37,7 +37,7 @@
 
 #include "harness/config.h"
 #include "harness/runner.h"
-#include "harness/store.h"
+#include "store/store.h"
 #include "tests/bench/bench_cpu.h"
 
 namespace rigor {

@@ -32,7 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/engines/chat_body.h"
-#include "harness/perf/perf_client.h"
+#include "perf/perf_client.h"
 #include "harness/sim_process.h"
 #include "tests/bench/bench_cpu.h"
 

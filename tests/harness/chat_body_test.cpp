@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/perf/perf_bodies.h"
+#include "perf/perf_bodies.h"
 
 namespace rigor {
 namespace {

@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "tests/harness/engine_test_server.h"
 #include "tests/integration/rigor_process.h"
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "tests/integration/rigor_process.h"
 #include "tests/reports/gate_synth.h"
 

@@ -17,7 +17,7 @@
 #include <regex>
 #include <thread>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "tests/integration/rigor_process.h"
 
 namespace rigor {

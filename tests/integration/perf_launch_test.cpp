@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "harness/perf/perf_store.h"
+#include "store/perf_store.h"
 #include "rigor_process.h"
 
 namespace rigor::testing {

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/store.h"
+#include "store/store.h"
 #include "tests/integration/rigor_process.h"
 
 namespace rigor {

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/sim_process.h"
-#include "harness/store.h"
+#include "store/store.h"
 #include "tests/integration/rigor_process.h"
 
 namespace rigor {

@@ -8,9 +8,9 @@
 
 #include <map>
 
-#include "harness/sim/sim_generate.h"
-#include "harness/sim/sim_index.h"
-#include "harness/sim/sim_profile.h"
+#include "sim/sim_generate.h"
+#include "sim/sim_index.h"
+#include "sim/sim_profile.h"
 #include "reports/compare.h"
 #include "suites/registry.h"
 

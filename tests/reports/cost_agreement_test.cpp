@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "harness/budget.h"
-#include "harness/pricing.h"
-#include "harness/store.h"
+#include "base/pricing.h"
+#include "store/store.h"
 #include "reports/metrics.h"
 #include "reports/perf_metrics.h"
 

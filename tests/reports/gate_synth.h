@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/store.h"
-#include "reports/rng.h"
+#include "store/store.h"
+#include "base/rng.h"
 
 namespace rigor::testing {
 

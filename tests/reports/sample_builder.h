@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "harness/store.h"
+#include "store/store.h"
 
 namespace rigor::testing {
 

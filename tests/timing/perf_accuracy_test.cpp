@@ -51,7 +51,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/engines/chat_body.h"
-#include "harness/perf/perf_client.h"
+#include "perf/perf_client.h"
 #include "harness/sim_process.h"
 #include "reports/metrics.h"
 #include "reports/perf_metrics.h"

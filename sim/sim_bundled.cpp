@@ -1,0 +1,18 @@
+// The only simulator file that knows the suite registry.
+#include "sim/sim_index.h"
+#include "suites/registry.h"
+
+namespace rigor {
+
+SimIndex bundled_sim_index() {
+  SimIndex index;
+  for (const std::string& name : known_suite_names()) {
+    if (name.rfind("gpqa", 0) == 0) continue;  // not bundled, prompts depend on the seed
+    Suite suite = load_suite(name);
+    if (suite.scorer != "aime" && suite.scorer != "math") continue;
+    index.add_suite(suite, [&](const Problem& p) { return make_prompt(suite, p, 0).user_message; });
+  }
+  return index;
+}
+
+}  // namespace rigor

@@ -1,0 +1,55 @@
+#include "sim/sim_index.h"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace rigor {
+
+void SimIndex::add_suite(const Suite& suite, const std::function<std::string(const Problem&)>& render) {
+  if (difficulties_.count(suite.name)) throw std::invalid_argument(fmt::format("suite {} indexed twice", suite.name));
+  suite_order_.push_back(suite.name);
+  auto& diffs = difficulties_[suite.name];
+  auto& golds = golds_[suite.name];
+  for (const Problem& p : suite.problems) {
+    auto it = p.meta.find("difficulty");
+    if (it == p.meta.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1))
+      throw std::invalid_argument(
+          fmt::format("{}/{}: meta.difficulty must be a number in [0, 1] for the simulator", suite.name, p.id));
+    SimProblem sp;
+    sp.suite = suite.name;
+    sp.problem_id = p.id;
+    sp.gold = p.gold;
+    sp.difficulty = it->get<double>();
+    sp.integer_answer = suite.scorer == "aime";
+    std::string prompt = render(p);
+    if (!by_prompt_.emplace(prompt, problems_.size()).second)
+      throw std::invalid_argument(fmt::format("{}/{}: its prompt is already indexed", suite.name, p.id));
+    diffs.push_back(sp.difficulty);
+    golds.push_back(sp.gold);
+    problems_.push_back(std::move(sp));
+  }
+}
+
+const SimProblem* SimIndex::find(std::string_view prompt) const {
+  // C++20 heterogeneous lookup needs a transparent hash; one string copy per
+  // request is cheap next to the response.
+  auto it = by_prompt_.find(std::string(prompt));
+  return it == by_prompt_.end() ? nullptr : &problems_[it->second];
+}
+
+const std::vector<double>& SimIndex::difficulties(const std::string& suite) const {
+  static const std::vector<double> kEmpty;
+  auto it = difficulties_.find(suite);
+  return it == difficulties_.end() ? kEmpty : it->second;
+}
+
+const std::vector<std::string>& SimIndex::golds(const std::string& suite) const {
+  static const std::vector<std::string> kEmpty;
+  auto it = golds_.find(suite);
+  return it == golds_.end() ? kEmpty : it->second;
+}
+
+std::vector<std::string> SimIndex::suite_names() const { return suite_order_; }
+
+}  // namespace rigor

@@ -1,0 +1,94 @@
+// The simulator over the bundled suites: every problem is recognised from
+// its prompt, the shipped profiles hit their accuracy targets, and the real
+// scorers agree with the simulator about which samples are correct.
+#include <gtest/gtest.h>
+
+#include "sim/sim_generate.h"
+#include "sim/sim_index.h"
+#include "sim/sim_profile.h"
+#include "scorers/scorer.h"
+#include "suites/registry.h"
+
+namespace rigor {
+namespace {
+
+const std::vector<std::string> kSuites = {"aime24", "aime25", "math500"};
+
+std::shared_ptr<const SimIndex> bundled() {
+  static auto index = std::make_shared<const SimIndex>(bundled_sim_index());
+  return index;
+}
+
+std::map<std::string, SimProfile> shipped() {
+  return load_sim_profiles(std::string(RIGOR_SOURCE_DIR) + "/configs/sim_profiles.toml");
+}
+
+TEST(SimBundled, EveryMathProblemIsRecognisedWhateverTheSampleSeed) {
+  size_t total = 0;
+  for (const auto& name : kSuites) {
+    Suite suite = load_suite(name);
+    total += suite.problems.size();
+    for (const Problem& p : suite.problems) {
+      // The run sends make_prompt(.., sample_seed); the index used seed 0.
+      const SimProblem* found = bundled()->find(make_prompt(suite, p, sample_seed(7, name, p.id, 3)).user_message);
+      ASSERT_NE(found, nullptr) << name << "/" << p.id;
+      EXPECT_EQ(found->problem_id, p.id);
+      EXPECT_EQ(found->suite, name);
+      EXPECT_EQ(found->gold, p.gold);
+    }
+  }
+  EXPECT_EQ(bundled()->size(), total);
+}
+
+TEST(SimBundled, ShippedProfilesHitTheirTargetsAndTheDistillIsWeaker) {
+  auto profiles = shipped();
+  for (const auto& [name, profile] : profiles) {
+    // A router is calibrated on its own keys; its target answers the rest.
+    std::shared_ptr<const SimModel> target;
+    if (!profile.route_to.empty()) target = std::make_shared<const SimModel>(profiles.at(profile.route_to), bundled());
+    SimModel model(profile, bundled(), 0, target);
+    for (const auto& suite : kSuites) {
+      double sum = 0;
+      const Suite s = load_suite(suite);
+      for (const Problem& p : s.problems) sum += model.p_correct(*bundled()->find(make_prompt(s, p, 0).user_message));
+      EXPECT_NEAR(sum / static_cast<double>(s.problems.size()), profile.accuracy.at(suite), 1e-6) << name << " " << suite;
+    }
+  }
+  SimModel full(profiles.at("full"), bundled()), distill(profiles.at("distill"), bundled());
+  for (const auto& suite : kSuites) EXPECT_GT(full.ability(suite), distill.ability(suite)) << suite;
+}
+
+TEST(SimBundled, ScorersAgreeWithTheSimulatorOnEverySample) {
+  SimProfile profile = shipped().at("full");
+  profile.equivalent_form_prob = 0.5;  // exercise the equivalent forms often
+  profile.no_answer_prob = 0.05;
+  SimModel model(profile, bundled());
+  int checked = 0, correct = 0, unanswered = 0;
+  for (const auto& name : kSuites) {
+    Suite suite = load_suite(name);
+    auto scorer = make_scorer(suite.scorer);
+    ASSERT_NE(scorer, nullptr) << suite.scorer;
+    for (const Problem& p : suite.problems) {
+      const std::string prompt = make_prompt(suite, p, 0).user_message;
+      for (uint64_t seed = 0; seed < 4; ++seed) {
+        SimScript s = model.generate(prompt, seed, std::nullopt);
+        std::string answer;
+        for (const auto& c : s.chunks)
+          if (!c.reasoning) answer += c.text;
+        Verdict v = scorer->score(answer, p.gold);
+        EXPECT_EQ(v.correct, s.correct) << name << "/" << p.id << " gold " << p.gold << " answered " << s.answer
+                                        << " (" << v.reason << ")";
+        EXPECT_EQ(v.extracted_ok, s.answered) << name << "/" << p.id << ": " << answer;
+        ++checked;
+        correct += s.correct;
+        unanswered += !s.answered;
+      }
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(bundled()->size()) * 4);
+  EXPECT_GT(correct, checked / 2);
+  EXPECT_GT(unanswered, 0);
+}
+
+}  // namespace
+}  // namespace rigor

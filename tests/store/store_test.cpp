@@ -1,0 +1,219 @@
+#include "store/store.h"
+
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace rigor {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("rigor_store_" + std::to_string(getpid()) + "_" +
+                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "t.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  SampleRecord sample(const std::string& problem, int idx) {
+    SampleRecord s;
+    s.run_id = "r1";
+    s.model = "m";
+    s.suite = "aime24";
+    s.problem_id = problem;
+    s.sample_idx = idx;
+    s.seed = 42;
+    s.prompt = "p";
+    s.response = "The answer is \\boxed{7} — ünïcode";
+    s.completion_tokens = 120;
+    s.ttft_s = 0.25;
+    s.correct = true;
+    s.extracted_ok = true;
+    s.extracted = "7";
+    return s;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(StoreTest, SampleRoundTripsEveryField) {
+  Store st(path_);
+  SampleRecord s = sample("aime24/60", 0);
+  s.permutation = "[2,0,1,3]";
+  s.cached_tokens = 5;
+  s.reasoning_tokens = 80;
+  s.cost_usd = 0.00123;
+  s.attempts = 3;
+  s.truncated = true;
+  s.finish_reason = "length";
+  st.put_sample(s);
+  auto got = st.samples("r1");
+  ASSERT_EQ(got.size(), 1u);
+  const auto& g = got[0];
+  EXPECT_EQ(g.response, s.response);
+  EXPECT_EQ(g.permutation, s.permutation);
+  EXPECT_EQ(g.completion_tokens, 120);
+  EXPECT_EQ(g.cached_tokens, 5);
+  EXPECT_EQ(g.reasoning_tokens, 80);
+  EXPECT_EQ(g.prompt_tokens, -1);  // unknown stays unknown
+  EXPECT_DOUBLE_EQ(g.cost_usd, 0.00123);
+  EXPECT_EQ(g.attempts, 3);
+  EXPECT_TRUE(g.truncated);
+  EXPECT_TRUE(g.correct);
+  EXPECT_EQ(g.status, SampleStatus::kOk);
+}
+
+TEST_F(StoreTest, SameKeyIsNeverDuplicated) {
+  Store st(path_);
+  SampleRecord s = sample("p1", 0);
+  s.status = SampleStatus::kError;
+  s.error = "timeout: idle";
+  st.put_sample(s);
+  s.status = SampleStatus::kOk;
+  s.error.clear();
+  st.put_sample(s);  // a resumed run retries the errored sample
+  auto got = st.samples("r1");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, SampleStatus::kOk);
+}
+
+TEST_F(StoreTest, FinishedKeysSkipErrors) {
+  Store st(path_);
+  st.put_sample(sample("p1", 0));
+  SampleRecord e = sample("p1", 1);
+  e.status = SampleStatus::kError;
+  st.put_sample(e);
+  auto keys = st.finished_keys("r1");
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0], sample_key("m", "aime24", "p1", 0));
+}
+
+TEST_F(StoreTest, RunsAndModelsPersistAcrossReopen) {
+  {
+    Store st(path_);
+    RunRecord r;
+    r.id = "r1";
+    r.config_json = "{}";
+    r.config_hash = "abc";
+    r.version = "0.1.0";
+    r.seed = 9;
+    r.started_at = "2026-01-01T00:00:00Z";
+    st.put_run(r);
+    RunModelRecord m;
+    m.run_id = "r1";
+    m.model = "m";
+    m.engine = "sim";
+    m.pricing_json = R"({"input":1,"output":2})";
+    st.put_run_model(m);
+    st.add_run_model_wall("r1", "m", 1.5);
+    st.put_run_model(m);  // a resumed session re-registers the model
+    st.add_run_model_wall("r1", "m", 2.0);
+    st.finish_run("r1", "2026-01-01T01:00:00Z");
+  }
+  Store st(path_);
+  auto r = st.get_run("r1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->seed, 9u);
+  EXPECT_EQ(r->finished_at, "2026-01-01T01:00:00Z");
+  auto models = st.run_models("r1");
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_DOUBLE_EQ(models[0].wall_s, 3.5);  // wall time adds up over sessions
+  EXPECT_FALSE(st.get_run("nope"));
+}
+
+// Runs a script of SQL on a database at path, outside the Store.
+void run_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_F(StoreTest, CacheWriteTokensRoundTrip) {
+  Store st(path_);
+  SampleRecord s = sample("aime24/60", 0);
+  s.prompt_tokens = 3000;
+  s.cached_tokens = 1000;
+  s.cache_write_tokens = 1500;
+  st.put_sample(s);
+  EXPECT_EQ(st.samples("r1").at(0).cache_write_tokens, 1500);
+}
+
+// limit_wait_s once arrived by an ALTER at schema version 1, so version-1
+// databases come with and without it; both open, keep their samples and
+// gain the columns of later versions.
+TEST_F(StoreTest, VersionOneDatabasesAreMigratedWithTheirSamples) {
+  const std::string v1 = read_file(std::string(RIGOR_TEST_DATA) + "/store_schema_v1.sql");
+  ASSERT_FALSE(v1.empty());
+  for (bool had_limit_wait : {false, true}) {
+    SCOPED_TRACE(had_limit_wait);
+    std::filesystem::remove(path_);
+    run_sql(path_, v1);
+    if (had_limit_wait) {
+      run_sql(path_, "ALTER TABLE samples ADD COLUMN limit_wait_s REAL NOT NULL DEFAULT 0;"
+                     "UPDATE samples SET limit_wait_s = 2.5;");
+    }
+    for (int open = 0; open < 2; ++open) {  // the second open finds nothing to do
+      Store st(path_);
+      const auto got = st.samples("r1");
+      ASSERT_EQ(got.size(), 1u);
+      EXPECT_EQ(got[0].prompt_tokens, 1000);
+      EXPECT_EQ(got[0].cached_tokens, 200);
+      EXPECT_EQ(got[0].cache_write_tokens, -1) << "not reported before it was stored";
+      EXPECT_DOUBLE_EQ(got[0].limit_wait_s, had_limit_wait ? 2.5 : 0.0);
+      EXPECT_EQ(got[0].response, "The answer is 7");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &q, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))), "4");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+  }
+}
+
+TEST_F(StoreTest, DatabaseFromANewerRigorIsRefused) {
+  { Store st(path_); }
+  run_sql(path_, "UPDATE meta SET value='99' WHERE key='schema_version'");
+  try {
+    Store st(path_);
+    FAIL() << "opened a version-99 database";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(StoreTest, UnopenablePathIsAnErrorNamingIt) {
+  std::string bad = (dir_ / "missing-dir" / "x.db").string();
+  try {
+    Store st(bad);
+    FAIL() << "opened " << bad;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace rigor

@@ -499,10 +499,11 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   }
   ErrorTally tally;  // written on the sink thread only
   std::vector<double> limit_wait(cfg.models.size(), 0);  // each written by its model's thread only
-  // Code scorers run programs in the sandbox (milliseconds each): score those
-  // batches on several threads. The others take microseconds; one thread.
+  // Scorers that run programs in the sandbox (milliseconds each) score their
+  // batches on several threads; the others take microseconds: one thread.
   bool slow_scorers = false;
-  for (const auto& s : suites) slow_scorers |= s.scorer == "humaneval" || s.scorer == "stdio";
+  for (const auto& per_model : scorers)
+    for (const auto& [name, scorer] : per_model) slow_scorers |= scorer->slow();
   const size_t score_threads = slow_scorers ? std::max(1u, std::thread::hardware_concurrency()) : 1;
   SampleSink sink([&](std::vector<Finished>& batch) {
     std::vector<SampleRecord> records(batch.size());

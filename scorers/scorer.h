@@ -30,6 +30,10 @@ class Scorer {
   virtual std::string name() const = 0;
   // Bumped whenever a change could flip a verdict; stored with every run.
   virtual std::string version() const = 0;
+  // Whether one score() takes milliseconds or more (code run in the sandbox)
+  // rather than microseconds: the runner scores batches of slow scorers on
+  // several threads.
+  virtual bool slow() const { return false; }
 };
 
 // "aime", "math", "gpqa". Returns nullptr for an unknown name.

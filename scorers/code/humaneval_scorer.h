@@ -44,6 +44,7 @@ class HumanEvalScorer : public Scorer {
   // 2: the tests run in a trusted judge apart from the candidate (verdicts
   // the candidate forged under 1 are now rejected); a sandbox failure is an error.
   std::string version() const override { return "humaneval-2"; }
+  bool slow() const override { return true; }  // runs programs in the sandbox
   // The sandbox limits each program gets.
   static sandbox::Limits limits();
 

@@ -51,6 +51,7 @@ class StdioScorer : public Scorer {
   std::string name() const override { return "stdio"; }
   // 2: a sandbox failure is an error (retried), no longer a wrong answer.
   std::string version() const override { return "stdio-2"; }
+  bool slow() const override { return true; }  // runs programs in the sandbox
 
  private:
   ExecutorPool* pool_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "scorers/code/code_verdict.h"
+#include "scorers/scorer.h"
 
 namespace rigor {
 namespace {
@@ -28,6 +29,19 @@ TEST(CodePool, VerdictsOfRuns) {
   EXPECT_EQ(verdict_of_run(pool.run({"def f(:\n", ""}, l)), CodeVerdict::kCompileError);
   EXPECT_EQ(verdict_of_run(pool.run({"import os\nos.abort()", ""}, l)), CodeVerdict::kRuntimeError);
   EXPECT_EQ(verdict_of_run(pool.run({"import time\ntime.sleep(5)", ""}, l)), CodeVerdict::kTimeLimit);
+}
+
+}  // namespace
+}  // namespace rigor
+
+namespace rigor {
+namespace {
+
+// The runner scores on several threads exactly the scorers that say they
+// are slow: the two that run programs in the sandbox.
+TEST(ScorerRegistry, OnlyTheSandboxScorersAreSlow) {
+  for (const char* name : {"humaneval", "stdio"}) EXPECT_TRUE(make_scorer(name)->slow()) << name;
+  for (const char* name : {"aime", "gpqa", "math"}) EXPECT_FALSE(make_scorer(name)->slow()) << name;
 }
 
 }  // namespace

@@ -232,13 +232,10 @@ std::string resolve_run_id(const Config& cfg) {
   return fmt::format("{}-{}", stem.empty() ? "run" : stem, sha256_hex(j.dump()).substr(0, 8));
 }
 
-RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, const std::atomic<bool>* cancel,
-                       EngineFactory factory) {
-  if (!factory) factory = make_default_engine;
-  RunOutcome out;
-  out.run_id = resolve_run_id(cfg);
+namespace {
 
-  // Load every suite up front: a bad data file fails before any request.
+// Every suite of the run, loaded up front: a bad data file fails before any request.
+std::vector<Suite> load_run_suites(const Config& cfg) {
   SuiteOptions sopts;
   sopts.gpqa_csv = cfg.run.gpqa_csv;
   std::vector<Suite> suites;
@@ -257,8 +254,15 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     }
   }
 
+  return suites;
+}
+
+// Stores the run with its resolved configuration, or checks that the stored
+// run has the same one (re-running the same command resumes it).
+void record_run(const Config& cfg, const std::vector<Suite>& suites, const RunOptions& opts, Store& store,
+                const std::string& run_id) {
   nlohmann::json resolved = cfg.resolved();
-  resolved["run"]["id"] = out.run_id;
+  resolved["run"]["id"] = run_id;
   resolved["suites"] = nlohmann::json::object();
   for (const auto& s : suites) {
     resolved["suites"][s.name] = {{"scorer", s.scorer},
@@ -271,18 +275,18 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   std::string config_json = resolved.dump();
   std::string config_hash = sha256_hex(config_json);
 
-  if (auto existing = store.get_run(out.run_id)) {
+  if (auto existing = store.get_run(run_id)) {
     if (existing->config_hash != config_hash) {
       throw ConfigError(fmt::format(
           "run \"{}\" already exists in {} with a different configuration; choose another --run-id "
           "(or re-run the exact same config to resume it)",
-          out.run_id, store.path()));
+          run_id, store.path()));
     }
   } else if (opts.resume) {
-    throw ConfigError(fmt::format("--resume: no run \"{}\" in {}", out.run_id, store.path()));
+    throw ConfigError(fmt::format("--resume: no run \"{}\" in {}", run_id, store.path()));
   } else {
     RunRecord r;
-    r.id = out.run_id;
+    r.id = run_id;
     r.config_json = config_json;
     r.config_hash = config_hash;
     r.version = RIGOR_VERSION;
@@ -291,116 +295,142 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     r.tag = cfg.run.tag;
     store.put_run(r);
   }
-  // Before anything is planned or sent: one process per run.
-  RunLease lease(store, out.run_id);
+}
 
-  auto done_keys = store.finished_keys(out.run_id);
+// What is left to do, per model: the samples not yet stored, with their
+// prompts built once per (suite, problem, sample).
+struct Plan {
+  std::vector<std::vector<Task>> tasks;
+  std::vector<int> planned, stored;
+  int already_done = 0;
+  int total = 0;
+};
+
+Plan plan_samples(const Config& cfg, const std::vector<Suite>& suites, Store& store, const std::string& run_id) {
+  Plan plan;
+  plan.tasks.resize(cfg.models.size());
+  plan.planned.assign(cfg.models.size(), 0);
+  plan.stored.assign(cfg.models.size(), 0);
+  auto done_keys = store.finished_keys(run_id);
   std::unordered_set<std::string> done(done_keys.begin(), done_keys.end());
 
-  // Plan per model; the prompts are built once per (suite, problem, sample).
-  std::vector<std::vector<Task>> plans(cfg.models.size());
-  std::vector<int> planned(cfg.models.size(), 0), stored(cfg.models.size(), 0);
-  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+      for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     const auto& m = cfg.models[mi];
     for (const auto& s : suites) {
       for (const auto& p : s.problems) {
         for (int i = 0; i < cfg.run.n; ++i) {
-          ++planned[mi];
+          ++plan.planned[mi];
           if (done.count(sample_key(m.name, s.name, p.id, i))) {
-            ++out.already_done;
-            ++stored[mi];
+            ++plan.already_done;
+            ++plan.stored[mi];
             continue;
           }
           Task t{&s, &p, i, sample_seed(cfg.run.seed, s.name, p.id, i), {}};
           t.prompt = make_prompt(s, p, t.seed);
-          plans[mi].push_back(std::move(t));
+          plan.tasks[mi].push_back(std::move(t));
         }
       }
     }
-    out.planned += planned[mi];
+    plan.total += plan.planned[mi];
   }
 
-  // The cost guard: estimate what is left, show it, and count what is spent
-  // (earlier sessions included) so the run stops starting samples at the budget.
+  return plan;
+}
+
+// The cost guard's start: what earlier sessions spent, and (shown when
+// there is a budget or progress output) an estimate of what is left and of
+// how far the guard can overshoot.
+struct Spent {
+  double usd = 0;
+  int64_t tokens = 0;
+};
+
+Spent spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store, const std::string& run_id,
+                         const Plan& plan) {
   const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
   double spent_usd = 0;
   int64_t spent_tokens = 0;
-  {
-    std::map<std::string, std::vector<int64_t>> observed;
-    for (const auto& s : store.samples(out.run_id)) {
-      if (s.cost_usd > 0) spent_usd += s.cost_usd;
-      if (s.prompt_tokens > 0) spent_tokens += s.prompt_tokens;
-      if (s.completion_tokens > 0) spent_tokens += s.completion_tokens;
-      if (s.status == SampleStatus::kOk && s.completion_tokens >= 0) observed[s.model].push_back(s.completion_tokens);
-    }
-    double total_usd = 0;
-    int64_t total_tokens = 0;
-    bool priced = true;
-    for (size_t mi = 0; mi < cfg.models.size() && (budget.any() || opts.progress); ++mi) {
-      if (plans[mi].empty()) continue;
-      const auto& m = cfg.models[mi];
-      int64_t chars = 0;
-      for (const auto& t : plans[mi]) chars += static_cast<int64_t>(t.prompt.user_message.size());
-      const SpendEstimate e = estimate_spend(m.pricing, static_cast<int>(plans[mi].size()), chars, m.max_tokens,
-                                             observed[m.name]);
-      total_tokens += e.input_tokens + e.output_tokens;
-      priced = priced && e.usd >= 0;
-      if (e.usd >= 0) total_usd += e.usd;
-      if (opts.progress && (budget.any() || e.usd >= 0)) {
-        fmt::print(stderr, "rigor: estimate for {}: {} samples, ~{} input + ~{} output tokens{} ({})\n", m.name,
-                   e.samples, e.input_tokens, e.output_tokens, e.usd >= 0 ? fmt::format(", ~${:.4f}", e.usd) : "",
-                   e.basis());
-      }
-    }
-    if (budget.any() && opts.progress) {
-      fmt::print(stderr, "rigor: budget {}{}; spent so far ${:.4f}, {} tokens; estimate for the rest {}~{} tokens\n",
-                 budget.usd > 0 ? fmt::format("${:.4f}", budget.usd) : "",
-                 budget.tokens > 0 ? fmt::format("{}{} tokens", budget.usd > 0 ? " and " : "", budget.tokens) : "",
-                 spent_usd, spent_tokens, priced ? fmt::format("~${:.4f}, ", total_usd) : "", total_tokens);
-      fmt::print(stderr, "rigor: (input tokens estimated as prompt characters / 4; output as said per model)\n");
-      // What the guard can overshoot by: it stops STARTING samples, and the
-      // ones already in flight finish and are paid for.
-      double worst_usd = 0;
-      int64_t worst_tokens = 0;
-      for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-        if (plans[mi].empty()) continue;
-        const auto& m = cfg.models[mi];
-        int64_t longest_prompt = 0;
-        for (const auto& t : plans[mi]) longest_prompt = std::max<int64_t>(longest_prompt, t.prompt.user_message.size() / 4 + 1);
-        Usage u;
-        u.prompt_tokens = longest_prompt;
-        u.completion_tokens = m.max_tokens;
-        const double one = cost_usd(m.pricing, u);
-        if (one > 0) worst_usd += one * m.concurrency;
-        worst_tokens += (longest_prompt + m.max_tokens) * m.concurrency;
-      }
-      fmt::print(stderr, "rigor: at the budget no new sample starts; the requests then in flight (at most each "
-                         "model's concurrency) finish and count, so the spend can pass the budget by at most {}{} "
-                         "tokens\n",
-                 worst_usd > 0 ? fmt::format("~${:.4f} / ", worst_usd) : "", worst_tokens);
+  std::map<std::string, std::vector<int64_t>> observed;
+  for (const auto& s : store.samples(run_id)) {
+    if (s.cost_usd > 0) spent_usd += s.cost_usd;
+    if (s.prompt_tokens > 0) spent_tokens += s.prompt_tokens;
+    if (s.completion_tokens > 0) spent_tokens += s.completion_tokens;
+    if (s.status == SampleStatus::kOk && s.completion_tokens >= 0) observed[s.model].push_back(s.completion_tokens);
+  }
+  double total_usd = 0;
+  int64_t total_tokens = 0;
+  bool priced = true;
+  for (size_t mi = 0; mi < cfg.models.size() && (budget.any() || opts.progress); ++mi) {
+    if (plan.tasks[mi].empty()) continue;
+    const auto& m = cfg.models[mi];
+    int64_t chars = 0;
+    for (const auto& t : plan.tasks[mi]) chars += static_cast<int64_t>(t.prompt.user_message.size());
+    const SpendEstimate e = estimate_spend(m.pricing, static_cast<int>(plan.tasks[mi].size()), chars, m.max_tokens,
+                                           observed[m.name]);
+    total_tokens += e.input_tokens + e.output_tokens;
+    priced = priced && e.usd >= 0;
+    if (e.usd >= 0) total_usd += e.usd;
+    if (opts.progress && (budget.any() || e.usd >= 0)) {
+      fmt::print(stderr, "rigor: estimate for {}: {} samples, ~{} input + ~{} output tokens{} ({})\n", m.name,
+                 e.samples, e.input_tokens, e.output_tokens, e.usd >= 0 ? fmt::format(", ~${:.4f}", e.usd) : "",
+                 e.basis());
     }
   }
-  BudgetGuard guard(budget, spent_usd, spent_tokens);
+  if (budget.any() && opts.progress) {
+    fmt::print(stderr, "rigor: budget {}{}; spent so far ${:.4f}, {} tokens; estimate for the rest {}~{} tokens\n",
+               budget.usd > 0 ? fmt::format("${:.4f}", budget.usd) : "",
+               budget.tokens > 0 ? fmt::format("{}{} tokens", budget.usd > 0 ? " and " : "", budget.tokens) : "",
+               spent_usd, spent_tokens, priced ? fmt::format("~${:.4f}, ", total_usd) : "", total_tokens);
+    fmt::print(stderr, "rigor: (input tokens estimated as prompt characters / 4; output as said per model)\n");
+    // What the guard can overshoot by: it stops STARTING samples, and the
+    // ones already in flight finish and are paid for.
+    double worst_usd = 0;
+    int64_t worst_tokens = 0;
+    for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+      if (plan.tasks[mi].empty()) continue;
+      const auto& m = cfg.models[mi];
+      int64_t longest_prompt = 0;
+      for (const auto& t : plan.tasks[mi]) longest_prompt = std::max<int64_t>(longest_prompt, t.prompt.user_message.size() / 4 + 1);
+      Usage u;
+      u.prompt_tokens = longest_prompt;
+      u.completion_tokens = m.max_tokens;
+      const double one = cost_usd(m.pricing, u);
+      if (one > 0) worst_usd += one * m.concurrency;
+      worst_tokens += (longest_prompt + m.max_tokens) * m.concurrency;
+    }
+    fmt::print(stderr, "rigor: at the budget no new sample starts; the requests then in flight (at most each "
+                       "model's concurrency) finish and count, so the spend can pass the budget by at most {}{} "
+                       "tokens\n",
+               worst_usd > 0 ? fmt::format("~${:.4f} / ", worst_usd) : "", worst_tokens);
+  }
+  return {spent_usd, spent_tokens};
+}
 
-  // Start one simulator per distinct profiles file.
+// Where each model is served: its configured URL, an engine launched for it
+// ([models.launch]) or one simulator per distinct profiles file. Launched
+// engines and simulators stop when this is destroyed.
+struct Endpoints {
   std::map<std::string, std::unique_ptr<SimProcess>> sims;
-  // Locally launched engines ([models.launch]); stopped when the run returns.
   std::vector<std::unique_ptr<LaunchedEngine>> launched;
-  std::vector<std::string> base_urls;
+  std::vector<std::string> base_urls;  // per model; "" when nothing is needed
+};
+
+Endpoints start_endpoints(const Config& cfg, const RunOptions& opts, const Plan& plan) {
+  Endpoints e;
   for (size_t li = 0; li < cfg.models.size(); ++li) {
     const auto& m = cfg.models[li];
     if (m.engine != "sim") {
       std::string url = m.base_url;
-      if (m.launch && !plans[li].empty()) {
-        launched.push_back(launch_model_engine(m, cfg.path, &url));
+      if (m.launch && !plan.tasks[li].empty()) {
+        e.launched.push_back(launch_model_engine(m, cfg.path, &url));
         if (opts.progress) fmt::print(stderr, "rigor: launched {} on {}\n", m.name, url);
       }
-      base_urls.push_back(url);
+      e.base_urls.push_back(url);
       continue;
     }
-    auto& sim = sims[m.sim_profiles];
+    auto& sim = e.sims[m.sim_profiles];
     bool needed = false;
-    for (size_t mi = 0; mi < cfg.models.size(); ++mi) needed |= !plans[mi].empty();
+    for (size_t mi = 0; mi < cfg.models.size(); ++mi) needed |= !plan.tasks[mi].empty();
     if (!sim && needed) {
       try {
         sim = std::make_unique<SimProcess>(opts.exe.empty() ? self_exe() : opts.exe, m.sim_profiles);
@@ -409,48 +439,58 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       }
       if (opts.progress) fmt::print(stderr, "rigor: simulator for {} on {}\n", m.sim_profiles, sim->base_url());
     }
-    base_urls.push_back(sim ? sim->base_url() : "");
+    e.base_urls.push_back(sim ? sim->base_url() : "");
   }
 
-  // Check every endpoint that has work, all at once, before any sample.
+  return e;
+}
+
+// Checks every endpoint that has work, all at once, before any sample. A
+// model whose check fails gets its stop cause and runs nothing.
+std::vector<std::optional<EndpointCheck>> check_endpoints_with_work(const Config& cfg, const RunOptions& opts,
+                                                                    const Endpoints& endpoints, EngineFactory factory,
+                                                                    Plan& plan, std::vector<std::string>& stop_cause) {
+  const auto& base_urls = endpoints.base_urls;
   std::vector<std::optional<EndpointCheck>> checks(cfg.models.size());
-  std::vector<std::string> stop_cause(cfg.models.size());  // set: the model runs no (more) samples
-  {
-    std::vector<std::thread> checkers;
-    std::mutex check_mu;
-    std::exception_ptr check_failure;
-    for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-      if (base_urls[mi].empty() || plans[mi].empty()) continue;
-      checkers.emplace_back([&, mi] {
-        try {
-          if (opts.check_endpoints && cfg.models[mi].check_timeout_s > 0) {
-            checks[mi] = check_endpoint(cfg.models[mi], base_urls[mi], factory);
-          } else {
-            checks[mi] = EndpointCheck{};
-            checks[mi]->info = probe_server(cfg.models[mi], base_urls[mi]);
-          }
-        } catch (...) {
-          std::lock_guard lock(check_mu);
-          if (!check_failure) check_failure = std::current_exception();
+  std::vector<std::thread> checkers;
+  std::mutex check_mu;
+  std::exception_ptr check_failure;
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    if (base_urls[mi].empty() || plan.tasks[mi].empty()) continue;
+    checkers.emplace_back([&, mi] {
+      try {
+        if (opts.check_endpoints && cfg.models[mi].check_timeout_s > 0) {
+          checks[mi] = check_endpoint(cfg.models[mi], base_urls[mi], factory);
+        } else {
+          checks[mi] = EndpointCheck{};
+          checks[mi]->info = probe_server(cfg.models[mi], base_urls[mi]);
         }
-      });
-    }
-    for (auto& t : checkers) t.join();
-    if (check_failure) std::rethrow_exception(check_failure);
-    for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-      if (!checks[mi] || checks[mi]->ok) continue;
-      stop_cause[mi] = "endpoint check failed: " + checks[mi]->problem;
-      fmt::print(stderr, "rigor: {}: endpoint check failed after {:.1f} s: {}\nrigor: {}: not running its {} samples\n",
-                 cfg.models[mi].name, checks[mi]->seconds, redact_secrets(checks[mi]->problem, ""),
-                 cfg.models[mi].name, plans[mi].size());
-      plans[mi].clear();
-    }
+      } catch (...) {
+        std::lock_guard lock(check_mu);
+        if (!check_failure) check_failure = std::current_exception();
+      }
+    });
   }
+  for (auto& t : checkers) t.join();
+  if (check_failure) std::rethrow_exception(check_failure);
+  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+    if (!checks[mi] || checks[mi]->ok) continue;
+    stop_cause[mi] = "endpoint check failed: " + checks[mi]->problem;
+    fmt::print(stderr, "rigor: {}: endpoint check failed after {:.1f} s: {}\nrigor: {}: not running its {} samples\n",
+               cfg.models[mi].name, checks[mi]->seconds, redact_secrets(checks[mi]->problem, ""),
+               cfg.models[mi].name, plan.tasks[mi].size());
+    plan.tasks[mi].clear();
+  }
+  return checks;
+}
 
+// One row per model: its engine, pricing and what its server said it is.
+void record_run_models(const Config& cfg, Store& store, const std::string& run_id,
+                       const std::vector<std::optional<EndpointCheck>>& checks) {
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
     const auto& m = cfg.models[mi];
     RunModelRecord rm;
-    rm.run_id = out.run_id;
+    rm.run_id = run_id;
     rm.model = m.name;
     rm.engine = m.engine;
     rm.model_id = m.model_id;
@@ -462,7 +502,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     }
     if (rm.server_label.empty()) {
       // Keep what an earlier session learned.
-      for (const auto& old : store.run_models(out.run_id)) {
+      for (const auto& old : store.run_models(run_id)) {
         if (old.model == m.name) {
           rm.server_label = old.server_label;
           rm.simulated = rm.simulated || old.simulated;
@@ -472,9 +512,33 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     store.put_run_model(rm);
   }
 
+}
+
+}  // namespace
+
+RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, const std::atomic<bool>* cancel,
+                       EngineFactory factory) {
+  if (!factory) factory = make_default_engine;
+  RunOutcome out;
+  out.run_id = resolve_run_id(cfg);
+  const std::vector<Suite> suites = load_run_suites(cfg);
+  record_run(cfg, suites, opts, store, out.run_id);
+  // Before anything is planned or sent: one process per run.
+  RunLease lease(store, out.run_id);
+  Plan plan = plan_samples(cfg, suites, store, out.run_id);
+  out.planned = plan.total;
+  out.already_done = plan.already_done;
+  const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
+  const Spent spent = spent_and_estimate(cfg, opts, store, out.run_id, plan);
+  BudgetGuard guard(budget, spent.usd, spent.tokens);
+  const Endpoints endpoints = start_endpoints(cfg, opts, plan);
+  std::vector<std::string> stop_cause(cfg.models.size());  // set: the model runs no (more) samples
+  const auto checks = check_endpoints_with_work(cfg, opts, endpoints, factory, plan, stop_cause);
+  record_run_models(cfg, store, out.run_id, checks);
+
   Progress progress(opts.progress);
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-    progress.add_model(cfg.models[mi].name, planned[mi], stored[mi]);
+    progress.add_model(cfg.models[mi].name, plan.planned[mi], plan.stored[mi]);
     if (!stop_cause[mi].empty()) progress.stopped(mi, "endpoint check failed");
   }
   progress.start();
@@ -558,15 +622,15 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   std::exception_ptr failure;
   std::vector<std::thread> threads;
   for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-    if (plans[mi].empty()) continue;
+    if (plan.tasks[mi].empty()) continue;
     threads.emplace_back([&, mi] {
       // Named for per-thread CPU accounting (top -H, e2e_run_bench).
       pthread_setname_np(pthread_self(), "rigor-engine");
       const auto& m = cfg.models[mi];
-      auto& plan = plans[mi];
+      auto& tasks = plan.tasks[mi];
       std::unique_ptr<Engine> engine;
       try {
-        engine = factory(m, base_urls[mi]);
+        engine = factory(m, endpoints.base_urls[mi]);
       } catch (...) {
         std::lock_guard lock(failure_mu);
         if (!failure) failure = std::current_exception();
@@ -577,7 +641,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
         // minute, outside this engine's pacer: start one paced interval later.
         std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));
       }
-      std::vector<double> sent_at(plan.size(), -1);
+      std::vector<double> sent_at(tasks.size(), -1);
       size_t next = 0;
       // Final failures in a row with one cause: at run.stop_after_errors the
       // model's endpoint is taken for broken and nothing new is started.
@@ -585,11 +649,11 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
       std::pair<ErrorCode, int> streak_cause{ErrorCode::kCancelled, 0};
       auto started = Clock::now();
       auto pull = [&]() -> std::optional<EngineJob> {
-        if (next >= plan.size()) return std::nullopt;
+        if (next >= tasks.size()) return std::nullopt;
         // Samples in flight finish and are stored; nothing new starts.
         if (budget.any() && guard.exhausted()) return std::nullopt;
         if (!stop_cause[mi].empty() || lease.lost()) return std::nullopt;
-        const Task& t = plan[next];
+        const Task& t = tasks[next];
         EngineJob job;
         job.tag = next;
         job.request.model = m.model_id;
@@ -627,7 +691,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
           guard.add(cost_usd(m.pricing, r->usage),
                     std::max<int64_t>(r->usage.prompt_tokens, 0) + std::max<int64_t>(r->usage.completion_tokens, 0));
         }
-        sink.push({mi, &plan[tag], sent_at[tag], std::move(r)});
+        sink.push({mi, &tasks[tag], sent_at[tag], std::move(r)});
       };
       engine->run(pull, on_result, cancel);
       store.add_run_model_wall(out.run_id, m.name, std::chrono::duration<double>(Clock::now() - started).count());

@@ -7,8 +7,11 @@
 namespace rigor::sandbox {
 
 std::string Isolation::level() const {
-  if (user_ns && pid_ns && net_ns && mount_ns && seccomp && rlimits) return "namespaces+seccomp+rlimits";
-  if (rlimits) return "rlimits-only";
+  const char* group = cgroup ? "+cgroup" : "";
+  if (user_ns && pid_ns && net_ns && mount_ns && seccomp && rlimits) {
+    return fmt::format("namespaces+seccomp+rlimits{}", group);
+  }
+  if (rlimits) return fmt::format("rlimits-only{}", group);
   return "none";
 }
 
@@ -22,6 +25,7 @@ std::string Isolation::describe() const {
   if (uts_ns) parts.push_back("uts");
   if (seccomp) parts.push_back("seccomp");
   if (rlimits) parts.push_back("rlimits");
+  if (cgroup) parts.push_back("cgroup");
   if (parts.empty()) return "none";
   return fmt::format("{}", fmt::join(parts, ","));
 }

@@ -16,10 +16,12 @@ struct Isolation {
   bool uts_ns = false;
   bool seccomp = false;     // seccomp filter loaded (with no_new_privs)
   bool rlimits = false;     // CPU, address space, file size, open files, processes, core 0
+  bool cgroup = false;      // own cgroup: memory (with tmpfs) and processes limited for the program as a whole
 
-  // "namespaces+seccomp+rlimits", "rlimits-only" or "none".
+  // "namespaces+seccomp+rlimits", "rlimits-only" or "none", with "+cgroup"
+  // when the program had its own cgroup.
   std::string level() const;
-  // Every flag, e.g. "user,pid,net,mount,ipc,uts,seccomp,rlimits".
+  // Every flag, e.g. "user,pid,net,mount,ipc,uts,seccomp,rlimits,cgroup".
   std::string describe() const;
   bool full() const { return user_ns && pid_ns && net_ns && mount_ns && ipc_ns && uts_ns && seccomp && rlimits; }
 };

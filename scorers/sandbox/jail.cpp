@@ -1,5 +1,7 @@
 #include "scorers/sandbox/jail.h"
 
+#include "scorers/sandbox/cgroup.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -224,10 +226,18 @@ void drop_capabilities(int sfd) {
 }
 
 [[noreturn]] void run_init(const JailSpec& spec, const Prepared& p, int sync_fd, int sfd) {
+  // Into the program's groups before anything else, so that everything the
+  // tree ever allocates or forks is counted. Reported once the parent has
+  // finished setting us up, so the error arrives on the status channel.
+  int join_err = join_cgroups(spec.cgroup_fds.data(), spec.cgroup_fds.size());
   if (spec.die_with_thread) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   char go = 0;
   if (read(sync_fd, &go, 1) != 1) _exit(126);  // the parent gave up
   close(sync_fd);
+  if (join_err != 0) {
+    errno = join_err;
+    fail(sfd, "join cgroup");
+  }
   if (spec.namespaces) {
     // Become the mapped root of the new user namespace (and so, when rigor
     // runs as root, an unprivileged uid outside).

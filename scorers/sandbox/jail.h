@@ -35,6 +35,10 @@ struct JailSpec {
   int stdout_fd = -1;
   int stderr_fd = -1;
   std::vector<int> extra_fds;            // become 3, 4, ... in the program
+  // cgroup.procs fds (ProgramCgroup::join_fds) the init writes "0" to first
+  // thing after clone, so the whole tree is in the program's groups; failing
+  // to join is a setup failure on the status channel.
+  std::vector<int> cgroup_fds;
 };
 
 struct JailHandle {

@@ -147,7 +147,7 @@ std::vector<Watched> watch(const std::vector<Streams>& jails, double wall_s, siz
   return w;
 }
 
-Result classify(Watched w, const Limits& limits, double cpu_s) {
+Result classify(Watched w, const Limits& limits, double cpu_s, bool group_oom) {
   Result r;
   r.wall_s = w.wall_s;
   JailStatus st = parse_status(w.status);
@@ -167,6 +167,11 @@ Result classify(Watched w, const Limits& limits, double cpu_s) {
     r.error = "jail setup: " + st.error;
     return r;
   }
+  if (!st.have_status && group_oom) {
+    r.outcome = Outcome::kMemoryLimit;  // the OOM killer chose the jail's init
+    r.term_signal = SIGKILL;
+    return r;
+  }
   if (!st.have_status && w.stopped) {
     r.outcome = Outcome::kSignaled;  // still running when the caller stopped it
     r.term_signal = SIGKILL;
@@ -183,6 +188,8 @@ Result classify(Watched w, const Limits& limits, double cpu_s) {
     bool cpu_out = cpu_s >= 0 && cpu_s + 0.05 >= limits.cpu_s;
     if (r.term_signal == SIGXCPU || (r.term_signal == SIGKILL && cpu_out)) {
       r.outcome = Outcome::kTimeLimit;
+    } else if (group_oom) {
+      r.outcome = Outcome::kMemoryLimit;
     } else {
       r.outcome = Outcome::kSignaled;
     }
@@ -190,7 +197,7 @@ Result classify(Watched w, const Limits& limits, double cpu_s) {
   }
   r.exit_code = WEXITSTATUS(ws);
   r.outcome = Outcome::kExited;
-  if (r.exit_code != 0 && ends_with_memory_error(r.stderr_data)) r.outcome = Outcome::kMemoryLimit;
+  if (r.exit_code != 0 && (group_oom || ends_with_memory_error(r.stderr_data))) r.outcome = Outcome::kMemoryLimit;
   return r;
 }
 

@@ -35,8 +35,10 @@ struct Watched {
 // Closes none of the fds.
 std::vector<Watched> watch(const std::vector<Streams>& jails, double wall_s, size_t cap);
 
-// The outcome of a watched run; cpu_s < 0 when unknown.
-Result classify(Watched w, const Limits& limits, double cpu_s);
+// The outcome of a watched run; cpu_s < 0 when unknown. group_oom: the
+// program's cgroup killed a process for memory, so a run that then ended by
+// a signal, with a failure status, or with its init gone is kMemoryLimit.
+Result classify(Watched w, const Limits& limits, double cpu_s, bool group_oom = false);
 
 // A memfd holding `data`, positioned at 0; -1 on failure.
 int data_fd(const std::string& data, const char* name);

@@ -16,7 +16,7 @@ namespace rigor::sandbox {
 struct Limits {
   double wall_s = 10.0;                 // wall clock, enforced by the parent
   double cpu_s = 10.0;                  // RLIMIT_CPU (whole seconds, rounded up)
-  size_t memory_bytes = 1ull << 30;     // RLIMIT_AS
+  size_t memory_bytes = 1ull << 30;     // RLIMIT_AS per process; the whole program's cgroup where there is one
   size_t output_bytes = 1u << 20;       // stdout cap; stderr is capped at the same size
   size_t file_bytes = 16u << 20;        // RLIMIT_FSIZE and the size of the private /tmp
   int max_processes = 32;               // RLIMIT_NPROC, counted inside the sandbox only
@@ -29,7 +29,7 @@ enum class Outcome {
   kExited,       // exited by itself; see exit_code
   kSignaled,     // killed by a signal it caused (SIGSEGV, SIGABRT, ...); see term_signal
   kTimeLimit,    // wall-clock or CPU limit reached; the tree was killed
-  kMemoryLimit,  // allocation failed under the memory limit (MemoryError / out of memory)
+  kMemoryLimit,  // allocation failed under the memory limit (MemoryError), or the program's cgroup ran out
   kOutputLimit,  // stdout or stderr exceeded the cap; the tree was killed
   kSandboxError, // the sandbox itself failed (see error); the program may not have run
 };
@@ -54,6 +54,7 @@ struct Result {
   std::string stderr_data;  // at most Limits::output_bytes
   double wall_s = 0;        // start to reaping, as measured by the parent
   Isolation isolation;      // what this run actually had
+  size_t peak_memory_bytes = 0;  // the whole program's peak memory when isolation.cgroup and known, else 0
   std::string error;        // kSandboxError: what failed
 };
 

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "scorers/sandbox/cgroup.h"
 #include "scorers/sandbox/jail.h"
 #include "scorers/sandbox/monitor.h"
 #include "scorers/sandbox/python_runner.h"
@@ -32,10 +33,11 @@ Result sandbox_error(std::string msg, const Isolation& iso) {
 struct Started {
   JailHandle h;
   UniqueFd out_r, err_r, status;
+  std::unique_ptr<ProgramCgroup> group;  // null without cgroups
 };
 
-tl::expected<Started, std::string> start(const std::string& python, bool namespaces, const Program& program,
-                                         const Limits& limits, int channel_fd) {
+tl::expected<Started, std::string> start(const std::string& python, bool namespaces, bool cgroups,
+                                         const Program& program, const Limits& limits, int channel_fd) {
   UniqueFd in(data_fd(program.stdin_data, "rigor-stdin"));
   UniqueFd src(data_fd(program.source, "rigor-source"));
   if (in.get() < 0 || src.get() < 0) return tl::unexpected(std::string("memfd_create failed"));
@@ -60,6 +62,12 @@ tl::expected<Started, std::string> start(const std::string& python, bool namespa
   spec.stderr_fd = err_w.get();
   spec.extra_fds = {src.get()};
   if (channel_fd >= 0) spec.extra_fds.push_back(channel_fd);
+  if (cgroups) {
+    auto g = program_cgroup(limits);
+    if (!g) return tl::unexpected("cgroup: " + g.error());
+    s.group = std::move(*g);
+    if (s.group) spec.cgroup_fds = s.group->join_fds();
+  }
   auto h = start_jail(spec);
   if (!h) return tl::unexpected(h.error());
   s.h = *h;
@@ -75,8 +83,14 @@ Result finish(Started& s, Watched w, const Limits& limits) {
   while (wait4(s.h.init_pid, &ws, __WALL, &ru) < 0 && errno == EINTR) {
   }
   double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-  Result r = classify(std::move(w), limits, cpu);
+  bool group_oom = s.group && s.group->memory_limit_hit();
+  Result r = classify(std::move(w), limits, cpu, group_oom);
   r.isolation = s.h.isolation;
+  if (s.group) {
+    r.isolation.cgroup = true;
+    r.peak_memory_bytes = s.group->peak_bytes().value_or(0);
+    s.group.reset();  // kills anything left in it and removes it
+  }
   return r;
 }
 
@@ -88,17 +102,18 @@ Streams streams_of(Started& s) {
 }  // namespace
 
 SpawnExecutor::SpawnExecutor(std::string python, bool namespaces)
-    : python_(std::move(python)), namespaces_(namespaces) {}
+    : python_(std::move(python)), namespaces_(namespaces), cgroups_(cgroup_support().kind != CgroupKind::kNone) {}
 
 Isolation SpawnExecutor::isolation() const {
   Isolation iso;
   iso.user_ns = iso.pid_ns = iso.net_ns = iso.mount_ns = iso.ipc_ns = iso.uts_ns = namespaces_;
   iso.seccomp = iso.rlimits = true;
+  iso.cgroup = cgroups_;
   return iso;
 }
 
 Result SpawnExecutor::run(const Program& program, const Limits& limits) {
-  auto s = start(python_, namespaces_, program, limits, -1);
+  auto s = start(python_, namespaces_, cgroups_, program, limits, -1);
   if (!s) return sandbox_error(s.error(), isolation());
   auto w = watch({streams_of(*s)}, limits.wall_s, limits.output_bytes);
   return finish(*s, std::move(w[0]), limits);
@@ -112,12 +127,12 @@ JudgedResult SpawnExecutor::run_judged(const Program& judge, const Program& cand
     return out;
   }
   UniqueFd judge_end(sv[0]), candidate_end(sv[1]);
-  auto j = start(python_, namespaces_, judge, limits, judge_end.get());
+  auto j = start(python_, namespaces_, cgroups_, judge, limits, judge_end.get());
   if (!j) {
     out.judge = out.candidate = sandbox_error(j.error(), isolation());
     return out;
   }
-  auto c = start(python_, namespaces_, candidate, limits, candidate_end.get());
+  auto c = start(python_, namespaces_, cgroups_, candidate, limits, candidate_end.get());
   judge_end.reset();
   candidate_end.reset();
   if (!c) {

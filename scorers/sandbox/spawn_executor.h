@@ -15,6 +15,7 @@ class SpawnExecutor : public Executor {
  private:
   std::string python_;
   bool namespaces_;
+  bool cgroups_;  // a cgroup per program (cgroup_support() at construction)
 };
 
 }  // namespace rigor::sandbox::detail

@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "scorers/sandbox/cgroup.h"
 #include "scorers/sandbox/jail.h"
 #include "scorers/sandbox/monitor.h"
 #include "scorers/sandbox/python_runner.h"
@@ -94,13 +95,15 @@ bool recv_with_fd(int sock, std::string& msg, UniqueFd& fd, double timeout_s) {
 
 class ForkServer : public Executor {
  public:
-  ForkServer(std::string python, bool namespaces) : python_(std::move(python)), namespaces_(namespaces) {}
+  ForkServer(std::string python, bool namespaces)
+      : python_(std::move(python)), namespaces_(namespaces), cgroups_(cgroup_support().kind != CgroupKind::kNone) {}
   ~ForkServer() override { stop(); }
 
   Isolation isolation() const override {
     Isolation iso;
     iso.user_ns = iso.pid_ns = iso.net_ns = iso.mount_ns = iso.ipc_ns = iso.uts_ns = namespaces_;
     iso.seccomp = iso.rlimits = true;
+    iso.cgroup = cgroups_;
     return iso;
   }
 
@@ -206,6 +209,7 @@ class ForkServer : public Executor {
   // parent's ends of its pipes.
   struct Spawned {
     UniqueFd pidfd, out_r, err_r, st_r;
+    std::unique_ptr<ProgramCgroup> group;  // null without cgroups
     void kill() const {
       if (pidfd.get() >= 0) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
     }
@@ -249,11 +253,23 @@ class ForkServer : public Executor {
       UniqueFd st_w(p[1]);
       const Limits& limits = *q.limits;
       long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
-      std::string msg = fmt::format("{} {} {} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
-                                    limits.max_processes + kServerProcesses, limits.max_open_files,
-                                    limits.file_bytes, i, limits.max_tmp_files, q.program->trusted_runner ? 1 : 0);
       std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
       if (q.channel_fd >= 0) fds.push_back(q.channel_fd);
+      if (cgroups_) {
+        // The program's whole tree is counted in its own group: it joins it
+        // before anything else, through fds opened here.
+        auto g = program_cgroup(limits);
+        if (!g) return tl::unexpected("cgroup: " + g.error());
+        s.group = std::move(*g);
+        if (s.group) {
+          for (int fd : s.group->join_fds()) fds.push_back(fd);
+        }
+      }
+      const size_t group_fds = fds.size() - 5 - (q.channel_fd >= 0 ? 1 : 0);
+      std::string msg = fmt::format("{} {} {} {} {} {} {} {} {} {} {}", cpu, limits.memory_bytes, limits.file_bytes,
+                                    limits.max_processes + kServerProcesses, limits.max_open_files,
+                                    limits.file_bytes, i, limits.max_tmp_files, q.program->trusted_runner ? 1 : 0,
+                                    q.channel_fd >= 0 ? 1 : 0, group_fds);
       if (!send_with_fds(ctl_.get(), msg, fds)) {
         server_lost_ = true;
         return tl::unexpected(fmt::format("fork server gone: {}", strerror(errno)));
@@ -289,17 +305,24 @@ class ForkServer : public Executor {
             [pidfd] { syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0); }};
   }
 
-  Result finish(const Spawned& s, Watched w, const Limits& limits) const {
+  Result finish(Spawned& s, Watched w, const Limits& limits) const {
     s.kill();  // the program's init; nothing in its namespace outlives it
-    // The CPU time is not ours to read (the init is the server's grandchild);
+    // The CPU time is not ours to read (the program is the server's child);
     // a CPU overrun shows as SIGXCPU.
-    Result r = classify(std::move(w), limits, -1);
+    const bool group_oom = s.group && s.group->memory_limit_hit();
+    Result r = classify(std::move(w), limits, -1, group_oom);
     r.isolation = isolation();
+    r.isolation.cgroup = s.group != nullptr;
+    if (s.group) {
+      r.peak_memory_bytes = s.group->peak_bytes().value_or(0);
+      s.group.reset();  // kills anything left in it and removes it
+    }
     return r;
   }
 
   std::string python_;
   bool namespaces_;
+  bool cgroups_;
   UniqueFd ctl_;
   JailHandle jail_;
   bool server_lost_ = false;

@@ -7,8 +7,10 @@
 // killing E kills the program's whole namespace.
 //
 // Protocol on fd 3 (SOCK_SEQPACKET): the harness sends
-//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag tmp_inodes trusted" + fds [source, stdin, stdout, stderr, status]
-// (+ [channel] for one side of a judged run: it becomes the program's fd 3)
+//   "cpu_s as_bytes fsize_bytes nproc nofile tmp_bytes tag tmp_inodes trusted channel groups"
+//   + fds [source, stdin, stdout, stderr, status] (+ [channel] when "channel" is 1: one side of a
+//   judged run, it becomes the program's fd 3) (+ "groups" cgroup.procs fds: the program joins
+//   each first thing, so its whole tree is counted in its cgroup)
 // ("trusted" 1: the source is rigor's own runner code, which the server
 // compiles once and keeps; model code is only ever compiled in its jail)
 // and the server answers "P<tag>" + [pidfd of E], or "E<tag> <reason>".
@@ -131,6 +133,9 @@ def start_program(fds, lim, compiled):
     # namespaces with a private /tmp, then becomes the program. A setup
     # failure is reported on the status channel ("E" + reason + newline).
     try:
+        for fd in fds[5 + lim[9]:5 + lim[9] + lim[10]]:
+            os.write(fd, b"0")
+            os.close(fd)
         check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
         opts = b"size=%d,nr_inodes=%d,mode=1777" % (max(lim[5], 4096), max(lim[7], 16))
         check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
@@ -143,7 +148,7 @@ def start_program(fds, lim, compiled):
         finally:
             os._exit(125)
     try:
-        program(fds[0], fds[1:4], fds[5] if len(fds) > 5 else None, lim, compiled)
+        program(fds[0], fds[1:4], fds[5] if lim[9] else None, lim, compiled)
     except BaseException:
         os._exit(125)
 

@@ -74,13 +74,19 @@ for i in range(8):
 failed = sum(os.waitpid(p, 0)[1] != 0 for p in kids)
 sys.exit(1 if failed else 0)
 )";
-  Result r = exec->run({src, ""}, whole_program_limits());
-  EXPECT_EQ(r.outcome, Outcome::kMemoryLimit) << to_string(r.outcome) << " " << r.error << r.stderr_data;
-  EXPECT_TRUE(r.isolation.cgroup);
-  EXPECT_EQ(r.isolation.level(), "namespaces+seccomp+rlimits+cgroup");
-  // The group saw the program's memory (more than one child's worth) and never more than the limit.
-  EXPECT_GT(r.peak_memory_bytes, 300 * kMiB);
-  EXPECT_LE(r.peak_memory_bytes, 512 * kMiB);
+  ExecutorOptions fork_server_options;
+  auto fork_server = make_executor(fork_server_options);  // the default executor joins its programs too
+  ASSERT_TRUE(fork_server->isolation().cgroup);
+  for (Executor* e : {exec.get(), fork_server.get()}) {
+    SCOPED_TRACE(e == exec.get() ? "spawning executor" : "fork server");
+    Result r = e->run({src, ""}, whole_program_limits());
+    EXPECT_EQ(r.outcome, Outcome::kMemoryLimit) << to_string(r.outcome) << " " << r.error << r.stderr_data;
+    EXPECT_TRUE(r.isolation.cgroup);
+    EXPECT_EQ(r.isolation.level(), "namespaces+seccomp+rlimits+cgroup");
+    // The group saw the program's memory (more than one child's worth) and never more than the limit.
+    EXPECT_GT(r.peak_memory_bytes, 300 * kMiB);
+    EXPECT_LE(r.peak_memory_bytes, 512 * kMiB);
+  }
 }
 
 TEST(SandboxCgroup, TmpfsPagesAndProcessMemoryCountTogether) {

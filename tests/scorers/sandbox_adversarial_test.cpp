@@ -25,6 +25,7 @@ struct Case {
   std::string name, source, stdin_data, expect;
   std::optional<std::string> stdout_data;
   double max_wall_s = 0;
+  std::optional<size_t> memory_bytes;  // "memory_mb": this case's own memory limit
 };
 
 std::vector<Case> load_cases() {
@@ -36,6 +37,7 @@ std::vector<Case> load_cases() {
     auto j = nlohmann::json::parse(line);
     Case c{j.at("name"), j.at("source"), j.at("stdin"), j.at("expect"), std::nullopt, j.at("max_wall_s")};
     if (j.contains("stdout")) c.stdout_data = j.at("stdout").get<std::string>();
+    if (j.contains("memory_mb")) c.memory_bytes = j.at("memory_mb").get<size_t>() << 20;
     out.push_back(std::move(c));
   }
   return out;
@@ -96,7 +98,9 @@ TEST_P(SandboxAdversarial, EveryHostileProgramGetsItsVerdictAndLeavesNothingBehi
     replace_all(c.source, "{cwd}", std::filesystem::current_path().string());
     replace_all(c.source, "{test_data}", RIGOR_TEST_DATA);
     replace_all(c.source, "{port}", std::to_string(listener.port()));
-    Result r = exec->run({c.source, c.stdin_data}, adversarial_limits());
+    Limits limits = adversarial_limits();
+    if (c.memory_bytes) limits.memory_bytes = *c.memory_bytes;
+    Result r = exec->run({c.source, c.stdin_data}, limits);
     // "a|b": either outcome is right (deep recursion may end either way).
     EXPECT_NE(("|" + c.expect + "|").find("|" + std::string(to_string(r.outcome)) + "|"), std::string::npos)
         << "got " << to_string(r.outcome) << " " << r.error << "\nstderr: " << r.stderr_data.substr(0, 500);

@@ -35,7 +35,7 @@ std::vector<Case> load_cases() {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line);
-    Case c{j.at("name"), j.at("source"), j.at("stdin"), j.at("expect"), std::nullopt, j.at("max_wall_s")};
+    Case c{j.at("name"), j.at("source"), j.at("stdin"), j.at("expect"), std::nullopt, j.at("max_wall_s"), std::nullopt};
     if (j.contains("stdout")) c.stdout_data = j.at("stdout").get<std::string>();
     if (j.contains("memory_mb")) c.memory_bytes = j.at("memory_mb").get<size_t>() << 20;
     out.push_back(std::move(c));

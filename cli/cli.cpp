@@ -59,6 +59,7 @@ int cli_main(int argc, char** argv) {
   add_perf_command(app, action);
   add_sim_command(app, action);
   add_gate_command(app, action);
+  add_verify_command(app, action);
   add_suites_command(app, action);
   try {
     app.parse(argc, argv);

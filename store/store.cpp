@@ -84,6 +84,22 @@ constexpr Migration kMigrations[] = {
             "CREATE TABLE IF NOT EXISTS run_leases (run_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, "
             "host TEXT NOT NULL, heartbeat REAL NOT NULL)");
      }},
+    // rigor verify: one row per verify, every request it sent.
+    {5,
+     [](sqlite3* db) {
+       exec(db, R"sql(
+CREATE TABLE IF NOT EXISTS verifies (
+  id TEXT PRIMARY KEY, model TEXT NOT NULL, claim TEXT NOT NULL, started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL, verdict TEXT NOT NULL, detail_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS verify_requests (
+  verify_id TEXT NOT NULL, seq INTEGER NOT NULL, test TEXT NOT NULL, item TEXT NOT NULL,
+  seed INTEGER NOT NULL, prompt TEXT NOT NULL, gold TEXT NOT NULL, status TEXT NOT NULL,
+  response TEXT NOT NULL, reasoning TEXT NOT NULL, finish_reason TEXT NOT NULL, error TEXT NOT NULL,
+  extracted TEXT NOT NULL, correct INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  latency_s REAL NOT NULL, cost_usd REAL NOT NULL, PRIMARY KEY (verify_id, seq));
+)sql");
+     }},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -423,6 +439,89 @@ void Store::release_lease(const RunLeaseRecord& mine) {
   Stmt q(db_, "DELETE FROM run_leases WHERE run_id=? AND pid=? AND host=?");
   q.bind(1, mine.run_id).bind(2, mine.pid).bind(3, mine.host);
   q.step();
+}
+
+void Store::put_verify(const VerifyRecord& v) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_,
+         "INSERT OR REPLACE INTO verifies(id, model, claim, started_at, finished_at, verdict, detail_json) "
+         "VALUES(?,?,?,?,?,?,?)");
+  q.bind(1, v.id).bind(2, v.model).bind(3, v.claim).bind(4, v.started_at).bind(5, v.finished_at);
+  q.bind(6, v.verdict).bind(7, v.detail_json).step();
+}
+
+namespace {
+
+constexpr const char* kVerifyColumns = "id, model, claim, started_at, finished_at, verdict, detail_json";
+
+VerifyRecord read_verify(const Stmt& q) {
+  return {q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)};
+}
+
+}  // namespace
+
+std::optional<VerifyRecord> Store::get_verify(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, fmt::format("SELECT {} FROM verifies WHERE id=?", kVerifyColumns).c_str());
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return read_verify(q);
+}
+
+std::vector<VerifyRecord> Store::list_verifies() {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, fmt::format("SELECT {} FROM verifies ORDER BY started_at, rowid", kVerifyColumns).c_str());
+  std::vector<VerifyRecord> out;
+  while (q.step()) out.push_back(read_verify(q));
+  return out;
+}
+
+void Store::put_verify_request(const VerifyRequestRecord& r) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_,
+         "INSERT OR REPLACE INTO verify_requests(verify_id, seq, test, item, seed, prompt, gold, status, response, "
+         "reasoning, finish_reason, error, extracted, correct, prompt_tokens, cached_tokens, completion_tokens, "
+         "reasoning_tokens, latency_s, cost_usd) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, r.verify_id).bind(2, r.seq).bind(3, r.test).bind(4, r.item).bind(5, static_cast<int64_t>(r.seed));
+  q.bind(6, r.prompt).bind(7, r.gold).bind(8, r.status).bind(9, r.response).bind(10, r.reasoning);
+  q.bind(11, r.finish_reason).bind(12, r.error).bind(13, r.extracted).bind(14, static_cast<int64_t>(r.correct));
+  q.bind(15, r.prompt_tokens).bind(16, r.cached_tokens).bind(17, r.completion_tokens).bind(18, r.reasoning_tokens);
+  q.bind(19, r.latency_s).bind(20, r.cost_usd).step();
+}
+
+std::vector<VerifyRequestRecord> Store::verify_requests(const std::string& verify_id) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_,
+         "SELECT verify_id, seq, test, item, seed, prompt, gold, status, response, reasoning, finish_reason, error, "
+         "extracted, correct, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, latency_s, cost_usd "
+         "FROM verify_requests WHERE verify_id=? ORDER BY seq");
+  q.bind(1, verify_id);
+  std::vector<VerifyRequestRecord> out;
+  while (q.step()) {
+    VerifyRequestRecord r;
+    r.verify_id = q.text(0);
+    r.seq = q.i64(1);
+    r.test = q.text(2);
+    r.item = q.text(3);
+    r.seed = static_cast<uint64_t>(q.i64(4));
+    r.prompt = q.text(5);
+    r.gold = q.text(6);
+    r.status = q.text(7);
+    r.response = q.text(8);
+    r.reasoning = q.text(9);
+    r.finish_reason = q.text(10);
+    r.error = q.text(11);
+    r.extracted = q.text(12);
+    r.correct = static_cast<int>(q.i64(13));
+    r.prompt_tokens = q.i64(14);
+    r.cached_tokens = q.i64(15);
+    r.completion_tokens = q.i64(16);
+    r.reasoning_tokens = q.i64(17);
+    r.latency_s = q.real(18);
+    r.cost_usd = q.real(19);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace rigor

@@ -102,6 +102,35 @@ struct RunLeaseRecord {
   bool operator==(const RunLeaseRecord&) const = default;
 };
 
+// One `rigor verify` of an endpoint against a claimed model card.
+struct VerifyRecord {
+  std::string id;           // verify-<model>-<UTC time>
+  std::string model;        // rigor's name for the model
+  std::string claim;        // the card's name
+  std::string started_at;   // ISO 8601 UTC
+  std::string finished_at;  // "" while running or when it died
+  std::string verdict;      // "consistent" | "inconsistent" | "undecided"; "" while running
+  std::string detail_json;  // options, card source, the model's config (no secrets), every test's outcome
+};
+
+// One request verify sent, with what came back: everything, as for samples.
+struct VerifyRequestRecord {
+  std::string verify_id;
+  int64_t seq = 0;               // dispatch order within the verify
+  std::string test;              // "tokenizer" | "accuracy"
+  std::string item;              // "hangul x3", or the suite's problem id
+  uint64_t seed = 0;
+  std::string prompt;
+  std::string gold;              // accuracy: the reference answer
+  std::string status;            // "ok" | "error"
+  std::string response, reasoning, finish_reason, error;
+  std::string extracted;
+  int correct = -1;              // accuracy: 1 / 0; -1 when not judged
+  int64_t prompt_tokens = -1, cached_tokens = -1, completion_tokens = -1, reasoning_tokens = -1;
+  double latency_s = -1;
+  double cost_usd = 0;
+};
+
 class Store {
  public:
   // Opens the database at path (kReadWrite creates it when missing). Throws
@@ -139,6 +168,12 @@ class Store {
   // Moves mine's heartbeat to `now`; false when the lease is no longer mine.
   bool renew_lease(const RunLeaseRecord& mine, double now);
   void release_lease(const RunLeaseRecord& mine);
+
+  void put_verify(const VerifyRecord& v);  // insert or replace
+  std::optional<VerifyRecord> get_verify(const std::string& id);
+  std::vector<VerifyRecord> list_verifies();  // oldest first
+  void put_verify_request(const VerifyRequestRecord& r);  // its own transaction
+  std::vector<VerifyRequestRecord> verify_requests(const std::string& verify_id);  // in seq order
 
   const std::string& path() const { return path_; }
 

@@ -94,7 +94,9 @@ TEST(RateLimitIntegration, MatchingBudgetSeesNo429AndNoBudgetStillCompletesWithW
     ASSERT_EQ(s.status, SampleStatus::kOk) << s.error;
     refused += s.attempts > 1;
     unpaced_wait += s.limit_wait_s;
-    if (s.attempts > 1) EXPECT_GT(s.limit_wait_s, 0) << s.problem_id << ": 429 backoff not recorded as limit wait";
+    if (s.attempts > 1) {
+      EXPECT_GT(s.limit_wait_s, 0) << s.problem_id << ": 429 backoff not recorded as limit wait";
+    }
     const SampleRecord* twin = by_key[s.problem_id + "/" + std::to_string(s.sample_idx)];
     ASSERT_NE(twin, nullptr);
     EXPECT_EQ(s.correct, twin->correct) << s.problem_id;

@@ -188,7 +188,7 @@ TEST_F(StoreTest, VersionOneDatabasesAreMigratedWithTheirSamples) {
     sqlite3_stmt* q = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &q, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))), "4");
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))), "5");
     sqlite3_finalize(q);
     sqlite3_close(db);
   }
@@ -213,6 +213,64 @@ TEST_F(StoreTest, UnopenablePathIsAnErrorNamingIt) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(bad), std::string::npos);
   }
+}
+
+TEST_F(StoreTest, VerifyAndItsRequestsRoundTripAcrossReopen) {
+  VerifyRecord v{"verify-a-1", "a", "DeepSeek-R1", "2026-12-04T10:00:00Z", "", "", R"({"alpha":0.01})"};
+  VerifyRequestRecord r;
+  r.verify_id = v.id;
+  r.seq = 1;
+  r.test = "accuracy";
+  r.item = "aime24/60";
+  r.seed = 1ull << 63;  // above INT64_MAX: stored as its bits
+  r.prompt = "Find x.";
+  r.gold = "204";
+  r.status = "ok";
+  r.response = "\\boxed{204}";
+  r.reasoning = "think";
+  r.finish_reason = "stop";
+  r.extracted = "204";
+  r.correct = 1;
+  r.prompt_tokens = 40;
+  r.completion_tokens = 500;
+  r.latency_s = 1.5;
+  r.cost_usd = 0.002;
+  {
+    Store st(path_);
+    st.put_verify(v);
+    st.put_verify_request(r);
+    VerifyRequestRecord probe = r;
+    probe.seq = 0;
+    probe.test = "tokenizer";
+    probe.correct = -1;
+    st.put_verify_request(probe);
+    v.finished_at = "2026-12-04T10:01:00Z";
+    v.verdict = "consistent";
+    st.put_verify(v);  // the same id again: replaced, not duplicated
+  }
+  Store st(path_, StoreMode::kReadOnly);
+  auto all = st.list_verifies();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].verdict, "consistent");
+  EXPECT_EQ(all[0].finished_at, "2026-12-04T10:01:00Z");
+  EXPECT_EQ(all[0].detail_json, R"({"alpha":0.01})");
+  ASSERT_TRUE(st.get_verify("verify-a-1"));
+  EXPECT_FALSE(st.get_verify("verify-b"));
+  auto reqs = st.verify_requests(v.id);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].test, "tokenizer");  // seq order
+  const auto& got = reqs[1];
+  EXPECT_EQ(got.seed, r.seed);
+  EXPECT_EQ(got.item, "aime24/60");
+  EXPECT_EQ(got.response, r.response);
+  EXPECT_EQ(got.reasoning, "think");
+  EXPECT_EQ(got.extracted, "204");
+  EXPECT_EQ(got.correct, 1);
+  EXPECT_EQ(got.prompt_tokens, 40);
+  EXPECT_EQ(got.cached_tokens, -1);
+  EXPECT_EQ(got.completion_tokens, 500);
+  EXPECT_DOUBLE_EQ(got.latency_s, 1.5);
+  EXPECT_DOUBLE_EQ(got.cost_usd, 0.002);
 }
 
 }  // namespace

@@ -1,0 +1,674 @@
+#include "harness/verify.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/pricing.h"
+#include "base/rng.h"
+#include "base/sprt.h"
+#include "base/utc_time.h"
+#include "harness/endpoint_check.h"
+#include "harness/launch_model.h"
+#include "harness/sim_process.h"
+#include "rigor_version.h"
+#include "scorers/scorer.h"
+#include "suites/registry.h"
+
+namespace rigor {
+
+const char* to_string(VerifyVerdict v) {
+  switch (v) {
+    case VerifyVerdict::kConsistent: return "consistent";
+    case VerifyVerdict::kInconsistent: return "inconsistent";
+    case VerifyVerdict::kUndecided: return "undecided";
+    case VerifyVerdict::kNotRun: return "not run";
+  }
+  return "?";
+}
+
+nlohmann::json VerifyTest::to_json() const {
+  return {{"test", name},         {"verdict", to_string(verdict)}, {"summary", summary},
+          {"evidence", evidence}, {"error_rate", error_rate},      {"requests", requests},
+          {"tokens", tokens},     {"cost_usd", cost_usd}};
+}
+
+nlohmann::json VerifyOutcome::to_json() const {
+  nlohmann::json t = nlohmann::json::array();
+  for (const auto& x : tests) t.push_back(x.to_json());
+  return {{"id", id},
+          {"verdict", to_string(verdict)},
+          {"claim", claim},
+          {"card", card_source},
+          {"tests", t},
+          {"spent", {{"requests", requests}, {"tokens", tokens}, {"cost_usd", cost_usd}, {"estimated", estimated}}},
+          {"budget_spent", budget_spent},
+          {"cancelled", cancelled},
+          {"next_step", next_step}};
+}
+
+VerifyTest decide_tokenizer(const FingerprintCards& cards, const std::string& claimed_family,
+                            const std::vector<ProbeReading>& readings, const std::vector<ProbeReading>& repeats) {
+  VerifyTest t;
+  t.name = "tokenizer";
+  t.error_rate = "0 for an endpoint that reports its tokenizer's own prompt token counts (deterministic)";
+  for (const auto& r : readings) {
+    if (r.prompt_tokens < 0) {
+      t.verdict = VerifyVerdict::kNotRun;
+      t.summary = "the endpoint reports no usage.prompt_tokens, so its tokenizer cannot be measured";
+      return t;
+    }
+  }
+  // The same prompt counted two ways: two tokenizers answer for one endpoint.
+  std::map<std::pair<std::string, int>, int64_t> first;
+  for (const auto& r : readings) first.emplace(std::pair{r.unit, r.k}, r.prompt_tokens);
+  for (const auto& r : repeats) {
+    if (r.prompt_tokens < 0) continue;
+    auto it = first.find({r.unit, r.k});
+    if (it != first.end() && it->second != r.prompt_tokens) {
+      t.verdict = VerifyVerdict::kInconsistent;
+      t.summary = fmt::format(
+          "the same probe ({} x{}) was counted as {} and then {} prompt tokens: more than one tokenizer answers "
+          "for this endpoint (a router or a mix of models)",
+          r.unit, r.k, it->second, r.prompt_tokens);
+      t.evidence.push_back(t.summary);
+      return t;
+    }
+  }
+  std::map<std::string, std::vector<ProbePoint>> by_unit;
+  for (const auto& r : readings) by_unit[r.unit].push_back({r.k, r.prompt_tokens});
+  std::vector<UnitSlope> slopes;
+  for (const auto& [unit, points] : by_unit) {
+    LineFit fit = fit_probe_line(points);
+    std::string pts;
+    for (const auto& p : points) pts += fmt::format("{}{}:{}", pts.empty() ? "" : " ", p.k, p.prompt_tokens);
+    if (!fit.exact()) {
+      // Sent again and counted the same: usage that is not a tokenizer's
+      // count (a proxy estimating it), so nothing to measure.
+      t.verdict = repeats.empty() ? VerifyVerdict::kUndecided : VerifyVerdict::kNotRun;
+      t.summary = fmt::format(
+          "usage is not an exact token count ({}: {}){}; the tokenizer cannot be measured through it", unit,
+          fit.detail.empty() ? to_string(fit.status) : fit.detail,
+          repeats.empty() ? "" : ", and the same prompts sent again were counted the same: a proxy may estimate it");
+      t.evidence.push_back(fmt::format("{} (k:prompt_tokens) {}", unit, pts));
+      return t;
+    }
+    slopes.push_back({unit, fit.slope});
+    t.evidence.push_back(
+        fmt::format("{}: {} tokens a repetition (k:prompt_tokens {}; exact line, intercept {})", unit, fit.slope, pts,
+                    fit.intercept));
+  }
+  FamilyDecision d = decide_family(cards, slopes);
+  const bool claimed_fits = std::find(d.consistent.begin(), d.consistent.end(), claimed_family) != d.consistent.end();
+  std::string fits = d.consistent.empty() ? "no carded tokenizer" : fmt::format("{}", fmt::join(d.consistent, ", "));
+  if (claimed_fits) {
+    t.verdict = VerifyVerdict::kConsistent;
+    t.summary = fmt::format("counts prompt tokens like {}, the claim's tokenizer", claimed_family);
+    if (d.ambiguous()) t.summary += fmt::format(" (so do: {})", fits);
+  } else {
+    t.verdict = VerifyVerdict::kInconsistent;
+    t.summary = fmt::format("counts prompt tokens like {}, not like the claim's tokenizer {}", fits, claimed_family);
+    for (const auto& m : d.mismatches) {
+      if (m.rfind(claimed_family + ":", 0) == 0) t.evidence.push_back(m);
+    }
+  }
+  return t;
+}
+
+std::pair<double, double> accuracy_hypotheses(const CardResult& result, const VerifyOptions& opts) {
+  const double bound = result.percent / 100.0 - opts.tolerance;
+  const double alternative = bound - opts.gap;
+  if (!(bound < 1) || !(alternative > 0)) {
+    throw ConfigError(fmt::format(
+        "{} {} of {:.1f}% with --tolerance {:.1f} and --gap {:.1f} points leaves no room for a test (the bound "
+        "must be below 100% and the alternative above 0%)",
+        result.suite, result.metric, result.percent, opts.tolerance * 100, opts.gap * 100));
+  }
+  return {bound, alternative};
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What verify has spent and may still spend.
+struct Spend {
+  int requests = 0;
+  int64_t tokens = 0;
+  double usd = 0;
+
+  int estimated = 0;  // requests without usage, whose tokens were estimated from their text
+
+  // Adds a request; without usage, its tokens are estimated as one per three
+  // bytes of prompt and output (more than tokenizers give for English), at
+  // the input and output prices, so a budget still holds.
+  void add(const VerifyRequestRecord& r, const Pricing& pricing) {
+    ++requests;
+    if (r.prompt_tokens >= 0 && r.completion_tokens >= 0) {
+      tokens += r.prompt_tokens + r.completion_tokens;
+      usd += std::max(r.cost_usd, 0.0);
+      return;
+    }
+    if (r.status != "ok") return;
+    ++estimated;
+    Usage u;
+    u.prompt_tokens = static_cast<int64_t>(r.prompt.size() / 3 + 1);
+    u.completion_tokens = static_cast<int64_t>((r.response.size() + r.reasoning.size()) / 3 + 1);
+    tokens += u.prompt_tokens + u.completion_tokens;
+    usd += std::max(cost_usd(pricing, u), 0.0);
+  }
+};
+
+class Verifier {
+ public:
+  Verifier(const Config& cfg, const VerifyOptions& opts, Store& store, const std::atomic<bool>* cancel,
+           EngineFactory factory)
+      : cfg_(cfg), opts_(opts), store_(store), cancel_(cancel), factory_(std::move(factory)) {}
+
+  VerifyOutcome run();
+
+ private:
+  const ModelConfig& model() const { return *model_; }
+  CompletionRequest request(const std::string& prompt, int max_tokens, uint64_t seed) const;
+  // Sends jobs until next() gives none, handing each result to on_result in
+  // completion order; stops early when `stop_` is set. Forwards the caller's
+  // cancel flag.
+  void drive(const NextJob& next, const OnResult& on_result);
+  VerifyRequestRecord record(const std::string& test, const std::string& item, const CompletionRequest& req,
+                             const CompletionResult& res);
+  bool over_budget(double next_usd, int64_t next_tokens) const;
+  VerifyTest tokenizer_test();
+  VerifyTest accuracy_test();
+  void progress(const std::string& line) const {
+    if (opts_.progress) fmt::print(stderr, "rigor: verify {}: {}\n", model().name, line);
+  }
+
+  const Config& cfg_;
+  const VerifyOptions& opts_;
+  Store& store_;
+  const std::atomic<bool>* cancel_;
+  EngineFactory factory_;
+  const ModelConfig* model_ = nullptr;
+  ModelCard card_;
+  std::unique_ptr<Engine> engine_;
+  std::string id_;
+  int64_t seq_ = 0;
+  Spend spend_;
+  bool budget_spent_ = false;
+  bool cancelled_ = false;
+  std::atomic<bool> stop_{false};
+  std::string next_step_;
+};
+
+CompletionRequest Verifier::request(const std::string& prompt, int max_tokens, uint64_t seed) const {
+  CompletionRequest r;
+  r.model = model().model_id;
+  r.messages = {{"user", prompt}};
+  r.temperature = card_.protocol.temperature;
+  r.top_p = card_.protocol.top_p;
+  r.max_tokens = model().thinking_budget > 0 ? std::max(max_tokens, model().thinking_budget + 1) : max_tokens;
+  if (model().send_seed) r.seed = seed;
+  r.extra = model().extra;
+  return r;
+}
+
+void Verifier::drive(const NextJob& next, const OnResult& on_result) {
+  stop_ = false;
+  std::atomic<bool> done{false};
+  std::thread watch([&] {  // the caller's Ctrl-C reaches requests in flight
+    while (!done) {
+      if (cancel_ && cancel_->load()) {
+        cancelled_ = true;
+        stop_ = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  try {
+    engine_->run(next, on_result, &stop_);
+  } catch (...) {
+    done = true;
+    watch.join();
+    throw;
+  }
+  done = true;
+  watch.join();
+}
+
+VerifyRequestRecord Verifier::record(const std::string& test, const std::string& item, const CompletionRequest& req,
+                                     const CompletionResult& res) {
+  VerifyRequestRecord r;
+  r.verify_id = id_;
+  r.seq = seq_++;
+  r.test = test;
+  r.item = item;
+  r.seed = req.seed.value_or(0);
+  r.prompt = req.messages.empty() ? "" : req.messages.back().content;
+  if (res) {
+    r.status = "ok";
+    r.response = res->text;
+    r.reasoning = res->reasoning;
+    r.finish_reason = res->finish_reason;
+    r.prompt_tokens = res->usage.prompt_tokens;
+    r.cached_tokens = res->usage.cached_tokens;
+    r.completion_tokens = res->usage.completion_tokens;
+    r.reasoning_tokens = res->usage.reasoning_tokens;
+    r.latency_s = res->total_s;
+    r.cost_usd = cost_usd(model().pricing, res->usage);
+  } else {
+    r.status = "error";
+    r.error = fmt::format("{}: {}", to_string(res.error().code), res.error().message);
+  }
+  return r;
+}
+
+bool Verifier::over_budget(double next_usd, int64_t next_tokens) const {
+  if (opts_.budget_usd > 0 && spend_.usd + next_usd > opts_.budget_usd) return true;
+  if (opts_.budget_tokens > 0 && spend_.tokens + next_tokens > opts_.budget_tokens) return true;
+  return false;
+}
+
+VerifyTest Verifier::tokenizer_test() {
+  VerifyTest t;
+  t.name = "tokenizer";
+  if (card_.tokenizer.empty()) {
+    t.summary = fmt::format("the card of {} names no tokenizer", card_.name);
+    return t;
+  }
+  const FingerprintCards& cards = bundled_fingerprint_cards();
+  if (!cards.family(card_.tokenizer)) {
+    t.summary = fmt::format("no fingerprint card for the claim's tokenizer \"{}\" (cards: {})", card_.tokenizer,
+                            fmt::join(cards.family_names(), ", "));
+    return t;
+  }
+  std::vector<ProbeReading> planned;
+  for (const auto& step : plan_probes(cards)) {
+    for (int k : step.ks) planned.push_back({step.unit->id, k, -1});
+  }
+  const Spend before = spend_;
+  // One pass over `todo`, filling each reading's prompt_tokens.
+  auto measure = [&](std::vector<ProbeReading>& todo) {
+    size_t next_i = 0;
+    std::map<uint64_t, CompletionRequest> sent;
+    drive(
+        [&]() -> std::optional<EngineJob> {
+          if (next_i >= todo.size() || stop_) return std::nullopt;
+          // A probe costs its prompt and one output token; a few hundred tokens at most.
+          if (over_budget(0, 256)) {
+            budget_spent_ = true;
+            return std::nullopt;
+          }
+          const auto& r = todo[next_i];
+          // A seed of its own per request: a router that picks by seed, as the
+          // simulator's does, must get an independent pick for a repeated prompt.
+          const uint64_t seed = sample_seed(opts_.seed, "tokenizer", r.unit, static_cast<int>(seq_ + next_i));
+          EngineJob job{next_i++, request(probe_prompt(cards, *cards.unit(r.unit), r.k), 1, seed)};
+          sent[job.tag] = job.request;
+          return job;
+        },
+        [&](uint64_t tag, CompletionResult res) {
+          auto rec = record("tokenizer", fmt::format("{} x{}", todo[tag].unit, todo[tag].k), sent[tag], res);
+          store_.put_verify_request(rec);
+          spend_.add(rec, model().pricing);
+          if (res) todo[tag].prompt_tokens = res->usage.prompt_tokens;
+        });
+  };
+  measure(planned);
+  std::vector<ProbeReading> repeats;
+  auto failed = std::find_if(planned.begin(), planned.end(), [](const auto& r) { return r.prompt_tokens < 0; });
+  if (failed == planned.end() && !cancelled_) {
+    // A line that is not exact: send its points again, to tell a router (the
+    // same prompt counted two ways) from a proxy that estimates usage.
+    t = decide_tokenizer(cards, card_.tokenizer, planned, {});
+    if (t.verdict == VerifyVerdict::kUndecided) {
+      std::map<std::string, std::vector<ProbePoint>> by_unit;
+      for (const auto& r : planned) by_unit[r.unit].push_back({r.k, r.prompt_tokens});
+      for (const auto& r : planned) {
+        if (!fit_probe_line(by_unit[r.unit]).exact()) repeats.push_back({r.unit, r.k, -1});
+      }
+      measure(repeats);
+    }
+  }
+  bool errored = false;
+  for (const auto& r : planned) errored |= r.prompt_tokens < 0;
+  if (errored && (budget_spent_ || cancelled_)) {
+    t = VerifyTest{};
+    t.name = "tokenizer";
+    t.verdict = VerifyVerdict::kUndecided;
+    t.summary = budget_spent_ ? "the budget ran out before every probe was measured" : "interrupted";
+  } else if (errored && std::any_of(planned.begin(), planned.end(), [](const auto& r) { return r.prompt_tokens >= 0; })) {
+    // Some probes failed as requests while others were counted: not "no usage".
+    t = VerifyTest{};
+    t.name = "tokenizer";
+    t.verdict = VerifyVerdict::kUndecided;
+    t.summary = "some probe requests failed (see the stored requests); the tokenizer test cannot decide";
+  } else {
+    t = decide_tokenizer(cards, card_.tokenizer, planned, repeats);
+  }
+  t.requests = spend_.requests - before.requests;
+  t.tokens = spend_.tokens - before.tokens;
+  t.cost_usd = spend_.usd - before.usd;
+  progress(fmt::format("tokenizer: {} ({} requests)", to_string(t.verdict), t.requests));
+  return t;
+}
+
+// The first pass@1 result on the card whose suite this build and config can
+// run (or the one --suite names), loaded.
+std::optional<std::pair<CardResult, Suite>> accuracy_suite(const ModelCard& card, const VerifyOptions& opts,
+                                                           const Config& cfg, std::vector<std::string>& skipped) {
+  SuiteOptions sopts;
+  sopts.gpqa_csv = cfg.run.gpqa_csv;
+  bool named = false;
+  for (const auto& r : card.results) {
+    if (!opts.suite.empty() && r.suite != opts.suite) continue;
+    named = true;
+    if (r.metric != "pass@1") {
+      skipped.push_back(fmt::format("{}: metric {} (verify tests pass@1)", r.suite, r.metric));
+      continue;
+    }
+    try {
+      Suite s = load_suite(r.suite, sopts);
+      if (!make_scorer(s.scorer)) throw SuiteError(fmt::format("no scorer \"{}\" in this build", s.scorer));
+      if (s.problems.empty()) throw SuiteError("no problems");
+      return std::pair{r, std::move(s)};
+    } catch (const SuiteError& e) {
+      skipped.push_back(fmt::format("{}: {}", r.suite, e.what()));
+      if (!opts.suite.empty()) throw ConfigError(fmt::format("--suite {}: {}", opts.suite, e.what()));
+    }
+  }
+  if (!opts.suite.empty() && !named) {
+    std::vector<std::string> have;
+    for (const auto& r : card.results) have.push_back(r.suite);
+    throw ConfigError(fmt::format("--suite {}: the card of {} ({}) has no result for it; it has: {}", opts.suite,
+                                  card.name, card.source, fmt::join(have, ", ")));
+  }
+  return std::nullopt;
+}
+
+VerifyTest Verifier::accuracy_test() {
+  VerifyTest t;
+  t.name = "accuracy";
+  std::vector<std::string> skipped;
+  auto chosen = accuracy_suite(card_, opts_, cfg_, skipped);
+  if (!chosen) {
+    t.summary = fmt::format("no suite on the card of {} can run here", card_.name);
+    t.evidence = skipped;
+    return t;
+  }
+  const CardResult& result = chosen->first;
+  const Suite& suite = chosen->second;
+  auto [bound, alternative] = accuracy_hypotheses(result, opts_);
+  Sprt sprt(bound, alternative, opts_.alpha, opts_.beta);
+  auto scorer = make_scorer(suite.scorer);
+  t.error_rate = fmt::format("<= {:g} (Wald's SPRT; always valid by Ville's inequality for any endpoint at or above "
+                             "{:.1f}%)", opts_.alpha, bound * 100);
+  const Spend before = spend_;
+  Rng rng(opts_.seed ^ 0x7665726966790000ull);  // "verify"
+  struct Sent {
+    CompletionRequest req;
+    const Problem* problem = nullptr;
+    PromptedSample prompt;
+  };
+  std::map<uint64_t, Sent> sent;
+  std::map<uint64_t, std::optional<bool>> arrived;  // tag -> correct, nullopt when not an observation
+  uint64_t dispatched = 0, fed = 0;
+  int in_flight = 0, errors = 0, truncated = 0, cut_short = 0;
+  bool failing = false;  // more requests failed than were judged: the endpoint is not answering
+  // With a budget, the first sample goes alone, so that the others know
+  // what a sample costs.
+  const bool budgeted = opts_.budget_usd > 0 || opts_.budget_tokens > 0;
+  uint64_t round_limit = 0;
+  auto next = [&]() -> std::optional<EngineJob> {
+        if (stop_ || sprt.decision() != Sprt::Decision::kContinue) return std::nullopt;
+        if (static_cast<int>(dispatched) >= opts_.max_samples || dispatched >= round_limit) return std::nullopt;
+        // Each sample in flight may cost what the ones so far cost on average.
+        const int done = static_cast<int>(dispatched) - in_flight;
+        const double mean_usd = done > 0 ? (spend_.usd - before.usd) / done : 0;
+        const double mean_tokens = done > 0 ? static_cast<double>(spend_.tokens - before.tokens) / done : 0;
+        if (over_budget(mean_usd * (in_flight + 1), static_cast<int64_t>(mean_tokens * (in_flight + 1)))) {
+          budget_spent_ = true;
+          return std::nullopt;
+        }
+        const Problem& p = suite.problems[rng.below(suite.problems.size())];
+        const uint64_t seed = sample_seed(opts_.seed, suite.name, p.id, static_cast<int>(dispatched));
+        Sent s{{}, &p, make_prompt(suite, p, seed)};
+        s.req = request(s.prompt.user_message, card_.protocol.max_tokens, seed);
+        EngineJob job{dispatched++, s.req};
+        sent.emplace(job.tag, std::move(s));
+        ++in_flight;
+        return job;
+      };
+  auto on_result = [&](uint64_t tag, CompletionResult res) {
+        --in_flight;
+        Sent& s = sent.at(tag);
+        auto rec = record("accuracy", s.problem->id, s.req, res);
+        rec.gold = s.prompt.gold;
+        std::optional<bool> observed;
+        if (res) {
+          const bool cut = res->finish_reason == "length" || res->reasoning_unclosed;
+          Verdict v = res->reasoning_unclosed ? Verdict{} : scorer->score(res->text, s.prompt.gold);
+          rec.extracted = v.extracted;
+          if (v.error) {
+            rec.status = "error";
+            rec.error = "scorer: " + v.reason;
+          } else {
+            rec.correct = v.correct ? 1 : 0;
+            observed = v.correct;  // a truncated answer is a wrong one, as in the published pass@1
+            truncated += cut;
+          }
+        }
+        const bool cancelled = !res && res.error().code == ErrorCode::kCancelled;
+        if (!observed && cancelled) ++cut_short;
+        if (!observed && !cancelled) ++errors;
+        if (errors >= 10 && errors > sprt.samples()) failing = stop_ = true;
+        store_.put_verify_request(rec);
+        spend_.add(rec, model().pricing);
+        arrived[tag] = observed;
+        // In dispatch order, so the order answers finish in cannot bias the test.
+        while (arrived.count(fed)) {
+          if (auto o = arrived[fed]) sprt.add(*o);
+          arrived.erase(fed++);
+        }
+        if (sprt.decision() != Sprt::Decision::kContinue) stop_ = true;
+        if (sprt.samples() > 0 && sprt.samples() % 20 == 0 && arrived.empty()) {
+          progress(fmt::format("accuracy: {} samples, {} correct, log LR {:+.2f} (inconsistent at {:+.2f}, "
+                               "consistent at {:+.2f})",
+                               sprt.samples(), sprt.successes(), sprt.log_lr(), sprt.upper(), sprt.lower()));
+        }
+      };
+  while (sprt.decision() == Sprt::Decision::kContinue && !cancelled_ && !budget_spent_ && !failing &&
+         static_cast<int>(dispatched) < opts_.max_samples) {
+    const uint64_t before_round = dispatched;
+    round_limit = budgeted && dispatched == 0 ? 1 : static_cast<uint64_t>(opts_.max_samples);
+    drive(next, on_result);
+    if (dispatched == before_round) break;  // nothing could be sent
+  }
+  const int64_t n = sprt.samples(), s = sprt.successes();
+  const double rate = n > 0 ? static_cast<double>(s) / static_cast<double>(n) : 0;
+  t.summary = fmt::format("{}: {}/{} correct ({:.1f}%); the claim's {} is {:.1f}%", suite.name, s, n, rate * 100,
+                          result.metric, result.percent);
+  t.evidence.push_back(fmt::format(
+      "SPRT of accuracy >= {:.1f}% (card {:.1f}% minus {:.1f} points) against <= {:.1f}%: log likelihood ratio "
+      "{:+.2f}; inconsistent at {:+.2f}, consistent at {:+.2f}",
+      bound * 100, result.percent, opts_.tolerance * 100, alternative * 100, sprt.log_lr(), sprt.upper(),
+      sprt.lower()));
+  t.evidence.push_back(fmt::format("problems drawn uniformly with replacement from {} ({} problems), one sample "
+                                   "each at temperature {:g}, top-p {:g}, max_tokens {}",
+                                   suite.name, suite.problems.size(), card_.protocol.temperature,
+                                   card_.protocol.top_p, card_.protocol.max_tokens));
+  if (truncated > 0) t.evidence.push_back(fmt::format("{} samples hit max_tokens and count as wrong", truncated));
+  if (errors > 0) t.evidence.push_back(fmt::format("{} requests failed and are not counted", errors));
+  if (cut_short > 0) {
+    t.evidence.push_back(fmt::format("{} requests in flight when the test stopped were cancelled", cut_short));
+  }
+  if (!result.note.empty()) t.evidence.push_back("card note: " + result.note);
+  switch (sprt.decision()) {
+    case Sprt::Decision::kRejectNull: t.verdict = VerifyVerdict::kInconsistent; break;
+    case Sprt::Decision::kAcceptNull: t.verdict = VerifyVerdict::kConsistent; break;
+    case Sprt::Decision::kContinue: {
+      t.verdict = VerifyVerdict::kUndecided;
+      const double drift = sprt.drift(n > 0 ? rate : bound);
+      const double left = drift > 0 ? (sprt.upper() - sprt.log_lr()) / drift : (sprt.log_lr() - sprt.lower()) / -drift;
+      const std::string why = budget_spent_ ? "the budget ran out" : cancelled_ ? "interrupted"
+                              : failing ? fmt::format("{} requests failed (see the stored requests)", errors)
+                                        : fmt::format("--max-samples {} reached", opts_.max_samples);
+      next_step_ = fmt::format(
+          "{}; at the accuracy seen so far about {:.0f} more accuracy samples would decide it (raise --budget-usd "
+          "or --max-samples)",
+          why, std::isfinite(left) ? std::ceil(std::max(left, 1.0)) : 1.0);
+      break;
+    }
+  }
+  t.requests = spend_.requests - before.requests;
+  t.tokens = spend_.tokens - before.tokens;
+  t.cost_usd = spend_.usd - before.usd;
+  progress(fmt::format("accuracy: {} after {} samples", to_string(t.verdict), n));
+  return t;
+}
+
+VerifyOutcome Verifier::run() {
+  for (const auto& m : cfg_.models) {
+    if (m.name == opts_.model) model_ = &m;
+  }
+  if (!model_) {
+    std::vector<std::string> names;
+    for (const auto& m : cfg_.models) names.push_back(m.name);
+    throw ConfigError(fmt::format("{}: no model \"{}\" (models: {})", cfg_.path, opts_.model, fmt::join(names, ", ")));
+  }
+  if (!(opts_.alpha > 0 && opts_.alpha < 0.5)) throw ConfigError("--alpha must be in (0, 0.5)");
+  if (!(opts_.beta > 0 && opts_.beta < 0.5)) throw ConfigError("--beta must be in (0, 0.5)");
+  std::vector<ModelCard> cards = opts_.cards_dir.empty() ? load_model_cards() : load_model_cards(opts_.cards_dir);
+  const ModelCard* card = find_model_card(cards, opts_.claim);
+  if (!card) {
+    std::vector<std::string> names;
+    for (const auto& c : cards) names.push_back(c.name);
+    throw ConfigError(fmt::format("unknown claim \"{}\": no model card has that name or alias (cards: {}; add your "
+                                  "own with --cards DIR)",
+                                  opts_.claim, fmt::join(names, ", ")));
+  }
+  card_ = *card;
+  {  // options that cannot work fail before any request
+    std::vector<std::string> skipped;
+    if (auto chosen = accuracy_suite(card_, opts_, cfg_, skipped)) accuracy_hypotheses(chosen->first, opts_);
+  }
+
+  // The endpoint: the configured URL, a launched engine, or rigor's simulator.
+  std::unique_ptr<SimProcess> sim;
+  std::unique_ptr<LaunchedEngine> launched;
+  std::string url = model().base_url;
+  if (model().engine == "sim") {
+    try {
+      sim = std::make_unique<SimProcess>(opts_.exe.empty() ? self_exe() : opts_.exe, model().sim_profiles);
+    } catch (const std::exception& e) {
+      throw ConfigError(fmt::format("{}: model {}: {}", cfg_.path, model().name, e.what()));
+    }
+    url = sim->base_url();
+  } else if (model().launch) {
+    launched = launch_model_engine(model(), cfg_.path, &url);
+  }
+  ModelConfig m = model();
+  m.concurrency = std::max(1, std::min(opts_.concurrency, m.concurrency));
+  if (m.check_timeout_s > 0) {
+    EndpointCheck check = check_endpoint(m, url, factory_);
+    if (!check.ok) throw EndpointUnavailable(fmt::format("{}: endpoint check failed: {}", m.name, check.problem));
+  }
+  engine_ = factory_(m, url);
+
+  VerifyOutcome out;
+  out.id = fmt::format("verify-{}-{}", model().name, utc_now("%Y%m%dT%H%M%SZ"));
+  for (int i = 2; store_.get_verify(out.id); ++i) out.id = fmt::format("verify-{}-{}-{}", model().name, utc_now("%Y%m%dT%H%M%SZ"), i);
+  id_ = out.id;
+  out.claim = card_.name;
+  out.card_source = card_.source;
+  nlohmann::json detail = {
+      {"version", RIGOR_VERSION},
+      {"config", cfg_.path},
+      {"model", {{"name", model().name}, {"engine", model().engine}, {"model_id", model().model_id},
+                 {"base_url", model().engine == "sim" ? "" : url}, {"dialect", model().dialect},
+                 {"pricing", model().pricing.to_json()}}},
+      {"card", card_.source},
+      {"options", {{"alpha", opts_.alpha}, {"beta", opts_.beta}, {"tolerance", opts_.tolerance},
+                   {"gap", opts_.gap}, {"max_samples", opts_.max_samples}, {"budget_usd", opts_.budget_usd},
+                   {"budget_tokens", opts_.budget_tokens}, {"seed", opts_.seed}, {"suite", opts_.suite}}}};
+  VerifyRecord rec{out.id, model().name, card_.name, utc_now(), "", "", detail.dump()};
+  store_.put_verify(rec);
+  progress(fmt::format("against the claim {} ({}), stored as {}", card_.name, card_.source, out.id));
+
+  out.tests.push_back(tokenizer_test());
+  if (out.tests.back().verdict == VerifyVerdict::kInconsistent) {
+    VerifyTest skipped;
+    skipped.name = "accuracy";
+    skipped.summary = "not needed: the tokenizer test decided";
+    out.tests.push_back(skipped);
+  } else if (!cancelled_ && !budget_spent_) {
+    out.tests.push_back(accuracy_test());
+  }
+  bool any_consistent = false, any_undecided = false, any_inconsistent = false;
+  for (const auto& t : out.tests) {
+    any_consistent |= t.verdict == VerifyVerdict::kConsistent;
+    any_undecided |= t.verdict == VerifyVerdict::kUndecided;
+    any_inconsistent |= t.verdict == VerifyVerdict::kInconsistent;
+  }
+  out.verdict = any_inconsistent                     ? VerifyVerdict::kInconsistent
+                : any_consistent && !any_undecided ? VerifyVerdict::kConsistent
+                                                   : VerifyVerdict::kUndecided;
+  out.requests = spend_.requests;
+  out.tokens = spend_.tokens;
+  out.cost_usd = spend_.usd;
+  out.estimated = spend_.estimated;
+  out.budget_spent = budget_spent_;
+  out.cancelled = cancelled_;
+  out.next_step = out.verdict == VerifyVerdict::kUndecided ? next_step_ : "";
+  if (out.verdict == VerifyVerdict::kUndecided && out.next_step.empty()) {
+    out.next_step = cancelled_       ? "interrupted; run the same command again"
+                    : budget_spent_ ? "the budget ran out; raise --budget-usd or --budget-tokens"
+                                    : "no test could decide; give the card a suite this build can run";
+  }
+  detail["outcome"] = out.to_json();
+  rec.finished_at = utc_now();
+  rec.verdict = to_string(out.verdict);
+  rec.detail_json = detail.dump();
+  store_.put_verify(rec);
+  return out;
+}
+
+}  // namespace
+
+VerifyOutcome execute_verify(const Config& cfg, const VerifyOptions& opts, Store& store,
+                             const std::atomic<bool>* cancel, EngineFactory factory) {
+  if (!factory) factory = make_default_engine;
+  return Verifier(cfg, opts, store, cancel, std::move(factory)).run();
+}
+
+std::string format_verify(const VerifyOutcome& out) {
+  std::string s = fmt::format("rigor verify {} against the claim {} ({})\n", out.id, out.claim, out.card_source);
+  for (const auto& t : out.tests) {
+    s += fmt::format("  {:<10} {:<13} {}\n", t.name, to_string(t.verdict), t.summary);
+    for (const auto& e : t.evidence) s += fmt::format("  {:<10} {:<13}   {}\n", "", "", e);
+    if (t.verdict != VerifyVerdict::kNotRun && !t.error_rate.empty()) {
+      s += fmt::format("  {:<10} {:<13}   false-accusation rate: {}\n", "", "", t.error_rate);
+    }
+    if (t.requests > 0) {
+      s += fmt::format("  {:<10} {:<13}   spent {} requests, {} tokens, ${:.4f}\n", "", "", t.requests, t.tokens,
+                       t.cost_usd);
+    }
+  }
+  std::string verdict = out.verdict == VerifyVerdict::kConsistent     ? "CONSISTENT with the claim"
+                        : out.verdict == VerifyVerdict::kInconsistent ? "INCONSISTENT with the claim"
+                                                                      : "UNDECIDED within the budget";
+  s += fmt::format("verdict: {} {} (spent {} requests, {} tokens, ${:.4f})\n", verdict, out.claim, out.requests,
+                   out.tokens, out.cost_usd);
+  if (out.estimated > 0) {
+    s += fmt::format("  ({} requests came back without usage: their tokens and cost are estimated from their text)\n",
+                     out.estimated);
+  }
+  if (!out.next_step.empty()) s += fmt::format("next: {}\n", out.next_step);
+  return s;
+}
+
+}  // namespace rigor

@@ -1,0 +1,50 @@
+#!/bin/sh
+# How often `rigor verify --claims DeepSeek-R1` calls each simulated endpoint
+# of configs/verify_demo.toml inconsistent, over seeded repetitions, and what
+# a verify costs: the median requests, tokens and simulated dollars (at the
+# demo's illustrative $0.55 / $2.19 per million tokens). The genuine profile's
+# inconsistent rate is the false-accusation rate (must be <= alpha); the
+# distill's is the detection rate.
+#
+#   tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
+set -eu
+RIGOR=$(realpath "$1")
+REPEATS=${2:-200}
+ALPHA=${3:-0.01}
+shift $(($# < 3 ? $# : 3))
+MODELS=${*:-sold-as-r1-genuine sold-as-r1-distill sold-as-r1-router sold-as-r1-quantized}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cp "$SRC/configs/verify_demo.toml" "$SRC/configs/sim_profiles.toml" "$WORK/"
+printf '%-22s %5s %12s %10s %10s %9s %8s %9s\n' endpoint runs inconsistent consistent undecided requests tokens dollars
+for m in $MODELS; do
+  : >"$WORK/$m.tsv"
+  seed=1
+  while [ "$seed" -le "$REPEATS" ]; do
+    rc=0
+    "$RIGOR" verify -q -c "$WORK/verify_demo.toml" --db "$WORK/v.db" --model "$m" --claims DeepSeek-R1 \
+      --alpha "$ALPHA" --seed "$seed" --format json >"$WORK/out.json" 2>"$WORK/err" || rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && [ "$rc" -ne 3 ]; then
+      echo "verify failed (exit $rc) for $m seed $seed:" >&2
+      cat "$WORK/err" >&2
+      exit 1
+    fi
+    python3 - "$WORK/out.json" >>"$WORK/$m.tsv" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+s = o["spent"]
+print(o["verdict"], s["requests"], s["tokens"], s["cost_usd"], sep="\t")
+PY
+    seed=$((seed + 1))
+  done
+  python3 - "$WORK/$m.tsv" "$m" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+n = len(rows)
+share = lambda v: 100.0 * sum(r[0] == v for r in rows) / n
+med = lambda i: statistics.median(float(r[i]) for r in rows)
+print(f"{sys.argv[2]:<22} {n:5d} {share('inconsistent'):11.1f}% {share('consistent'):9.1f}% "
+      f"{share('undecided'):9.1f}% {med(1):9.0f} {med(2):8.0f} {med(3):9.4f}")
+PY
+done

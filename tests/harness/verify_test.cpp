@@ -1,0 +1,291 @@
+// rigor verify with scripted endpoints: the tokenizer test's decisions from
+// the real fingerprint cards, the sequential accuracy test's error rates, and
+// the whole command (what it sends, stores, spends and decides).
+#include "harness/verify.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "base/rng.h"
+#include "base/sprt.h"
+#include "harness/engines/fake_engine.h"
+#include "suites/registry.h"
+
+namespace rigor {
+namespace {
+
+// What a server with `family`'s tokenizer reports for the probe of (unit, k):
+// the card's count per repetition over a fixed template overhead.
+int64_t card_tokens(const std::string& family, const std::string& unit, int k, int64_t overhead = 16) {
+  return overhead + k * bundled_fingerprint_cards().family(family)->counts.at(unit);
+}
+
+std::vector<ProbeReading> readings_of(const std::string& family) {
+  std::vector<ProbeReading> out;
+  for (const auto& step : plan_probes(bundled_fingerprint_cards())) {
+    for (int k : step.ks) out.push_back({step.unit->id, k, card_tokens(family, step.unit->id, k)});
+  }
+  return out;
+}
+
+TEST(VerifyTokenizer, TheClaimedFamilysOwnCountsAreConsistent) {
+  const auto& cards = bundled_fingerprint_cards();
+  for (const auto& family : cards.family_names()) {
+    VerifyTest t = decide_tokenizer(cards, family, readings_of(family), {});
+    EXPECT_EQ(t.verdict, VerifyVerdict::kConsistent) << family << ": " << t.summary;
+  }
+}
+
+TEST(VerifyTokenizer, EveryOtherFamilyIsInconsistentWithTheMismatchNamed) {
+  const auto& cards = bundled_fingerprint_cards();
+  for (const auto& claimed : cards.family_names()) {
+    for (const auto& actual : cards.family_names()) {
+      if (actual == claimed) continue;
+      VerifyTest t = decide_tokenizer(cards, claimed, readings_of(actual), {});
+      EXPECT_EQ(t.verdict, VerifyVerdict::kInconsistent) << claimed << " vs " << actual;
+      EXPECT_NE(t.summary.find(actual), std::string::npos) << t.summary;
+      // The claimed card's own count beside the measured one.
+      EXPECT_TRUE(std::any_of(t.evidence.begin(), t.evidence.end(),
+                              [&](const std::string& e) { return e.rfind(claimed + ":", 0) == 0; }))
+          << ::testing::PrintToString(t.evidence);
+    }
+  }
+}
+
+TEST(VerifyTokenizer, NoUsageMeansTheTestDoesNotRun) {
+  auto r = readings_of("deepseek-v3");
+  r[1].prompt_tokens = -1;
+  VerifyTest t = decide_tokenizer(bundled_fingerprint_cards(), "deepseek-v3", r, {});
+  EXPECT_EQ(t.verdict, VerifyVerdict::kNotRun);
+}
+
+TEST(VerifyTokenizer, AnInexactLineIsUndecidedThenNotRunWhenRepeatsAgree) {
+  // A proxy estimating usage (a point off the line), the same on a repeat.
+  auto r = readings_of("deepseek-v3");
+  r[1].prompt_tokens += 1;
+  const auto& cards = bundled_fingerprint_cards();
+  EXPECT_EQ(decide_tokenizer(cards, "deepseek-v3", r, {}).verdict, VerifyVerdict::kUndecided);
+  VerifyTest t = decide_tokenizer(cards, "deepseek-v3", r, {r[0], r[1], r[2]});
+  EXPECT_EQ(t.verdict, VerifyVerdict::kNotRun) << t.summary;
+}
+
+TEST(VerifyTokenizer, TheSamePromptCountedTwoWaysIsInconsistent) {
+  // A router: one probe went to a Qwen-tokenizer model, its repeat to the claimed one.
+  auto r = readings_of("deepseek-v3");
+  ProbeReading routed = r[1];
+  routed.prompt_tokens = card_tokens("qwen2", routed.unit, routed.k);
+  ASSERT_NE(routed.prompt_tokens, r[1].prompt_tokens) << "the plan's units separate these families";
+  std::vector<ProbeReading> first = r;
+  first[1] = routed;
+  VerifyTest t = decide_tokenizer(bundled_fingerprint_cards(), "deepseek-v3", first, {r[1]});
+  EXPECT_EQ(t.verdict, VerifyVerdict::kInconsistent);
+  EXPECT_NE(t.summary.find("more than one tokenizer"), std::string::npos) << t.summary;
+}
+
+// Fraction of seeded Bernoulli(p) sequences the SPRT rejects H0 on.
+double reject_rate(double p, int runs, double p0 = 0.75, double p1 = 0.6, double alpha = 0.05) {
+  Rng rng(12345);
+  int rejected = 0;
+  for (int i = 0; i < runs; ++i) {
+    Sprt t(p0, p1, alpha, 0.05);
+    for (int n = 0; n < 5000 && t.decision() == Sprt::Decision::kContinue; ++n) {
+      t.add(static_cast<double>(rng.below(1u << 30)) / (1u << 30) < p);
+    }
+    rejected += t.decision() == Sprt::Decision::kRejectNull;
+  }
+  return static_cast<double>(rejected) / runs;
+}
+
+TEST(VerifySprt, AnEndpointAtTheBoundIsAccusedAtMostAlphaOfTheTime) {
+  // alpha = 0.05 so that 4000 runs measure it: binomial sd ~0.35 points.
+  EXPECT_LE(reject_rate(0.75, 4000), 0.05 + 0.01);
+  EXPECT_LE(reject_rate(0.85, 2000), 0.01);  // better than the claim: almost never
+}
+
+TEST(VerifySprt, AnEndpointAtTheAlternativeIsDetectedAtLeast1MinusBeta) {
+  EXPECT_GE(reject_rate(0.6, 2000), 0.95 - 0.015);
+  EXPECT_GE(reject_rate(0.4, 500), 0.999);
+}
+
+TEST(VerifySprt, BadHypothesesAreRefused) {
+  EXPECT_THROW(Sprt(0.5, 0.6, 0.01, 0.05), std::invalid_argument);
+  EXPECT_THROW(Sprt(1.0, 0.6, 0.01, 0.05), std::invalid_argument);
+  EXPECT_THROW(Sprt(0.7, 0.6, 0.0, 0.05), std::invalid_argument);
+}
+
+// A scripted endpoint: counts probe prompts with `family`'s card (or reports
+// no usage), answers AIME prompts right with probability `accuracy` (a pure
+// function of the request's seed).
+struct ScriptedModel {
+  std::string family = "deepseek-v3";
+  double accuracy = 0.9;
+  bool usage = true;
+};
+
+class VerifyCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rigor_verify_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    cfg_ = parse_config(R"([run]
+seed = 7
+suites = ["aime24"]
+
+[[models]]
+name = "endpoint"
+engine = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model_id = "deepseek-r1"
+concurrency = 4
+[models.timeouts]
+check_s = 0
+[models.pricing]
+input = 1.0
+output = 4.0
+)",
+                        (dir_ / "cfg.toml").string());
+    for (const auto& p : load_suite("aime24").problems) golds_.emplace_back(p.statement, p.gold);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  CompletionResult answer(const ScriptedModel& m, const CompletionRequest& r) {
+    const std::string& prompt = r.messages.at(0).content;
+    Completion c = FakeEngine::completion("", "");
+    c.usage.prompt_tokens = m.usage ? 100 : -1;
+    c.usage.completion_tokens = m.usage ? 1 : -1;
+    if (auto probe = match_probe_prompt(bundled_fingerprint_cards(), prompt)) {
+      EXPECT_EQ(r.max_tokens, 1) << "a probe asks for one token";
+      c.usage.prompt_tokens = m.usage ? card_tokens(m.family, probe->unit->id, probe->k) : -1;
+      c.finish_reason = "length";
+      return c;
+    }
+    EXPECT_EQ(r.max_tokens, 32768) << "the card's protocol";
+    EXPECT_DOUBLE_EQ(r.temperature, 0.6);
+    for (const auto& [statement, gold] : golds_) {
+      if (prompt.find(statement) == std::string::npos) continue;
+      Rng rng(r.seed.value_or(0));
+      const bool right = static_cast<double>(rng.below(1u << 30)) / (1u << 30) < m.accuracy;
+      c.text = "So the answer is \\boxed{" + (right ? gold : std::string("1000")) + "}.";
+      if (m.usage) c.usage.completion_tokens = 500;
+      return c;
+    }
+    ADD_FAILURE() << "not a probe and not an AIME problem: " << prompt.substr(0, 80);
+    return c;
+  }
+
+  VerifyOutcome verify(Store& store, ScriptedModel m, VerifyOptions o = {}) {
+    o.model = "endpoint";
+    if (o.claim.empty()) o.claim = "DeepSeek-R1";
+    o.progress = false;
+    auto factory = [this, m](const ModelConfig& mc, const std::string&) -> std::unique_ptr<Engine> {
+      return std::make_unique<FakeEngine>([this, m](const CompletionRequest& r) { return answer(m, r); },
+                                          mc.concurrency, /*out_of_order=*/true);
+    };
+    return execute_verify(cfg_, o, store, nullptr, factory);
+  }
+
+  std::filesystem::path dir_;
+  Config cfg_;
+  std::vector<std::pair<std::string, std::string>> golds_;
+};
+
+TEST_F(VerifyCommand, AGenuineEndpointIsConsistentAndEveryRequestIsStored) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify(store, {});
+  ASSERT_EQ(out.tests.size(), 2u);
+  EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kConsistent) << out.tests[0].summary;
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kConsistent) << out.tests[1].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent);
+  EXPECT_LE(out.tests[0].requests, 12);
+  auto stored = store.verify_requests(out.id);
+  EXPECT_EQ(static_cast<int>(stored.size()), out.requests);
+  int probes = 0, judged = 0;
+  for (const auto& r : stored) {
+    probes += r.test == "tokenizer";
+    judged += r.test == "accuracy" && r.correct >= 0;
+    if (r.test == "accuracy" && r.status == "ok") {
+      EXPECT_FALSE(r.gold.empty());
+    }
+  }
+  EXPECT_EQ(probes, out.tests[0].requests);
+  EXPECT_GT(judged, 5);
+  auto v = store.get_verify(out.id);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->verdict, "consistent");
+  EXPECT_FALSE(v->finished_at.empty());
+  EXPECT_NE(v->detail_json.find("\"tokenizer\""), std::string::npos);
+  // Spend is the sum of what was stored.
+  double usd = 0;
+  for (const auto& r : stored) usd += std::max(r.cost_usd, 0.0);
+  EXPECT_NEAR(out.cost_usd, usd, 1e-9);
+}
+
+TEST_F(VerifyCommand, ADistillWithAnotherTokenizerIsCaughtByTheProbesAlone) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify(store, {"qwen2", 0.9, true});
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+  EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kInconsistent);
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kNotRun) << "no accuracy sample is needed";
+  EXPECT_LE(out.requests, 12);
+  EXPECT_LT(out.cost_usd, 0.01);
+}
+
+TEST_F(VerifyCommand, AWeakModelWithTheRightTokenizerIsCaughtByAccuracy) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify(store, {"deepseek-v3", 0.35, true});
+  EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kConsistent);
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+  EXPECT_LT(out.tests[1].requests, 100);
+}
+
+TEST_F(VerifyCommand, WithoutUsageAccuracyDecidesAloneAndSpendIsEstimated) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify(store, {"deepseek-v3", 0.9, false});
+  EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kNotRun);
+  EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent);
+  EXPECT_GT(out.estimated, 0);
+  EXPECT_GT(out.cost_usd, 0) << "estimated from the text, never negative";
+}
+
+TEST_F(VerifyCommand, TheBudgetStopsItUndecidedWithinTheBudget) {
+  Store store((dir_ / "v.db").string());
+  VerifyOptions o;
+  o.budget_usd = 0.012;  // probes, then about five samples of $0.0021
+  auto out = verify(store, {"deepseek-v3", 0.75, true}, o);
+  EXPECT_EQ(out.verdict, VerifyVerdict::kUndecided);
+  EXPECT_TRUE(out.budget_spent);
+  EXPECT_LE(out.cost_usd, o.budget_usd);
+  EXPECT_NE(out.next_step.find("more accuracy samples"), std::string::npos) << out.next_step;
+}
+
+TEST_F(VerifyCommand, AnUnknownClaimOrModelOrSuiteIsAConfigError) {
+  Store store((dir_ / "v.db").string());
+  VerifyOptions o;
+  o.claim = "GPT-7";
+  try {
+    verify(store, {}, o);
+    FAIL() << "an unknown claim was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("DeepSeek-R1"), std::string::npos) << "lists the cards: " << e.what();
+  }
+  o = {};
+  o.suite = "humaneval";
+  EXPECT_THROW(verify(store, {}, o), ConfigError);
+  o = {};
+  o.tolerance = 0.8;  // 79.8% - 80 points: no room
+  EXPECT_THROW(verify(store, {}, o), ConfigError);
+  cfg_.models[0].name = "other";
+  EXPECT_THROW(verify(store, {}), ConfigError);
+  EXPECT_TRUE(store.list_verifies().empty()) << "nothing is recorded for a refused verify";
+}
+
+}  // namespace
+}  // namespace rigor

@@ -10,6 +10,7 @@
 #include "reports/html_report.h"
 #include "reports/perf_report.h"
 #include "reports/report_data.h"
+#include "reports/verify_report.h"
 
 namespace rigor {
 namespace {
@@ -22,6 +23,7 @@ struct ReportArgs {
   std::string history;
   bool no_samples = false;
   bool perf = false;
+  bool verify = false;
 };
 
 ReportData load(Store& store, const std::vector<std::string>& ids, bool with_samples) {
@@ -55,7 +57,14 @@ int report_command(const ReportArgs& a) {
   // Read-only: a report never creates or changes a database (a mistyped --db is an error).
   Store store(a.db, StoreMode::kReadOnly);
   std::string text;
-  if (a.perf) {
+  if (a.verify) {
+    if (a.perf || !a.history.empty()) throw ConfigError("--verify: drop --perf and --history");
+    try {
+      text = render_verifies(store, split_list(a.runs), *format);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
+  } else if (a.perf) {
     text = render_perf_section(a.db, *format == Format::kMarkdown);
   } else if (!a.history.empty()) {
     text = history_report(store, a, *format);
@@ -94,6 +103,7 @@ void add_report_command(CLI::App& app, Action& action) {
   c->add_option("-o,--output", a->out, "write to this file instead of stdout");
   c->add_option("--history", a->history, "runs tagged TAG (rigor run --tag), oldest first: metrics over time");
   c->add_flag("--no-samples", a->no_samples, "html: leave out the per-sample responses (smaller file)");
+  c->add_flag("--verify", a->verify, "rigor verify results (--run takes verify ids; default the latest), any format");
   c->add_flag("--perf", a->perf, "rigor perf results (table or md), joined with each model's latest accuracy run");
   c->callback([a, &action] { action = [a] { return report_command(*a); }; });
 }

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -105,8 +106,12 @@ LaunchedEngine::LaunchedEngine(LaunchSpec spec) {
   if (spec.command.empty()) throw LaunchError("launch: the command is empty");
   if (spec.health_url.empty()) throw LaunchError("launch: health_url is empty");
   if (spec.startup_timeout_s <= 0) throw LaunchError("launch: startup_timeout_s must be > 0");
-  for (auto& a : spec.command) a = substitute_port(a, spec.port);
-  const std::string url = substitute_port(spec.health_url, spec.port);
+  if (spec.port_from_log.empty()) {
+    for (auto& a : spec.command) a = substitute_port(a, spec.port);
+    port_ = spec.port;
+  }
+  std::string url = spec.port_from_log.empty() ? substitute_port(spec.health_url, spec.port) : "";
+  const std::regex port_line(spec.port_from_log.empty() ? "$^" : spec.port_from_log);
   const std::string cmdline = joined(spec.command);
 
   if (spec.log_path.empty()) {
@@ -171,11 +176,21 @@ LaunchedEngine::LaunchedEngine(LaunchSpec spec) {
       if (temp_log_) std::filesystem::remove(log_path_);
       throw LaunchError(msg);
     }
-    if (healthy(url)) break;
-    if (Clock::now() >= deadline) {
-      fail(fmt::format("was not healthy at {} within {:g} s", url, spec.startup_timeout_s));
+    if (url.empty()) {  // the port is still to be read from the log
+      std::smatch m;
+      const std::string log = tail_of_file(log_path_, 64 * 1024);
+      if (std::regex_search(log, m, port_line) && m.size() > 1) {
+        port_ = std::stoi(m[1].str());
+        url = substitute_port(spec.health_url, port_);
+      }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!url.empty() && healthy(url)) break;
+    if (Clock::now() >= deadline) {
+      fail(url.empty() ? fmt::format("did not say its port (/{}/) within {:g} s", spec.port_from_log,
+                                     spec.startup_timeout_s)
+                       : fmt::format("was not healthy at {} within {:g} s", url, spec.startup_timeout_s));
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(spec.poll_interval_s));
   }
   startup_s_ = std::chrono::duration<double>(Clock::now() - t0).count();
 }

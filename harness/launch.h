@@ -23,6 +23,12 @@ struct LaunchSpec {
   double startup_timeout_s = 600;    // from fork to the first healthy answer
   int port = 0;                      // value substituted for "{port}"; 0 = none given
   std::string log_path;              // the engine's stdout+stderr; "" = a temporary file
+  // When set: the engine picks its own port (e.g. --port 0) and says which in
+  // its log; this pattern's first group is the port. "{port}" in health_url is
+  // then that port, and health is polled once the line is there. No race with
+  // another process for a port chosen in advance.
+  std::string port_from_log;
+  double poll_interval_s = 0.1;      // between health checks
 };
 
 // The engine did not come up: it exited, or was not healthy in time. The
@@ -53,11 +59,13 @@ class LaunchedEngine {
   void stop(double grace_s = 10);
 
   pid_t pid() const { return pid_; }
+  int port() const { return port_; }  // the port substituted or read from the log
   const std::string& log_path() const { return log_path_; }
   double startup_s() const { return startup_s_; }  // fork -> healthy
 
  private:
   pid_t pid_ = -1;
+  int port_ = 0;
   std::string log_path_;
   bool temp_log_ = false;
   double startup_s_ = 0;

@@ -8,15 +8,18 @@
 #
 #   tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
 set -eu
-RIGOR=$(realpath "$1")
 REPEATS=${2:-200}
 ALPHA=${3:-0.01}
+BIN=$1
 shift $(($# < 3 ? $# : 3))
 MODELS=${*:-sold-as-r1-genuine sold-as-r1-distill sold-as-r1-router sold-as-r1-quantized}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cp "$SRC/configs/verify_demo.toml" "$SRC/configs/sim_profiles.toml" "$WORK/"
+# A copy, so that a rebuild during the run does not swap the binary under it.
+cp "$BIN" "$WORK/rigor"
+RIGOR="$WORK/rigor"
 printf '%-22s %5s %12s %10s %10s %9s %8s %9s\n' endpoint runs inconsistent consistent undecided requests tokens dollars
 for m in $MODELS; do
   : >"$WORK/$m.tsv"

@@ -88,6 +88,35 @@ TEST_F(LaunchTest, AHealthyEngineIsUpAndItsWholeProcessGroupStopsWithIt) {
   EXPECT_TRUE(gone_within(server, 5));
 }
 
+TEST_F(LaunchTest, AnEngineThatPicksItsOwnPortIsFoundThroughItsLog) {
+  // Port 0: the server binds any free port and prints it; nothing to race for.
+  std::ofstream(dir_ / "health") << "ok";
+  LaunchSpec spec;
+  spec.command = {"/usr/bin/python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory",
+                  dir_.string()};
+  spec.port_from_log = R"(Serving HTTP on [0-9.]+ port ([0-9]+))";
+  spec.health_url = "http://127.0.0.1:{port}/health";
+  spec.startup_timeout_s = 30;
+  spec.poll_interval_s = 0.01;
+  LaunchedEngine engine(spec);
+  EXPECT_GT(engine.port(), 0);
+  EXPECT_NE(tail_of_file(engine.log_path()).find("port " + std::to_string(engine.port())), std::string::npos);
+}
+
+TEST_F(LaunchTest, AnEngineThatNeverSaysItsPortTimesOutNamingThePattern) {
+  LaunchSpec spec;
+  spec.command = {"sleep", "60"};
+  spec.port_from_log = R"(listening on ([0-9]+))";
+  spec.health_url = "http://127.0.0.1:{port}/health";
+  spec.startup_timeout_s = 0.5;
+  try {
+    LaunchedEngine engine(spec);
+    FAIL() << "no port was ever printed";
+  } catch (const LaunchError& e) {
+    EXPECT_NE(std::string(e.what()).find("did not say its port"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(LaunchTest, AnEngineThatExitsIsReportedWithItsLog) {
   LaunchSpec spec;
   spec.command = {"sh", "-c", "echo 'CUDA out of memory (simulated)'; exit 3"};

@@ -514,6 +514,239 @@ void record_run_models(const Config& cfg, Store& store, const std::string& run_i
 
 }
 
+// One session of a run: each model's engine on a thread of its own, every
+// result scored and stored on the sink's thread as it arrives.
+class RunSession {
+ public:
+  struct Context {
+    const Config& cfg;
+    const RunOptions& opts;
+    Store& store;
+    const std::string& run_id;
+    const std::vector<Suite>& suites;
+    Plan& plan;
+    const Endpoints& endpoints;
+    const EngineFactory& factory;
+    const Budget& budget;
+    BudgetGuard& guard;
+    RunLease& lease;
+    Progress& progress;
+    std::vector<std::string>& stop_cause;  // set: the model runs no (more) samples
+    const std::atomic<bool>* cancel;
+  };
+
+  explicit RunSession(Context c);
+
+  // Runs every model's remaining samples to the end (or the stop), with
+  // everything finished committed. Rethrows an engine that could not be
+  // built or a failed store write.
+  void run();
+  // This session's counts, errors, stops and rate-limit waits.
+  void add_to(RunOutcome& out) const;
+
+ private:
+  void store_batch(std::vector<Finished>& batch);  // on the sink's thread
+  void drive_model(size_t mi);                     // on the model's thread
+  EngineJob job_for(const ModelConfig& m, const Task& t, uint64_t tag) const;
+
+  Context c_;
+  const Clock::time_point session_start_ = Clock::now();
+  // Scoring and storing happen on the sink thread, never inside an engine's
+  // transfer loop: a slow verification (symbolic math) or a database commit
+  // must not delay other streams and distort their timings.
+  std::vector<std::map<std::string, std::unique_ptr<Scorer>>> scorers_;
+  size_t score_threads_ = 1;
+  std::vector<int> finished_, errors_;  // written on the sink thread only
+  // The keys, so that no error message can carry one into the store or the summary.
+  std::vector<std::string> secrets_;
+  ErrorTally tally_;                    // written on the sink thread only
+  std::vector<double> limit_wait_;      // each written by its model's thread only
+  std::mutex failure_mu_;
+  std::exception_ptr failure_;
+  SampleSink sink_;                     // last: its thread uses the members above
+};
+
+RunSession::RunSession(Context c)
+    : c_(c),
+      scorers_(c.cfg.models.size()),
+      finished_(c.cfg.models.size(), 0),
+      errors_(c.cfg.models.size(), 0),
+      secrets_(c.cfg.models.size()),
+      limit_wait_(c.cfg.models.size(), 0),
+      sink_([this](std::vector<Finished>& batch) { store_batch(batch); }) {
+  bool slow_scorers = false;
+  for (auto& per_model : scorers_) {
+    for (const auto& s : c_.suites) {
+      per_model[s.name] = make_scorer(s.scorer);
+      slow_scorers |= per_model[s.name]->slow();
+    }
+  }
+  // Scorers that run programs in the sandbox (milliseconds each) score their
+  // batches on several threads; the others take microseconds: one thread.
+  score_threads_ = slow_scorers ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+  for (size_t mi = 0; mi < c_.cfg.models.size(); ++mi) {
+    try {
+      secrets_[mi] = api_key_for(c_.cfg.models[mi]);
+    } catch (const ConfigError&) {
+      // Unset: the model's engine fails to build and says so.
+    }
+  }
+}
+
+void RunSession::store_batch(std::vector<Finished>& batch) {
+  std::vector<SampleRecord> records(batch.size());
+  auto build = [&](size_t i) {
+    const Finished& f = batch[i];
+    const auto& m = c_.cfg.models[f.model];
+    SampleRecord& s = records[i];
+    s = make_record(c_.run_id, m, *f.task);
+    s.started_s = f.sent_at_s;
+    if (f.result) {
+      fill_completion(s, *f.result, *scorers_[f.model][f.task->suite->name], m.pricing);
+    } else {
+      s.status = SampleStatus::kError;
+      s.error = redact_secrets(fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message),
+                               secrets_[f.model]);
+      // What was really tried: a 401 is not retried, a timeout may be.
+      s.attempts = f.result.error().attempts >= 0 ? f.result.error().attempts : m.max_attempts;
+    }
+  };
+  const size_t workers = std::min(score_threads_, batch.size());
+  if (workers <= 1) {
+    for (size_t i = 0; i < batch.size(); ++i) build(i);
+  } else {
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> pool;
+    for (size_t w = 0; w < workers; ++w) {
+      pool.emplace_back([&] {
+        pthread_setname_np(pthread_self(), "rigor-score");
+        for (size_t i; (i = next.fetch_add(1)) < batch.size();) build(i);
+      });
+    }
+    for (auto& t : pool) t.join();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (records[i].status == SampleStatus::kOk) {
+      ++finished_[batch[i].model];
+    } else {
+      ++errors_[batch[i].model];
+      if (!batch[i].result) {
+        tally_.add(c_.cfg.models[batch[i].model].name, batch[i].result.error(), secrets_[batch[i].model]);
+      }
+    }
+  }
+  c_.store.put_samples(records);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Finished& f = batch[i];
+    const bool ok = records[i].status == SampleStatus::kOk;
+    c_.progress.record(f.model, ok, f.result ? f.result->usage.completion_tokens : 0,
+                       f.result ? (ok ? "" : "sandbox") : to_string(f.result.error().code));
+  }
+}
+
+EngineJob RunSession::job_for(const ModelConfig& m, const Task& t, uint64_t tag) const {
+  EngineJob job;
+  job.tag = tag;
+  job.request.model = m.model_id;
+  job.request.messages = {{"user", t.prompt.user_message}};
+  job.request.temperature = m.temperature;
+  job.request.top_p = m.top_p;
+  job.request.max_tokens = m.max_tokens;
+  if (m.send_seed) job.request.seed = t.seed;
+  job.request.extra = m.extra;
+  return job;
+}
+
+void RunSession::drive_model(size_t mi) {
+  // Named for per-thread CPU accounting (top -H, e2e_run_bench).
+  pthread_setname_np(pthread_self(), "rigor-engine");
+  const auto& m = c_.cfg.models[mi];
+  auto& tasks = c_.plan.tasks[mi];
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = c_.factory(m, c_.endpoints.base_urls[mi]);
+  } catch (...) {
+    std::lock_guard lock(failure_mu_);
+    if (!failure_) failure_ = std::current_exception();
+    return;
+  }
+  if (c_.opts.check_endpoints && m.check_timeout_s > 0 && m.rpm > 0) {
+    // The check's request took one slot of the provider's requests per
+    // minute, outside this engine's pacer: start one paced interval later.
+    std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));
+  }
+  std::vector<double> sent_at(tasks.size(), -1);
+  size_t next = 0;
+  // Final failures in a row with one cause: at run.stop_after_errors the
+  // model's endpoint is taken for broken and nothing new is started.
+  int streak = 0;
+  std::pair<ErrorCode, int> streak_cause{ErrorCode::kCancelled, 0};
+  const auto started = Clock::now();
+  auto pull = [&]() -> std::optional<EngineJob> {
+    if (next >= tasks.size()) return std::nullopt;
+    // Samples in flight finish and are stored; nothing new starts.
+    if (c_.budget.any() && c_.guard.exhausted()) return std::nullopt;
+    if (!c_.stop_cause[mi].empty() || c_.lease.lost()) return std::nullopt;
+    EngineJob job = job_for(m, tasks[next], next);
+    sent_at[next] = std::chrono::duration<double>(Clock::now() - session_start_).count();
+    ++next;
+    c_.progress.sent(mi);
+    return job;
+  };
+  auto on_result = [&](uint64_t tag, CompletionResult r) {
+    c_.progress.returned(mi);
+    // A cancelled sample is not stored: a resumed run redoes it.
+    if (!r && r.error().code == ErrorCode::kCancelled) return;
+    if (r) {
+      streak = 0;
+    } else {
+      const std::pair<ErrorCode, int> cause{r.error().code, r.error().http_status};
+      streak = cause == streak_cause ? streak + 1 : 1;
+      streak_cause = cause;
+      if (c_.cfg.run.stop_after_errors > 0 && streak >= c_.cfg.run.stop_after_errors && c_.stop_cause[mi].empty()) {
+        ErrorGroup g{m.name, cause.first, cause.second, streak, redact_secrets(r.error().message, secrets_[mi])};
+        c_.stop_cause[mi] =
+            fmt::format("stopped after {} samples in a row failed with {}: {}", streak, g.cause(), g.example);
+        c_.progress.stopped(mi, g.cause());
+      }
+    }
+    // Counted here, on the engine's thread, so the next pull already sees it.
+    if (r) {
+      limit_wait_[mi] += r->limit_wait_s;
+      c_.guard.add(cost_usd(m.pricing, r->usage),
+                   std::max<int64_t>(r->usage.prompt_tokens, 0) + std::max<int64_t>(r->usage.completion_tokens, 0));
+    }
+    sink_.push({mi, &tasks[tag], sent_at[tag], std::move(r)});
+  };
+  engine->run(pull, on_result, c_.cancel);
+  c_.store.add_run_model_wall(c_.run_id, m.name, std::chrono::duration<double>(Clock::now() - started).count());
+}
+
+void RunSession::run() {
+  std::vector<std::thread> threads;
+  for (size_t mi = 0; mi < c_.cfg.models.size(); ++mi) {
+    if (!c_.plan.tasks[mi].empty()) threads.emplace_back([this, mi] { drive_model(mi); });
+  }
+  for (auto& t : threads) t.join();
+  sink_.close();  // everything finished is committed before the run returns
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+void RunSession::add_to(RunOutcome& out) const {
+  for (size_t mi = 0; mi < c_.cfg.models.size(); ++mi) {
+    out.finished += finished_[mi];
+    out.errors += errors_[mi];
+    if (!c_.stop_cause[mi].empty()) out.stopped.push_back(c_.cfg.models[mi].name + ": " + c_.stop_cause[mi]);
+    out.limit_wait_s += limit_wait_[mi];
+    if (c_.opts.progress && limit_wait_[mi] > 0) {
+      fmt::print(stderr,
+                 "rigor: {} waited {:.1f} s on rate limits (client budgets and 429 backoff), not counted as latency\n",
+                 c_.cfg.models[mi].name, limit_wait_[mi]);
+    }
+  }
+  out.error_groups = tally_.groups();
+}
+
 }  // namespace
 
 RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, const std::atomic<bool>* cancel,
@@ -532,7 +765,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   const Spent spent = spent_and_estimate(cfg, opts, store, out.run_id, plan);
   BudgetGuard guard(budget, spent.usd, spent.tokens);
   const Endpoints endpoints = start_endpoints(cfg, opts, plan);
-  std::vector<std::string> stop_cause(cfg.models.size());  // set: the model runs no (more) samples
+  std::vector<std::string> stop_cause(cfg.models.size());
   const auto checks = check_endpoints_with_work(cfg, opts, endpoints, factory, plan, stop_cause);
   record_run_models(cfg, store, out.run_id, checks);
 
@@ -542,180 +775,20 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     if (!stop_cause[mi].empty()) progress.stopped(mi, "endpoint check failed");
   }
   progress.start();
-
-  auto session_start = Clock::now();
-  // Scoring and storing happen on the sink thread, never inside an engine's
-  // transfer loop: a slow verification (symbolic math) or a database commit
-  // must not delay other streams and distort their timings.
-  std::vector<std::map<std::string, std::unique_ptr<Scorer>>> scorers(cfg.models.size());
-  for (auto& per_model : scorers) {
-    for (const auto& s : suites) per_model[s.name] = make_scorer(s.scorer);
-  }
-  std::vector<int> finished(cfg.models.size(), 0), errors(cfg.models.size(), 0);
-  // The keys, so that no error message can carry one into the store or the summary.
-  std::vector<std::string> secrets(cfg.models.size());
-  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+  {
+    RunSession session({cfg, opts, store, out.run_id, suites, plan, endpoints, factory, budget, guard, lease, progress,
+                        stop_cause, cancel});
     try {
-      secrets[mi] = api_key_for(cfg.models[mi]);
-    } catch (const ConfigError&) {
-      // Unset: the model's engine fails to build and says so.
+      session.run();
+    } catch (...) {
+      progress.stop();
+      throw;
     }
+    progress.stop();
+    session.add_to(out);
   }
-  ErrorTally tally;  // written on the sink thread only
-  std::vector<double> limit_wait(cfg.models.size(), 0);  // each written by its model's thread only
-  // Scorers that run programs in the sandbox (milliseconds each) score their
-  // batches on several threads; the others take microseconds: one thread.
-  bool slow_scorers = false;
-  for (const auto& per_model : scorers)
-    for (const auto& [name, scorer] : per_model) slow_scorers |= scorer->slow();
-  const size_t score_threads = slow_scorers ? std::max(1u, std::thread::hardware_concurrency()) : 1;
-  SampleSink sink([&](std::vector<Finished>& batch) {
-    std::vector<SampleRecord> records(batch.size());
-    auto build = [&](size_t i) {
-      const Finished& f = batch[i];
-      const auto& m = cfg.models[f.model];
-      SampleRecord& s = records[i];
-      s = make_record(out.run_id, m, *f.task);
-      s.started_s = f.sent_at_s;
-      if (f.result) {
-        fill_completion(s, *f.result, *scorers[f.model][f.task->suite->name], m.pricing);
-      } else {
-        s.status = SampleStatus::kError;
-        s.error = redact_secrets(fmt::format("{}: {}", to_string(f.result.error().code), f.result.error().message),
-                                 secrets[f.model]);
-        // What was really tried: a 401 is not retried, a timeout may be.
-        s.attempts = f.result.error().attempts >= 0 ? f.result.error().attempts : m.max_attempts;
-      }
-    };
-    size_t workers = std::min(score_threads, batch.size());
-    if (workers <= 1) {
-      for (size_t i = 0; i < batch.size(); ++i) build(i);
-    } else {
-      std::atomic<size_t> next{0};
-      std::vector<std::thread> pool;
-      for (size_t w = 0; w < workers; ++w) {
-        pool.emplace_back([&] {
-          pthread_setname_np(pthread_self(), "rigor-score");
-          for (size_t i; (i = next.fetch_add(1)) < batch.size();) build(i);
-        });
-      }
-      for (auto& t : pool) t.join();
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (records[i].status == SampleStatus::kOk) {
-        ++finished[batch[i].model];
-      } else {
-        ++errors[batch[i].model];
-        if (!batch[i].result) tally.add(cfg.models[batch[i].model].name, batch[i].result.error(), secrets[batch[i].model]);
-      }
-    }
-    store.put_samples(records);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const Finished& f = batch[i];
-      const bool ok = records[i].status == SampleStatus::kOk;
-      progress.record(f.model, ok, f.result ? f.result->usage.completion_tokens : 0,
-                      f.result ? (ok ? "" : "sandbox") : to_string(f.result.error().code));
-    }
-  });
-
-  std::mutex failure_mu;
-  std::exception_ptr failure;
-  std::vector<std::thread> threads;
-  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-    if (plan.tasks[mi].empty()) continue;
-    threads.emplace_back([&, mi] {
-      // Named for per-thread CPU accounting (top -H, e2e_run_bench).
-      pthread_setname_np(pthread_self(), "rigor-engine");
-      const auto& m = cfg.models[mi];
-      auto& tasks = plan.tasks[mi];
-      std::unique_ptr<Engine> engine;
-      try {
-        engine = factory(m, endpoints.base_urls[mi]);
-      } catch (...) {
-        std::lock_guard lock(failure_mu);
-        if (!failure) failure = std::current_exception();
-        return;
-      }
-      if (opts.check_endpoints && m.check_timeout_s > 0 && m.rpm > 0) {
-        // The check's request took one slot of the provider's requests per
-        // minute, outside this engine's pacer: start one paced interval later.
-        std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));
-      }
-      std::vector<double> sent_at(tasks.size(), -1);
-      size_t next = 0;
-      // Final failures in a row with one cause: at run.stop_after_errors the
-      // model's endpoint is taken for broken and nothing new is started.
-      int streak = 0;
-      std::pair<ErrorCode, int> streak_cause{ErrorCode::kCancelled, 0};
-      auto started = Clock::now();
-      auto pull = [&]() -> std::optional<EngineJob> {
-        if (next >= tasks.size()) return std::nullopt;
-        // Samples in flight finish and are stored; nothing new starts.
-        if (budget.any() && guard.exhausted()) return std::nullopt;
-        if (!stop_cause[mi].empty() || lease.lost()) return std::nullopt;
-        const Task& t = tasks[next];
-        EngineJob job;
-        job.tag = next;
-        job.request.model = m.model_id;
-        job.request.messages = {{"user", t.prompt.user_message}};
-        job.request.temperature = m.temperature;
-        job.request.top_p = m.top_p;
-        job.request.max_tokens = m.max_tokens;
-        if (m.send_seed) job.request.seed = t.seed;
-        job.request.extra = m.extra;
-        sent_at[next] = std::chrono::duration<double>(Clock::now() - session_start).count();
-        ++next;
-        progress.sent(mi);
-        return job;
-      };
-      auto on_result = [&](uint64_t tag, CompletionResult r) {
-        progress.returned(mi);
-        // A cancelled sample is not stored: a resumed run redoes it.
-        if (!r && r.error().code == ErrorCode::kCancelled) return;
-        if (r) {
-          streak = 0;
-        } else {
-          const std::pair<ErrorCode, int> cause{r.error().code, r.error().http_status};
-          streak = cause == streak_cause ? streak + 1 : 1;
-          streak_cause = cause;
-          if (cfg.run.stop_after_errors > 0 && streak >= cfg.run.stop_after_errors && stop_cause[mi].empty()) {
-            ErrorGroup g{m.name, cause.first, cause.second, streak, redact_secrets(r.error().message, secrets[mi])};
-            stop_cause[mi] = fmt::format("stopped after {} samples in a row failed with {}: {}", streak, g.cause(),
-                                         g.example);
-            progress.stopped(mi, g.cause());
-          }
-        }
-        // Counted here, on the engine's thread, so the next pull already sees it.
-        if (r) {
-          limit_wait[mi] += r->limit_wait_s;
-          guard.add(cost_usd(m.pricing, r->usage),
-                    std::max<int64_t>(r->usage.prompt_tokens, 0) + std::max<int64_t>(r->usage.completion_tokens, 0));
-        }
-        sink.push({mi, &tasks[tag], sent_at[tag], std::move(r)});
-      };
-      engine->run(pull, on_result, cancel);
-      store.add_run_model_wall(out.run_id, m.name, std::chrono::duration<double>(Clock::now() - started).count());
-    });
-  }
-  for (auto& t : threads) t.join();
-  sink.close();  // everything finished is committed before the run returns
-  progress.stop();
-  if (failure) std::rethrow_exception(failure);
-  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-    out.finished += finished[mi];
-    out.errors += errors[mi];
-    if (!stop_cause[mi].empty()) out.stopped.push_back(cfg.models[mi].name + ": " + stop_cause[mi]);
-  }
-  out.error_groups = tally.groups();
   out.lease_lost = lease.lost();
   out.cancelled = cancel && cancel->load();
-  for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
-    out.limit_wait_s += limit_wait[mi];
-    if (opts.progress && limit_wait[mi] > 0) {
-      fmt::print(stderr, "rigor: {} waited {:.1f} s on rate limits (client budgets and 429 backoff), not counted as latency\n",
-                 cfg.models[mi].name, limit_wait[mi]);
-    }
-  }
   if (budget.any()) {
     out.budget_note = guard.describe();
     out.budget_spent = guard.exhausted() && out.already_done + out.finished < out.planned;

@@ -6,9 +6,9 @@
 namespace rigor {
 
 // Keeps freed memory in the process for the next request instead of
-// returning it to the kernel: glibc's default trimming and mmap thresholds
-// made malloc/free/consolidate ~13% of the simulator's CPU at zero delay.
-// (Tried in the perf client too: no measurable gain, so it is not used there.)
+// returning it to the kernel: a load-test server allocates and frees the same
+// response buffers thousands of times a second, and with glibc's default
+// trimming and mmap thresholds each round trip goes through the kernel.
 // Peak memory is unchanged; only the release to the kernel before exit is
 // given up (above 64 MiB it still happens).
 inline void keep_freed_memory() {

@@ -9,7 +9,7 @@ SimIndex bundled_sim_index() {
   for (const std::string& name : known_suite_names()) {
     if (name.rfind("gpqa", 0) == 0) continue;  // not bundled, prompts depend on the seed
     Suite suite = load_suite(name);
-    if (suite.scorer != "aime" && suite.scorer != "math") continue;
+    if (suite.scorer != "aime" && suite.scorer != "math" && suite.scorer != "humaneval") continue;
     index.add_suite(suite, [&](const Problem& p) { return make_prompt(suite, p, 0).user_message; });
   }
   return index;

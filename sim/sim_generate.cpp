@@ -82,6 +82,26 @@ void add_words(std::vector<Token>& out, std::string_view sentence) {
   }
 }
 
+// Text that must arrive exactly as written (code): each token is a word with
+// the whitespace before it, so the stream concatenates to `text` and the
+// token count is its word count.
+void add_verbatim(std::vector<Token>& out, std::string_view text) {
+  auto space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t word = pos;
+    while (word < text.size() && space(text[word])) ++word;
+    size_t end = word;
+    while (end < text.size() && !space(text[end])) ++end;
+    if (end == word) {  // trailing whitespace: to the last token
+      if (!out.empty()) out.back().text += std::string(text.substr(pos));
+      break;
+    }
+    out.push_back({std::string(text.substr(pos, end - pos)), false});
+    pos = end;
+  }
+}
+
 }  // namespace
 
 int64_t count_words(std::string_view text) {
@@ -187,14 +207,16 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
     if (!script.answered) {
       final_sentence = "I was not able to reach a definitive conclusion.";
     } else {
-      if (script.correct) {
+      if (!p.code_right.empty()) {
+        final_sentence = "```python\n" + (script.correct ? p.code_right : p.code_wrong) + "\n```";
+      } else if (script.correct) {
         script.answer = answer_rng.uniform() < profile_.equivalent_form_prob
                             ? sim::equivalent_form(p.gold, p.integer_answer, answer_rng)
                             : p.gold;
       } else {
         script.answer = sim::wrong_answer(p.gold, p.integer_answer, index_->golds(p.suite), answer_rng);
       }
-      final_sentence = "The final answer is \\boxed{" + script.answer + "}.";
+      if (p.code_right.empty()) final_sentence = "The final answer is \\boxed{" + script.answer + "}.";
     }
   } else {
     script.answered = false;
@@ -224,7 +246,11 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
       if (i + final_words + 1 == n_answer && text.back() != '.') text += '.';
       a.push_back({std::move(text), false});
     }
-    add_words(a, final_sentence);
+    if (script.problem && !script.problem->code_right.empty()) {
+      add_verbatim(a, (a.empty() ? "" : "\n\n") + final_sentence);  // the block on lines of its own
+    } else {
+      add_words(a, final_sentence);
+    }
     if (tags) a.front().text = "\n\n" + a.front().text;
     for (auto& t : a) tokens.push_back(std::move(t));
   }

@@ -1,10 +1,46 @@
 #include "sim/sim_index.h"
 
+#include <nlohmann/json.hpp>
+
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 namespace rigor {
+
+namespace {
+
+// The whole function as a chat model writes it: the prompt (imports,
+// signature, docstring) and the canonical body. The wrong program is the same
+// with every "return X" turned into "return None  # X": it runs, and returns
+// nothing any HumanEval test expects.
+void code_answers(const Problem& p, SimProblem& sp) {
+  auto canonical = p.meta.find("canonical_solution");
+  const auto spec = nlohmann::json::parse(p.gold, nullptr, false);
+  if (canonical == p.meta.end() || !canonical->is_string() || !spec.is_object() || !spec.contains("prompt") ||
+      !spec["prompt"].is_string()) {
+    throw std::invalid_argument(
+        fmt::format("{}/{}: a code problem needs meta.canonical_solution and a gold with its prompt", sp.suite,
+                    sp.problem_id));
+  }
+  const std::string prompt = spec["prompt"].get<std::string>();
+  const std::string body = canonical->get<std::string>();
+  sp.code_right = prompt + body;
+  std::string wrong;
+  for (size_t pos = 0; pos < body.size();) {
+    const size_t ret = body.find("return ", pos);
+    if (ret == std::string::npos) {
+      wrong += body.substr(pos);
+      break;
+    }
+    wrong += body.substr(pos, ret - pos) + "return None  # ";
+    pos = ret + 7;
+  }
+  if (wrong == body) wrong = body + "\n    return None\n";
+  sp.code_wrong = prompt + wrong;
+}
+
+}  // namespace
 
 void SimIndex::add_suite(const Suite& suite, const std::function<std::string(const Problem&)>& render) {
   if (difficulties_.count(suite.name)) throw std::invalid_argument(fmt::format("suite {} indexed twice", suite.name));
@@ -22,6 +58,7 @@ void SimIndex::add_suite(const Suite& suite, const std::function<std::string(con
     sp.gold = p.gold;
     sp.difficulty = it->get<double>();
     sp.integer_answer = suite.scorer == "aime";
+    if (suite.scorer == "humaneval") code_answers(p, sp);
     std::string prompt = render(p);
     if (!by_prompt_.emplace(prompt, problems_.size()).second)
       throw std::invalid_argument(fmt::format("{}/{}: its prompt is already indexed", suite.name, p.id));

@@ -19,6 +19,9 @@ struct SimProblem {
   std::string gold;        // reference answer as the suite gives it
   double difficulty = 0;   // in [0, 1], higher = harder
   bool integer_answer = false;  // AIME-style: gold is an integer 0..999
+  // Code problems (HumanEval): the program a right answer writes (the
+  // canonical solution) and a plausible wrong one; empty for the others.
+  std::string code_right, code_wrong;
 };
 
 class SimIndex {
@@ -47,10 +50,10 @@ class SimIndex {
   std::vector<std::string> suite_order_;
 };
 
-// The index over every bundled math suite (aime24, aime25, math500), keyed by
-// make_prompt(suite, problem, 0): their prompts do not depend on the seed.
-// Suites scored otherwise (GPQA, code) are not indexed; their prompts get the
-// generic response. Throws SuiteError / std::invalid_argument on bad data.
+// The index over every bundled math and HumanEval suite (aime24, aime25,
+// math500, humaneval), keyed by make_prompt(suite, problem, 0): their prompts
+// do not depend on the seed. GPQA (not bundled, choices shuffled per seed) and
+// stdio suites are not indexed; their prompts get the generic response. Throws SuiteError / std::invalid_argument on bad data.
 SimIndex bundled_sim_index();
 
 }  // namespace rigor

@@ -37,7 +37,7 @@ TEST(SimBundled, EveryMathProblemIsRecognisedWhateverTheSampleSeed) {
       EXPECT_EQ(found->gold, p.gold);
     }
   }
-  EXPECT_EQ(bundled()->size(), total);
+  EXPECT_EQ(bundled()->size(), total + load_suite("humaneval").problems.size());
 }
 
 TEST(SimBundled, ShippedProfilesHitTheirTargetsAndTheDistillIsWeaker) {
@@ -85,9 +85,41 @@ TEST(SimBundled, ScorersAgreeWithTheSimulatorOnEverySample) {
       }
     }
   }
-  EXPECT_EQ(checked, static_cast<int>(bundled()->size()) * 4);
+  EXPECT_EQ(checked, static_cast<int>(bundled()->size() - load_suite("humaneval").problems.size()) * 4);
   EXPECT_GT(correct, checked / 2);
   EXPECT_GT(unanswered, 0);
+}
+
+// HumanEval: the answer is the whole function in a fenced block, the
+// canonical solution when meant to be right, a program that runs and returns
+// None otherwise; the real scorer (tests in a judge, code in the sandbox)
+// agrees on every problem.
+TEST(SimBundled, HumanEvalAnswersAreCodeTheScorerJudgesAsTheSimulatorMeant) {
+  SimProfile profile = shipped().at("full");
+  profile.no_answer_prob = 0.02;
+  SimModel model(profile, bundled());
+  Suite suite = load_suite("humaneval");
+  auto scorer = make_scorer(suite.scorer);
+  ASSERT_NE(scorer, nullptr);
+  int right = 0, wrong = 0;
+  for (const Problem& p : suite.problems) {
+    const std::string prompt = make_prompt(suite, p, 0).user_message;
+    SimScript s = model.generate(prompt, 11, std::nullopt);
+    ASSERT_NE(s.problem, nullptr) << p.id;
+    std::string answer;
+    for (const auto& c : s.chunks)
+      if (!c.reasoning) answer += c.text;
+    if (s.answered) {
+      EXPECT_NE(answer.find("```python\n"), std::string::npos) << answer;
+    }
+    Verdict v = scorer->score(answer, p.gold);
+    ASSERT_FALSE(v.error) << p.id << ": " << v.reason;
+    EXPECT_EQ(v.correct, s.correct) << p.id << " (" << v.reason << ")\n" << answer;
+    right += s.correct;
+    wrong += s.answered && !s.correct;
+  }
+  EXPECT_GT(right, 40);
+  EXPECT_GT(wrong, 20);
 }
 
 }  // namespace

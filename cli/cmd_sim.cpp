@@ -18,6 +18,8 @@ void add_sim_command(CLI::App& app, Action& action) {
   c->add_option("--profiles", *profiles, "simulator profiles (TOML)")->required()->check(CLI::ExistingFile);
   c->add_option("--seed", o->seed, "mixed into every response")->capture_default_str();
   c->add_option("--threads", o->threads, "serving threads")->capture_default_str()->check(CLI::Range(1, 64));
+  c->add_option("--gpqa-csv", o->gpqa_csv, "the official GPQA CSV: answer its multiple-choice prompts too")
+      ->check(CLI::ExistingFile);
   c->add_flag("--allow-remote", o->allow_remote, "permit a non-loopback --host");
   c->callback([o, profiles, &action] { action = [o, profiles] { return sim_main(*o, *profiles); }; });
 }

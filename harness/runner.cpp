@@ -433,7 +433,8 @@ Endpoints start_endpoints(const Config& cfg, const RunOptions& opts, const Plan&
     for (size_t mi = 0; mi < cfg.models.size(); ++mi) needed |= !plan.tasks[mi].empty();
     if (!sim && needed) {
       try {
-        sim = std::make_unique<SimProcess>(opts.exe.empty() ? self_exe() : opts.exe, m.sim_profiles);
+        sim = std::make_unique<SimProcess>(opts.exe.empty() ? self_exe() : opts.exe, m.sim_profiles, 15, 1,
+                                           cfg.run.gpqa_csv);
       } catch (const std::exception& e) {
         throw ConfigError(fmt::format("{}: model {}: {}", cfg.path, m.name, e.what()));
       }

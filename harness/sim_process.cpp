@@ -14,10 +14,12 @@ std::string self_exe() {
   return std::filesystem::read_symlink("/proc/self/exe").string();
 }
 
-SimProcess::SimProcess(const std::string& exe, const std::string& profiles, double timeout_s, int threads) {
+SimProcess::SimProcess(const std::string& exe, const std::string& profiles, double timeout_s, int threads,
+                       const std::string& gpqa_csv) {
   LaunchSpec spec;
   spec.command = {exe,           "sim",      "--host",   "127.0.0.1", "--port",
                   "0",           "--profiles", profiles, "--threads", std::to_string(std::max(1, threads))};
+  if (!gpqa_csv.empty()) spec.command.insert(spec.command.end(), {"--gpqa-csv", gpqa_csv});
   spec.port_from_log = R"(listening on [0-9.]+:([0-9]+))";
   spec.health_url = "http://127.0.0.1:{port}/health";
   spec.startup_timeout_s = timeout_s;

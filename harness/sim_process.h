@@ -18,8 +18,9 @@ class SimProcess {
   // timeout_s in all) until its /health answers. The child dies with this
   // process even on kill -9 (PR_SET_PDEATHSIG). Throws std::runtime_error
   // with the child's output if it does not come up. `threads` > 1 passes
-  // --threads.
-  SimProcess(const std::string& exe, const std::string& profiles, double timeout_s = 15, int threads = 1);
+  // --threads; a `gpqa_csv` path passes --gpqa-csv (GPQA prompts answered).
+  SimProcess(const std::string& exe, const std::string& profiles, double timeout_s = 15, int threads = 1,
+             const std::string& gpqa_csv = "");
   ~SimProcess();  // SIGTERM to its process group, SIGKILL after 2 s; always reaped
   SimProcess(const SimProcess&) = delete;
   SimProcess& operator=(const SimProcess&) = delete;

@@ -563,7 +563,8 @@ VerifyOutcome Verifier::run() {
   std::string url = model().base_url;
   if (model().engine == "sim") {
     try {
-      sim = std::make_unique<SimProcess>(opts_.exe.empty() ? self_exe() : opts_.exe, model().sim_profiles);
+      sim = std::make_unique<SimProcess>(opts_.exe.empty() ? self_exe() : opts_.exe, model().sim_profiles, 15, 1,
+                                         cfg_.run.gpqa_csv);
     } catch (const std::exception& e) {
       throw ConfigError(fmt::format("{}: model {}: {}", cfg_.path, model().name, e.what()));
     }

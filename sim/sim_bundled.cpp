@@ -15,4 +15,12 @@ SimIndex bundled_sim_index() {
   return index;
 }
 
+SimIndex sim_index_with_gpqa(const std::string& gpqa_csv) {
+  SimIndex index = bundled_sim_index();
+  SuiteOptions opts;
+  opts.gpqa_csv = gpqa_csv;
+  index.add_choice_suite(load_suite("gpqa-diamond", opts));
+  return index;
+}
+
 }  // namespace rigor

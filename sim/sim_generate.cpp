@@ -207,8 +207,14 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
     if (!script.answered) {
       final_sentence = "I was not able to reach a definitive conclusion.";
     } else {
+      const std::string letter = correct_letter(p, prompt);
       if (!p.code_right.empty()) {
         final_sentence = "```python\n" + (script.correct ? p.code_right : p.code_wrong) + "\n```";
+      } else if (!letter.empty()) {
+        // Another letter when wrong, uniformly among the three.
+        const char other = static_cast<char>('A' + answer_rng.below(3));
+        script.answer = script.correct ? letter : std::string(1, other >= letter[0] ? other + 1 : other);
+        final_sentence = "Answer: " + script.answer;
       } else if (script.correct) {
         script.answer = answer_rng.uniform() < profile_.equivalent_form_prob
                             ? sim::equivalent_form(p.gold, p.integer_answer, answer_rng)
@@ -216,7 +222,7 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
       } else {
         script.answer = sim::wrong_answer(p.gold, p.integer_answer, index_->golds(p.suite), answer_rng);
       }
-      if (p.code_right.empty()) final_sentence = "The final answer is \\boxed{" + script.answer + "}.";
+      if (p.code_right.empty() && letter.empty()) final_sentence = "The final answer is \\boxed{" + script.answer + "}.";
     }
   } else {
     script.answered = false;

@@ -68,11 +68,40 @@ void SimIndex::add_suite(const Suite& suite, const std::function<std::string(con
   }
 }
 
+void SimIndex::add_choice_suite(const Suite& suite) {
+  const size_t first = problems_.size();
+  add_suite(suite, [](const Problem& p) { return "\x01choice:" + p.id; });  // never a real prompt
+  for (size_t i = first; i < problems_.size(); ++i) {
+    const Problem& p = suite.problems[i - first];
+    if (p.choices.empty()) {
+      throw std::invalid_argument(fmt::format("{}/{}: a multiple-choice problem without choices", suite.name, p.id));
+    }
+    problems_[i].choice_right = p.choices.front();  // the loader puts the correct choice first
+    if (!by_statement_.emplace(p.statement, i).second) {
+      throw std::invalid_argument(fmt::format("{}/{}: its statement is already indexed", suite.name, p.id));
+    }
+  }
+}
+
 const SimProblem* SimIndex::find(std::string_view prompt) const {
   // C++20 heterogeneous lookup needs a transparent hash; one string copy per
   // request is cheap next to the response.
   auto it = by_prompt_.find(std::string(prompt));
-  return it == by_prompt_.end() ? nullptr : &problems_[it->second];
+  if (it != by_prompt_.end()) return &problems_[it->second];
+  if (by_statement_.empty()) return nullptr;
+  const size_t choices = prompt.find("\n\nA) ");
+  if (choices == std::string_view::npos) return nullptr;
+  auto st = by_statement_.find(std::string(prompt.substr(0, choices)));
+  return st == by_statement_.end() ? nullptr : &problems_[st->second];
+}
+
+std::string correct_letter(const SimProblem& p, std::string_view prompt) {
+  if (p.choice_right.empty()) return "";
+  for (char letter = 'A'; letter <= 'D'; ++letter) {
+    const std::string line = fmt::format("\n{}) {}\n", letter, p.choice_right);
+    if (prompt.find(line) != std::string_view::npos) return std::string(1, letter);
+  }
+  return "";
 }
 
 const std::vector<double>& SimIndex::difficulties(const std::string& suite) const {

@@ -22,7 +22,14 @@ struct SimProblem {
   // Code problems (HumanEval): the program a right answer writes (the
   // canonical solution) and a plausible wrong one; empty for the others.
   std::string code_right, code_wrong;
+  // Multiple-choice problems (GPQA): the correct choice's text. The prompt
+  // shows the choices in a per-sample order, so the gold letter is read from
+  // the prompt itself (correct_letter()).
+  std::string choice_right;
 };
+
+// The letter ("A".."D") whose line in `prompt` reads "X) <choice_right>", or "".
+std::string correct_letter(const SimProblem& p, std::string_view prompt);
 
 class SimIndex {
  public:
@@ -32,7 +39,13 @@ class SimIndex {
   // A prompt already indexed is an error too (std::invalid_argument).
   void add_suite(const Suite& suite, const std::function<std::string(const Problem&)>& render);
 
-  // The problem whose rendered prompt is exactly `prompt`, or nullptr.
+  // Adds a multiple-choice suite (GPQA), whose prompts show the choices in a
+  // per-sample order: keyed by the statement, the prompt's text before its
+  // first "\n\nA) " line. Same errors as add_suite.
+  void add_choice_suite(const Suite& suite);
+
+  // The problem whose rendered prompt is exactly `prompt` (or, for a choice
+  // suite, whose statement begins it), or nullptr.
   const SimProblem* find(std::string_view prompt) const;
 
   // Difficulties of one suite's problems (empty for an unknown suite).
@@ -45,6 +58,7 @@ class SimIndex {
  private:
   std::vector<SimProblem> problems_;
   std::unordered_map<std::string, size_t> by_prompt_;
+  std::unordered_map<std::string, size_t> by_statement_;  // choice suites
   std::unordered_map<std::string, std::vector<double>> difficulties_;
   std::unordered_map<std::string, std::vector<std::string>> golds_;
   std::vector<std::string> suite_order_;
@@ -55,5 +69,8 @@ class SimIndex {
 // do not depend on the seed. GPQA (not bundled, choices shuffled per seed) and
 // stdio suites are not indexed; their prompts get the generic response. Throws SuiteError / std::invalid_argument on bad data.
 SimIndex bundled_sim_index();
+// The same plus the GPQA suite of the user's official CSV (suites/gpqa_csv).
+// Throws SuiteError naming the file for a bad CSV.
+SimIndex sim_index_with_gpqa(const std::string& gpqa_csv);
 
 }  // namespace rigor

@@ -16,7 +16,8 @@ int sim_main(const SimOptions& options, const std::string& profiles_path, std::o
   std::shared_ptr<const SimIndex> index;
   try {
     profiles = load_sim_profiles(profiles_path);
-    index = std::make_shared<const SimIndex>(bundled_sim_index());
+    index = std::make_shared<const SimIndex>(options.gpqa_csv.empty() ? bundled_sim_index()
+                                                                      : sim_index_with_gpqa(options.gpqa_csv));
   } catch (const std::exception& e) {
     err << "rigor sim: " << e.what() << std::endl;
     return 2;

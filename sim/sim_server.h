@@ -27,6 +27,7 @@ struct SimOptions {
   uint64_t seed = 0;               // mixed into every response
   int threads = 1;                 // Asio threads serving all connections
   bool allow_remote = false;       // permit binding a non-loopback address
+  std::string gpqa_csv;            // the user's official GPQA CSV: multiple-choice prompts answered too
 };
 
 // Counters since start, for tests and logs.

@@ -1,6 +1,8 @@
 // The simulator over the bundled suites: every problem is recognised from
 // its prompt, the shipped profiles hit their accuracy targets, and the real
 // scorers agree with the simulator about which samples are correct.
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "sim/sim_generate.h"
@@ -120,6 +122,47 @@ TEST(SimBundled, HumanEvalAnswersAreCodeTheScorerJudgesAsTheSimulatorMeant) {
   }
   EXPECT_GT(right, 40);
   EXPECT_GT(wrong, 20);
+}
+
+}  // namespace
+}  // namespace rigor
+
+namespace rigor {
+namespace {
+
+// GPQA from the user's CSV (rigor sim --gpqa-csv): found whatever the choice
+// order of the sample, answered with a letter the real scorer judges as the
+// simulator meant, the right letter moving with the shuffle.
+TEST(SimGpqa, ChoicePromptsAreAnsweredWithTheLetterTheScorerExpects) {
+  const std::string csv = std::string(RIGOR_TEST_DATA) + "/suites_gpqa.csv";
+  auto index = std::make_shared<const SimIndex>(sim_index_with_gpqa(csv));
+  SuiteOptions opts;
+  opts.gpqa_csv = csv;
+  const Suite suite = load_suite("gpqa-diamond", opts);
+  auto scorer = make_scorer(suite.scorer);
+  ASSERT_NE(scorer, nullptr);
+  SimModel model(shipped().at("full"), index);
+  int right = 0, wrong = 0;
+  std::set<std::string> gold_letters;
+  for (const Problem& p : suite.problems) {
+    for (uint64_t seed = 0; seed < 16; ++seed) {
+      const PromptedSample ps = make_prompt(suite, p, seed);
+      SimScript s = model.generate(ps.user_message, seed, std::nullopt);
+      ASSERT_NE(s.problem, nullptr) << p.id;
+      EXPECT_EQ(s.problem->problem_id, p.id);
+      std::string answer;
+      for (const auto& c : s.chunks)
+        if (!c.reasoning) answer += c.text;
+      Verdict v = scorer->score(answer, ps.gold);
+      EXPECT_EQ(v.correct, s.correct) << p.id << " gold " << ps.gold << ": " << answer.substr(answer.size() - 40);
+      right += s.correct;
+      wrong += s.answered && !s.correct;
+      gold_letters.insert(ps.gold);
+    }
+  }
+  EXPECT_GT(right, 0);
+  EXPECT_GT(wrong, 0);
+  EXPECT_EQ(gold_letters.size(), 4u) << "the shuffle moves the right letter";
 }
 
 }  // namespace

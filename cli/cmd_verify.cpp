@@ -25,14 +25,11 @@ struct VerifyArgs {
 };
 
 int verify_command(VerifyArgs a) {
-  if (!a.reference.empty()) {
-    throw ConfigError("--reference is not built yet: verify tests the tokenizer and accuracy against the claim's "
-                      "card only (the paired comparison with a reference run is issue 18's third test)");
-  }
   Config cfg = load_config(a.config);
   a.opts.tolerance = a.tolerance_points / 100;
   a.opts.gap = a.gap_points / 100;
   a.opts.progress = !a.quiet;
+  a.opts.reference = a.reference;
   const std::string db = a.db.empty() ? cfg.run.db : a.db;
   Store store(db);
   struct sigaction sa {};
@@ -71,7 +68,10 @@ void add_verify_command(CLI::App& app, Action& action) {
       "fingerprint card of the claim's tokenizer (deterministic). accuracy: problems of a suite on the claim's\n"
       "model card, drawn at random, one sample each at the card's protocol, in a sequential test (Wald's SPRT) of\n"
       "accuracy >= card - tolerance against accuracy <= card - tolerance - gap; an endpoint as accurate as its\n"
-      "claim is called inconsistent with probability <= alpha however long it runs. Every request is stored.\n"
+      "claim is called inconsistent with probability <= alpha however long it runs. --reference RUN[:MODEL]: instead\n"
+      "of the card, compare with a trusted run in the same database (its suite and sampling settings): accuracy per\n"
+      "problem against the run's, and output length against its median, two tests by betting at alpha/2 each.\n"
+      "Every request is stored; rigor report --verify shows them.\n"
       "Exit 0 consistent, 1 inconsistent, 3 undecided within the budget, 2 usage or config error, 5 endpoint down.");
   c->add_option("-c,--config", a->config, "config (TOML) that defines the model")->required()->check(CLI::ExistingFile);
   c->add_option("--model", a->opts.model, "the config's model to verify")->required();
@@ -79,7 +79,8 @@ void add_verify_command(CLI::App& app, Action& action) {
       ->required();
   c->add_option("--cards", a->opts.cards_dir, "folder of model cards (default: the bundled suites/cards/models)");
   c->add_option("--suite", a->opts.suite, "accuracy suite (default: the first on the card this build can run)");
-  c->add_option("--reference", a->reference, "a trusted reference run or model (not built yet)");
+  c->add_option("--reference", a->reference,
+                "RUN or RUN:MODEL in the same database: a trusted run to compare with, instead of the card's figures");
   c->add_option("--alpha", a->opts.alpha, "false-accusation rate (default 0.01)")->check(CLI::Range(1e-6, 0.5));
   c->add_option("--beta", a->opts.beta, "accuracy test: miss rate against an endpoint `gap` below the bound "
                                        "(default 0.05)")->check(CLI::Range(1e-6, 0.5));

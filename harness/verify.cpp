@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <thread>
@@ -11,6 +12,7 @@
 
 #include "base/pricing.h"
 #include "base/rng.h"
+#include "base/betting_test.h"
 #include "base/sprt.h"
 #include "base/utc_time.h"
 #include "harness/endpoint_check.h"
@@ -136,6 +138,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// FNV-1a, to give each test its own stream of problem draws.
+uint64_t sim_hash(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
 // What verify has spent and may still spend.
 struct Spend {
   int requests = 0;
@@ -164,6 +173,17 @@ struct Spend {
   }
 };
 
+// A trusted run to compare with: one model's samples of one suite.
+struct ReferenceRun {
+  std::string run_id, model;
+  Suite suite;
+  double temperature = 0.6, top_p = 0.95;
+  int max_tokens = 32768;
+  int samples = 0;
+  std::map<std::string, double> rate;                 // problem id -> fraction correct
+  std::map<std::string, std::vector<int64_t>> lengths;  // problem id -> output tokens of its samples
+};
+
 class Verifier {
  public:
   Verifier(const Config& cfg, const VerifyOptions& opts, Store& store, const std::atomic<bool>* cancel,
@@ -184,6 +204,27 @@ class Verifier {
   bool over_budget(double next_usd, int64_t next_tokens) const;
   VerifyTest tokenizer_test();
   VerifyTest accuracy_test();
+  VerifyTest reference_test();
+
+  struct Sampling {
+    double temperature = 0.6, top_p = 0.95;
+    int max_tokens = 32768;
+  };
+  struct SampleStats {
+    uint64_t dispatched = 0;
+    int64_t observed = 0;  // judged samples handed to the test
+    int errors = 0, truncated = 0, cut_short = 0;
+    bool failing = false;  // more requests failed than were judged: the endpoint is not answering
+  };
+  // Called with each judged sample, in dispatch order; true when the test has decided.
+  using Observe = std::function<bool(const Problem&, bool correct, const Completion&)>;
+  // Draws `problems` uniformly with replacement, one sample each, stores every
+  // request, and hands each judged sample to `observe` until it decides, the
+  // budget or --max-samples is reached, the caller cancels, or requests keep failing.
+  SampleStats sample(const std::string& test, const Suite& suite, const std::vector<const Problem*>& problems,
+                     const Sampling& sampling, const Observe& observe);
+  void describe(const SampleStats& st, VerifyTest& t) const;
+  std::string why_undecided(const SampleStats& st) const;
   void progress(const std::string& line) const {
     if (opts_.progress) fmt::print(stderr, "rigor: verify {}: {}\n", model().name, line);
   }
@@ -195,6 +236,7 @@ class Verifier {
   EngineFactory factory_;
   const ModelConfig* model_ = nullptr;
   ModelCard card_;
+  std::optional<ReferenceRun> reference_;
   std::unique_ptr<Engine> engine_;
   std::string id_;
   int64_t seq_ = 0;
@@ -390,6 +432,119 @@ std::optional<std::pair<CardResult, Suite>> accuracy_suite(const ModelCard& card
   return std::nullopt;
 }
 
+Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& suite,
+                                       const std::vector<const Problem*>& problems, const Sampling& sampling,
+                                       const Observe& observe) {
+  SampleStats st;
+  auto scorer = make_scorer(suite.scorer);
+  const Spend before = spend_;
+  // Each test draws its own problems; the accuracy test's stream is the seed itself.
+  const uint64_t stream = test == "accuracy" ? 0 : sim_hash(test);
+  Rng rng(opts_.seed ^ 0x7665726966790000ull ^ stream);
+  struct Sent {
+    CompletionRequest req;
+    const Problem* problem = nullptr;
+    PromptedSample prompt;
+  };
+  struct Arrived {
+    const Problem* problem = nullptr;
+    std::optional<bool> correct;  // nullopt: not an observation
+    Completion completion;
+  };
+  std::map<uint64_t, Sent> sent;
+  std::map<uint64_t, Arrived> arrived;
+  uint64_t fed = 0;
+  int in_flight = 0;
+  bool decided = false;
+  // With a budget, the first sample goes alone, so that the others know
+  // what a sample costs.
+  const bool budgeted = opts_.budget_usd > 0 || opts_.budget_tokens > 0;
+  uint64_t round_limit = 0;
+  auto next = [&]() -> std::optional<EngineJob> {
+    if (stop_ || decided) return std::nullopt;
+    if (static_cast<int>(st.dispatched) >= opts_.max_samples || st.dispatched >= round_limit) return std::nullopt;
+    // Each sample in flight may cost what the ones so far cost on average.
+    const int done = static_cast<int>(st.dispatched) - in_flight;
+    const double mean_usd = done > 0 ? (spend_.usd - before.usd) / done : 0;
+    const double mean_tokens = done > 0 ? static_cast<double>(spend_.tokens - before.tokens) / done : 0;
+    if (over_budget(mean_usd * (in_flight + 1), static_cast<int64_t>(mean_tokens * (in_flight + 1)))) {
+      budget_spent_ = true;
+      return std::nullopt;
+    }
+    const Problem& p = *problems[rng.below(problems.size())];
+    const uint64_t seed = sample_seed(opts_.seed ^ stream, suite.name, p.id, static_cast<int>(st.dispatched));
+    Sent s{{}, &p, make_prompt(suite, p, seed)};
+    s.req = request(s.prompt.user_message, sampling.max_tokens, seed);
+    s.req.temperature = sampling.temperature;
+    s.req.top_p = sampling.top_p;
+    EngineJob job{st.dispatched++, s.req};
+    sent.emplace(job.tag, std::move(s));
+    ++in_flight;
+    return job;
+  };
+  auto on_result = [&](uint64_t tag, CompletionResult res) {
+    --in_flight;
+    Sent& s = sent.at(tag);
+    auto rec = record(test, s.problem->id, s.req, res);
+    rec.gold = s.prompt.gold;
+    Arrived got{s.problem, std::nullopt, {}};
+    if (res) {
+      const bool cut = res->finish_reason == "length" || res->reasoning_unclosed;
+      Verdict v = res->reasoning_unclosed ? Verdict{} : scorer->score(res->text, s.prompt.gold);
+      rec.extracted = v.extracted;
+      if (v.error) {
+        rec.status = "error";
+        rec.error = "scorer: " + v.reason;
+      } else {
+        rec.correct = v.correct ? 1 : 0;
+        got.correct = v.correct;  // a truncated answer is a wrong one, as in the published pass@1
+        got.completion = *res;
+        st.truncated += cut;
+      }
+    }
+    const bool cancelled = !res && res.error().code == ErrorCode::kCancelled;
+    if (!got.correct && cancelled) ++st.cut_short;
+    if (!got.correct && !cancelled) ++st.errors;
+    if (st.errors >= 10 && st.errors > st.observed) st.failing = stop_ = true;
+    store_.put_verify_request(rec);
+    spend_.add(rec, model().pricing);
+    arrived[tag] = std::move(got);
+    // In dispatch order, so the order answers finish in cannot bias the test.
+    while (!decided && arrived.count(fed)) {
+      Arrived& a = arrived[fed];
+      if (a.correct) {
+        ++st.observed;
+        decided = observe(*a.problem, *a.correct, a.completion);
+      }
+      arrived.erase(fed++);
+    }
+    if (decided) stop_ = true;
+  };
+  while (!decided && !cancelled_ && !budget_spent_ && !st.failing &&
+         static_cast<int>(st.dispatched) < opts_.max_samples) {
+    const uint64_t before_round = st.dispatched;
+    round_limit = budgeted && st.dispatched == 0 ? 1 : static_cast<uint64_t>(opts_.max_samples);
+    drive(next, on_result);
+    if (st.dispatched == before_round) break;  // nothing could be sent
+  }
+  return st;
+}
+
+void Verifier::describe(const SampleStats& st, VerifyTest& t) const {
+  if (st.truncated > 0) t.evidence.push_back(fmt::format("{} samples hit max_tokens and count as wrong", st.truncated));
+  if (st.errors > 0) t.evidence.push_back(fmt::format("{} requests failed and are not counted", st.errors));
+  if (st.cut_short > 0) {
+    t.evidence.push_back(fmt::format("{} requests in flight when the test stopped were cancelled", st.cut_short));
+  }
+}
+
+std::string Verifier::why_undecided(const SampleStats& st) const {
+  return budget_spent_ ? "the budget ran out"
+         : cancelled_  ? "interrupted"
+         : st.failing  ? fmt::format("{} requests failed (see the stored requests)", st.errors)
+                       : fmt::format("--max-samples {} reached", opts_.max_samples);
+}
+
 VerifyTest Verifier::accuracy_test() {
   VerifyTest t;
   t.name = "accuracy";
@@ -404,90 +559,21 @@ VerifyTest Verifier::accuracy_test() {
   const Suite& suite = chosen->second;
   auto [bound, alternative] = accuracy_hypotheses(result, opts_);
   Sprt sprt(bound, alternative, opts_.alpha, opts_.beta);
-  auto scorer = make_scorer(suite.scorer);
   t.error_rate = fmt::format("<= {:g} (Wald's SPRT; always valid by Ville's inequality for any endpoint at or above "
                              "{:.1f}%)", opts_.alpha, bound * 100);
   const Spend before = spend_;
-  Rng rng(opts_.seed ^ 0x7665726966790000ull);  // "verify"
-  struct Sent {
-    CompletionRequest req;
-    const Problem* problem = nullptr;
-    PromptedSample prompt;
-  };
-  std::map<uint64_t, Sent> sent;
-  std::map<uint64_t, std::optional<bool>> arrived;  // tag -> correct, nullopt when not an observation
-  uint64_t dispatched = 0, fed = 0;
-  int in_flight = 0, errors = 0, truncated = 0, cut_short = 0;
-  bool failing = false;  // more requests failed than were judged: the endpoint is not answering
-  // With a budget, the first sample goes alone, so that the others know
-  // what a sample costs.
-  const bool budgeted = opts_.budget_usd > 0 || opts_.budget_tokens > 0;
-  uint64_t round_limit = 0;
-  auto next = [&]() -> std::optional<EngineJob> {
-        if (stop_ || sprt.decision() != Sprt::Decision::kContinue) return std::nullopt;
-        if (static_cast<int>(dispatched) >= opts_.max_samples || dispatched >= round_limit) return std::nullopt;
-        // Each sample in flight may cost what the ones so far cost on average.
-        const int done = static_cast<int>(dispatched) - in_flight;
-        const double mean_usd = done > 0 ? (spend_.usd - before.usd) / done : 0;
-        const double mean_tokens = done > 0 ? static_cast<double>(spend_.tokens - before.tokens) / done : 0;
-        if (over_budget(mean_usd * (in_flight + 1), static_cast<int64_t>(mean_tokens * (in_flight + 1)))) {
-          budget_spent_ = true;
-          return std::nullopt;
-        }
-        const Problem& p = suite.problems[rng.below(suite.problems.size())];
-        const uint64_t seed = sample_seed(opts_.seed, suite.name, p.id, static_cast<int>(dispatched));
-        Sent s{{}, &p, make_prompt(suite, p, seed)};
-        s.req = request(s.prompt.user_message, card_.protocol.max_tokens, seed);
-        EngineJob job{dispatched++, s.req};
-        sent.emplace(job.tag, std::move(s));
-        ++in_flight;
-        return job;
-      };
-  auto on_result = [&](uint64_t tag, CompletionResult res) {
-        --in_flight;
-        Sent& s = sent.at(tag);
-        auto rec = record("accuracy", s.problem->id, s.req, res);
-        rec.gold = s.prompt.gold;
-        std::optional<bool> observed;
-        if (res) {
-          const bool cut = res->finish_reason == "length" || res->reasoning_unclosed;
-          Verdict v = res->reasoning_unclosed ? Verdict{} : scorer->score(res->text, s.prompt.gold);
-          rec.extracted = v.extracted;
-          if (v.error) {
-            rec.status = "error";
-            rec.error = "scorer: " + v.reason;
-          } else {
-            rec.correct = v.correct ? 1 : 0;
-            observed = v.correct;  // a truncated answer is a wrong one, as in the published pass@1
-            truncated += cut;
-          }
-        }
-        const bool cancelled = !res && res.error().code == ErrorCode::kCancelled;
-        if (!observed && cancelled) ++cut_short;
-        if (!observed && !cancelled) ++errors;
-        if (errors >= 10 && errors > sprt.samples()) failing = stop_ = true;
-        store_.put_verify_request(rec);
-        spend_.add(rec, model().pricing);
-        arrived[tag] = observed;
-        // In dispatch order, so the order answers finish in cannot bias the test.
-        while (arrived.count(fed)) {
-          if (auto o = arrived[fed]) sprt.add(*o);
-          arrived.erase(fed++);
-        }
-        if (sprt.decision() != Sprt::Decision::kContinue) stop_ = true;
-        if (sprt.samples() > 0 && sprt.samples() % 20 == 0 && arrived.empty()) {
-          progress(fmt::format("accuracy: {} samples, {} correct, log LR {:+.2f} (inconsistent at {:+.2f}, "
-                               "consistent at {:+.2f})",
-                               sprt.samples(), sprt.successes(), sprt.log_lr(), sprt.upper(), sprt.lower()));
-        }
-      };
-  while (sprt.decision() == Sprt::Decision::kContinue && !cancelled_ && !budget_spent_ && !failing &&
-         static_cast<int>(dispatched) < opts_.max_samples) {
-    const uint64_t before_round = dispatched;
-    round_limit = budgeted && dispatched == 0 ? 1 : static_cast<uint64_t>(opts_.max_samples);
-    drive(next, on_result);
-    if (dispatched == before_round) break;  // nothing could be sent
-  }
+  std::vector<const Problem*> problems;
+  for (const auto& p : suite.problems) problems.push_back(&p);
+  const Sampling protocol{card_.protocol.temperature, card_.protocol.top_p, card_.protocol.max_tokens};
+  const SampleStats st = sample("accuracy", suite, problems, protocol, [&](const Problem&, bool correct, const Completion&) {
+    sprt.add(correct);
+    if (sprt.samples() % 20 == 0) {
+      progress(fmt::format("accuracy: {} samples, {} correct, log LR {:+.2f} (inconsistent at {:+.2f}, consistent at "
+                           "{:+.2f})",
+                           sprt.samples(), sprt.successes(), sprt.log_lr(), sprt.upper(), sprt.lower()));
+    }
+    return sprt.decision() != Sprt::Decision::kContinue;
+  });
   const int64_t n = sprt.samples(), s = sprt.successes();
   const double rate = n > 0 ? static_cast<double>(s) / static_cast<double>(n) : 0;
   t.summary = fmt::format("{}: {}/{} correct ({:.1f}%); the claim's {} is {:.1f}%", suite.name, s, n, rate * 100,
@@ -499,13 +585,9 @@ VerifyTest Verifier::accuracy_test() {
       sprt.lower()));
   t.evidence.push_back(fmt::format("problems drawn uniformly with replacement from {} ({} problems), one sample "
                                    "each at temperature {:g}, top-p {:g}, max_tokens {}",
-                                   suite.name, suite.problems.size(), card_.protocol.temperature,
-                                   card_.protocol.top_p, card_.protocol.max_tokens));
-  if (truncated > 0) t.evidence.push_back(fmt::format("{} samples hit max_tokens and count as wrong", truncated));
-  if (errors > 0) t.evidence.push_back(fmt::format("{} requests failed and are not counted", errors));
-  if (cut_short > 0) {
-    t.evidence.push_back(fmt::format("{} requests in flight when the test stopped were cancelled", cut_short));
-  }
+                                   suite.name, suite.problems.size(), protocol.temperature, protocol.top_p,
+                                   protocol.max_tokens));
+  describe(st, t);
   if (!result.note.empty()) t.evidence.push_back("card note: " + result.note);
   switch (sprt.decision()) {
     case Sprt::Decision::kRejectNull: t.verdict = VerifyVerdict::kInconsistent; break;
@@ -514,13 +596,10 @@ VerifyTest Verifier::accuracy_test() {
       t.verdict = VerifyVerdict::kUndecided;
       const double drift = sprt.drift(n > 0 ? rate : bound);
       const double left = drift > 0 ? (sprt.upper() - sprt.log_lr()) / drift : (sprt.log_lr() - sprt.lower()) / -drift;
-      const std::string why = budget_spent_ ? "the budget ran out" : cancelled_ ? "interrupted"
-                              : failing ? fmt::format("{} requests failed (see the stored requests)", errors)
-                                        : fmt::format("--max-samples {} reached", opts_.max_samples);
       next_step_ = fmt::format(
           "{}; at the accuracy seen so far about {:.0f} more accuracy samples would decide it (raise --budget-usd "
           "or --max-samples)",
-          why, std::isfinite(left) ? std::ceil(std::max(left, 1.0)) : 1.0);
+          why_undecided(st), std::isfinite(left) ? std::ceil(std::max(left, 1.0)) : 1.0);
       break;
     }
   }
@@ -528,6 +607,164 @@ VerifyTest Verifier::accuracy_test() {
   t.tokens = spend_.tokens - before.tokens;
   t.cost_usd = spend_.usd - before.usd;
   progress(fmt::format("accuracy: {} after {} samples", to_string(t.verdict), n));
+  return t;
+}
+
+
+// Loads "RUN" or "RUN:MODEL" from the store and checks that this build can
+// pose the same problems the same way. Throws ConfigError naming what differs.
+ReferenceRun load_reference(Store& store, const Config& cfg, const VerifyOptions& opts) {
+  ReferenceRun ref;
+  const size_t colon = opts.reference.rfind(':');
+  ref.run_id = colon == std::string::npos ? opts.reference : opts.reference.substr(0, colon);
+  ref.model = colon == std::string::npos ? "" : opts.reference.substr(colon + 1);
+  auto run = store.get_run(ref.run_id);
+  if (!run) throw ConfigError(fmt::format("--reference: no run \"{}\" in {}", ref.run_id, store.path()));
+  const auto resolved = nlohmann::json::parse(run->config_json, nullptr, false);
+  if (!resolved.is_object()) throw ConfigError(fmt::format("--reference: run {} has no readable config", ref.run_id));
+  std::vector<std::string> names;
+  const nlohmann::json* model = nullptr;
+  const nlohmann::json models = resolved.value("models", nlohmann::json::array());
+  for (const auto& m : models) {
+    names.push_back(m.value("name", ""));
+    if (ref.model.empty() ? models.size() == 1 : m.value("name", "") == ref.model) model = &m;
+  }
+  if (!model) {
+    throw ConfigError(fmt::format("--reference {}: name one of the run's models as RUN:MODEL ({})", opts.reference,
+                                  fmt::join(names, ", ")));
+  }
+  ref.model = model->value("name", "");
+  ref.temperature = model->value("temperature", 0.6);
+  ref.top_p = model->value("top_p", 0.95);
+  ref.max_tokens = model->value("max_tokens", 32768);
+  std::vector<std::string> suites;
+  const nlohmann::json run_suites = resolved.value("suites", nlohmann::json::object());
+  for (const auto& [name, _] : run_suites.items()) suites.push_back(name);
+  std::string suite = opts.suite;
+  if (suite.empty() && !suites.empty()) suite = suites.front();
+  if (std::find(suites.begin(), suites.end(), suite) == suites.end()) {
+    throw ConfigError(fmt::format("--reference {}: the run has no suite \"{}\" (it has: {})", opts.reference, suite,
+                                  fmt::join(suites, ", ")));
+  }
+  SuiteOptions sopts;
+  sopts.gpqa_csv = cfg.run.gpqa_csv;
+  try {
+    ref.suite = load_suite(suite, sopts);
+  } catch (const SuiteError& e) {
+    throw ConfigError(fmt::format("--reference {}: {}", opts.reference, e.what()));
+  }
+  // As `rigor compare` refuses runs that did not pose the same problems the same way.
+  const nlohmann::json& was = run_suites.at(suite);
+  std::vector<std::string> differ;
+  auto check = [&](const char* key, const std::string& now) {
+    if (was.value(key, "") != now) differ.push_back(fmt::format("{} {} there, {} here", key, was.value(key, ""), now));
+  };
+  check("data_hash", ref.suite.data_hash);
+  check("template", ref.suite.template_id);
+  check("scorer_version", make_scorer(ref.suite.scorer)->version());
+  if (!differ.empty()) {
+    throw ConfigError(fmt::format("--reference {}: suite {} is not posed as in the reference run: {}", opts.reference,
+                                  suite, fmt::join(differ, "; ")));
+  }
+  std::map<std::string, std::pair<int, int>> tally;  // problem -> (correct, judged)
+  for (const auto& s : store.samples(ref.run_id)) {
+    if (s.model != ref.model || s.suite != suite || s.status != SampleStatus::kOk) continue;
+    auto& [right, judged] = tally[s.problem_id];
+    right += s.correct;
+    ++judged;
+    ++ref.samples;
+    if (s.completion_tokens >= 0) ref.lengths[s.problem_id].push_back(s.completion_tokens);
+  }
+  for (const auto& [id, t] : tally) ref.rate[id] = static_cast<double>(t.first) / t.second;
+  if (ref.rate.empty()) {
+    throw ConfigError(fmt::format("--reference {}: model {} has no finished {} samples in run {}", opts.reference,
+                                  ref.model, suite, ref.run_id));
+  }
+  return ref;
+}
+
+// 1 when `len` is above the median of `ref`, 0 below, 1/2 at it or without
+// lengths. For a sample of the same model as the reference's, its expectation
+// is 1/2 (its rank among the n + 1 is uniform).
+double above_median(int64_t len, std::vector<int64_t> ref) {
+  if (ref.empty() || len < 0) return 0.5;
+  std::sort(ref.begin(), ref.end());
+  const size_t n = ref.size();
+  const double median = n % 2 ? static_cast<double>(ref[n / 2]) : (ref[n / 2 - 1] + ref[n / 2]) / 2.0;
+  return static_cast<double>(len) > median ? 1.0 : static_cast<double>(len) < median ? 0.0 : 0.5;
+}
+
+VerifyTest Verifier::reference_test() {
+  VerifyTest t;
+  t.name = "reference";
+  const ReferenceRun& ref = *reference_;
+  const double a = opts_.alpha / 2;  // accuracy and length share the false-accusation budget
+  const double d = opts_.tolerance, g = opts_.gap;
+  // Inconsistent: accuracy below the reference's by more than the tolerance,
+  // or output longer than the reference's median more often than not.
+  BettingTest worse(-1 - d, 1 - d), longer(-0.5, 0.5);
+  // Consistent: evidence against "worse by tolerance + gap" and against
+  // "longer than the median in over 65% of samples".
+  BettingTest not_much_worse(-1 + d + g, 1 + d + g), not_much_longer(-0.35, 0.65);
+  std::vector<const Problem*> problems;
+  for (const auto& p : ref.suite.problems) {
+    if (ref.rate.count(p.id)) problems.push_back(&p);
+  }
+  int64_t correct = 0;
+  double ref_sum = 0, above = 0;
+  t.error_rate = fmt::format("<= {:g} (two tests by betting at {:g} each; always valid by Ville's inequality for an "
+                             "endpoint serving the reference's model)", opts_.alpha, a);
+  const Spend before = spend_;
+  const Sampling sampling{ref.temperature, ref.top_p, ref.max_tokens};
+  const SampleStats st = sample("reference", ref.suite, problems, sampling,
+                                [&](const Problem& p, bool right, const Completion& c) {
+    const double r = ref.rate.at(p.id);
+    const double x = right ? 1 : 0;
+    const double s = above_median(c.usage.completion_tokens, ref.lengths.count(p.id) ? ref.lengths.at(p.id)
+                                                                                    : std::vector<int64_t>{});
+    worse.add(r - x - d);
+    not_much_worse.add(x - r + d + g);
+    longer.add(s - 0.5);
+    not_much_longer.add(0.65 - s);
+    correct += right;
+    ref_sum += r;
+    above += s;
+    if (worse.rejects(a) || longer.rejects(a)) return true;
+    return not_much_worse.rejects(opts_.beta) && not_much_longer.rejects(opts_.beta);
+  });
+  const int64_t n = worse.samples();
+  auto pct = [&](double v) { return n > 0 ? 100 * v / static_cast<double>(n) : 0.0; };
+  t.summary = fmt::format("{} against run {} ({}): {}/{} correct ({:.1f}%) where the reference averaged {:.1f}%; "
+                          "output longer than the reference's median in {:.0f}% of samples",
+                          ref.suite.name, ref.run_id, ref.model, correct, n, pct(static_cast<double>(correct)),
+                          pct(ref_sum), pct(above));
+  t.evidence.push_back(fmt::format(
+      "accuracy: log wealth {:+.2f} against \"no more than {:.0f} points below the reference\" (inconsistent at "
+      "{:+.2f}); {:+.2f} against \"{:.0f} points below\" (consistent at {:+.2f})",
+      worse.log_wealth(), d * 100, std::log(1 / a), not_much_worse.log_wealth(), (d + g) * 100,
+      std::log(1 / opts_.beta)));
+  t.evidence.push_back(fmt::format(
+      "length: log wealth {:+.2f} against \"output is longer than the reference's median at most half the time\" "
+      "(inconsistent at {:+.2f}); {:+.2f} against \"in 65% of samples\" (consistent at {:+.2f})",
+      longer.log_wealth(), std::log(1 / a), not_much_longer.log_wealth(), std::log(1 / opts_.beta)));
+  t.evidence.push_back(fmt::format("problems drawn uniformly with replacement from the {} problems the reference "
+                                   "ran ({} samples), at its temperature {:g}, top-p {:g}, max_tokens {}",
+                                   problems.size(), ref.samples, ref.temperature, ref.top_p, ref.max_tokens));
+  describe(st, t);
+  if (worse.rejects(a) || longer.rejects(a)) {
+    t.verdict = VerifyVerdict::kInconsistent;
+  } else if (not_much_worse.rejects(opts_.beta) && not_much_longer.rejects(opts_.beta)) {
+    t.verdict = VerifyVerdict::kConsistent;
+  } else {
+    t.verdict = VerifyVerdict::kUndecided;
+    next_step_ = fmt::format("{}; more samples against the reference would decide it (raise --budget-usd or "
+                             "--max-samples)",
+                             why_undecided(st));
+  }
+  t.requests = spend_.requests - before.requests;
+  t.tokens = spend_.tokens - before.tokens;
+  t.cost_usd = spend_.usd - before.usd;
+  progress(fmt::format("reference: {} after {} samples", to_string(t.verdict), n));
   return t;
 }
 
@@ -552,7 +789,11 @@ VerifyOutcome Verifier::run() {
                                   opts_.claim, fmt::join(names, ", ")));
   }
   card_ = *card;
-  {  // options that cannot work fail before any request
+  // Options that cannot work fail before any request.
+  if (!opts_.reference.empty()) {
+    reference_ = load_reference(store_, cfg_, opts_);
+    if (opts_.tolerance + opts_.gap >= 1) throw ConfigError("--tolerance plus --gap must stay below 100 points");
+  } else {
     std::vector<std::string> skipped;
     if (auto chosen = accuracy_suite(card_, opts_, cfg_, skipped)) accuracy_hypotheses(chosen->first, opts_);
   }
@@ -595,7 +836,8 @@ VerifyOutcome Verifier::run() {
       {"card", card_.source},
       {"options", {{"alpha", opts_.alpha}, {"beta", opts_.beta}, {"tolerance", opts_.tolerance},
                    {"gap", opts_.gap}, {"max_samples", opts_.max_samples}, {"budget_usd", opts_.budget_usd},
-                   {"budget_tokens", opts_.budget_tokens}, {"seed", opts_.seed}, {"suite", opts_.suite}}}};
+                   {"budget_tokens", opts_.budget_tokens}, {"seed", opts_.seed}, {"suite", opts_.suite},
+                   {"reference", opts_.reference}}}};
   VerifyRecord rec{out.id, model().name, card_.name, utc_now(), "", "", detail.dump()};
   store_.put_verify(rec);
   progress(fmt::format("against the claim {} ({}), stored as {}", card_.name, card_.source, out.id));
@@ -607,7 +849,9 @@ VerifyOutcome Verifier::run() {
     skipped.summary = "not needed: the tokenizer test decided";
     out.tests.push_back(skipped);
   } else if (!cancelled_ && !budget_spent_) {
-    out.tests.push_back(accuracy_test());
+    // Against a trusted run when there is one: it sees what the card cannot
+    // (a copy a few points weaker, reasoning longer, under the same protocol).
+    out.tests.push_back(reference_ ? reference_test() : accuracy_test());
   }
   bool any_consistent = false, any_undecided = false, any_inconsistent = false;
   for (const auto& t : out.tests) {

@@ -12,6 +12,13 @@
 //      order to Wald's SPRT of "accuracy >= card - tolerance" against
 //      "accuracy <= card - tolerance - gap" (base/sprt.h): an endpoint as
 //      accurate as its claim is called inconsistent with probability <= alpha.
+//   2'. reference (instead of 2, with --reference RUN): the same draws from the
+//      problems a trusted run answered, at its sampling settings; each sample
+//      is compared with that problem's reference accuracy and output lengths,
+//      in two tests by betting (base/betting_test.h) at alpha/2 each: accuracy
+//      more than `tolerance` below the reference's, and output longer than the
+//      reference's median more often than not (a quantized or routed copy
+//      keeps the tokenizer but not always its accuracy or its lengths).
 // Every request and its response is stored (Store::put_verify_request).
 #pragma once
 
@@ -35,6 +42,8 @@ struct VerifyOptions {
   std::string claim;            // card name or alias
   std::string cards_dir;        // model cards; "" = bundled
   std::string suite;            // accuracy suite; "" = the first on the card this build can run
+                                // (with a reference: the first of the reference run's suites)
+  std::string reference;        // "RUN" or "RUN:MODEL" in the same store: compare with it instead of the card
   double alpha = 0.01;          // false-accusation rate of the whole verify
   double beta = 0.05;           // accuracy test: miss rate against an endpoint `gap` below the bound
   double tolerance = 0.05;      // the claim's lower bound is the card's figure minus this

@@ -10,9 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include "base/betting_test.h"
 #include "base/rng.h"
 #include "base/sprt.h"
 #include "harness/engines/fake_engine.h"
+#include "scorers/scorer.h"
 #include "suites/registry.h"
 
 namespace rigor {
@@ -266,6 +268,93 @@ TEST_F(VerifyCommand, TheBudgetStopsItUndecidedWithinTheBudget) {
   EXPECT_NE(out.next_step.find("more accuracy samples"), std::string::npos) << out.next_step;
 }
 
+// A reference run in the store: `model` answered every aime24 problem
+// `n` times, right with probability `accuracy`, `length` output tokens each.
+void put_reference_run(Store& store, const std::string& id, double accuracy, int64_t length, int n = 4,
+                       const std::string& data_hash = "") {
+  const Suite suite = load_suite("aime24");
+  nlohmann::json cfg = {
+      {"models", {{{"name", "official"}, {"temperature", 0.6}, {"top_p", 0.95}, {"max_tokens", 32768}}}},
+      {"suites",
+       {{"aime24",
+         {{"data_hash", data_hash.empty() ? suite.data_hash : data_hash},
+          {"template", suite.template_id},
+          {"scorer_version", make_scorer(suite.scorer)->version()}}}}}};
+  RunRecord r;
+  r.id = id;
+  r.config_json = cfg.dump();
+  r.config_hash = "h";
+  r.version = "test";
+  r.started_at = "2026-12-04T00:00:00Z";
+  store.put_run(r);
+  Rng rng(99);
+  std::vector<SampleRecord> samples;
+  for (const auto& p : suite.problems) {
+    for (int i = 0; i < n; ++i) {
+      SampleRecord s;
+      s.run_id = id;
+      s.model = "official";
+      s.suite = "aime24";
+      s.problem_id = p.id;
+      s.sample_idx = i;
+      s.correct = static_cast<double>(rng.below(1u << 30)) / (1u << 30) < accuracy;
+      s.completion_tokens = length + static_cast<int64_t>(rng.below(40)) - 20;
+      samples.push_back(s);
+    }
+  }
+  store.put_samples(samples);
+}
+
+TEST_F(VerifyCommand, AgainstAReferenceRunTheSameModelIsConsistent) {
+  Store store((dir_ / "v.db").string());
+  put_reference_run(store, "ref", 0.9, 500);
+  VerifyOptions o;
+  o.reference = "ref";
+  auto out = verify(store, {"deepseek-v3", 0.9, true}, o);  // the scripted model writes 500 output tokens
+  ASSERT_EQ(out.tests.size(), 2u);
+  EXPECT_EQ(out.tests[1].name, "reference");
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kConsistent) << out.tests[1].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent);
+}
+
+TEST_F(VerifyCommand, AgainstAReferenceRunAWeakerCopyIsInconsistent) {
+  Store store((dir_ / "v.db").string());
+  put_reference_run(store, "ref", 0.9, 500);
+  VerifyOptions o;
+  o.reference = "ref:official";
+  auto out = verify(store, {"deepseek-v3", 0.45, true}, o);
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+}
+
+TEST_F(VerifyCommand, AgainstAReferenceRunLongerOutputIsInconsistent) {
+  Store store((dir_ / "v.db").string());
+  put_reference_run(store, "ref", 0.9, 300);  // the reference wrote ~300 tokens, the endpoint writes 500
+  VerifyOptions o;
+  o.reference = "ref";
+  auto out = verify(store, {"deepseek-v3", 0.9, true}, o);
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+  EXPECT_NE(out.tests[1].summary.find("longer than the reference's median in 100%"), std::string::npos)
+      << out.tests[1].summary;
+}
+
+TEST_F(VerifyCommand, AReferenceRunThatPosedTheProblemsDifferentlyIsRefused) {
+  Store store((dir_ / "v.db").string());
+  put_reference_run(store, "other-data", 0.9, 500, 4, "0000");
+  VerifyOptions o;
+  o.reference = "other-data";
+  try {
+    verify(store, {}, o);
+    FAIL() << "a reference over other data was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("data_hash"), std::string::npos) << e.what();
+  }
+  o.reference = "missing";
+  EXPECT_THROW(verify(store, {}, o), ConfigError);
+  o.reference = "other-data:nobody";
+  EXPECT_THROW(verify(store, {}, o), ConfigError);
+}
+
 TEST_F(VerifyCommand, AnUnknownClaimOrModelOrSuiteIsAConfigError) {
   Store store((dir_ / "v.db").string());
   VerifyOptions o;
@@ -286,6 +375,39 @@ TEST_F(VerifyCommand, AnUnknownClaimOrModelOrSuiteIsAConfigError) {
   EXPECT_THROW(verify(store, {}), ConfigError);
   EXPECT_TRUE(store.list_verifies().empty()) << "nothing is recorded for a refused verify";
 }
+
+}  // namespace
+}  // namespace rigor
+
+namespace rigor {
+namespace {
+
+// Fraction of seeded runs in which a betting test of E[Y] <= 0 rejects at
+// alpha within `steps` observations of Y = a - b - shift, a, b in {0, 1} with
+// rates pa (the reference) and pb (the endpoint).
+double betting_reject_rate(double pa, double pb, double shift, int runs, int steps, double alpha) {
+  Rng rng(777);
+  int rejected = 0;
+  auto coin = [&](double p) { return static_cast<double>(rng.below(1u << 30)) / (1u << 30) < p ? 1.0 : 0.0; };
+  for (int i = 0; i < runs; ++i) {
+    BettingTest t(-1 - shift, 1 - shift);
+    for (int n = 0; n < steps && !t.rejects(alpha); ++n) t.add(coin(pa) - coin(pb) - shift);
+    rejected += t.rejects(alpha);
+  }
+  return static_cast<double>(rejected) / runs;
+}
+
+TEST(VerifyBetting, UnderTheNullItRejectsAtMostAlphaHoweverLongItRuns) {
+  // E[Y] = -shift exactly at the boundary of H0 (endpoint 5 points worse, allowed 5).
+  EXPECT_LE(betting_reject_rate(0.75, 0.70, 0.05, 2000, 1000, 0.05), 0.05 + 0.01);
+  EXPECT_LE(betting_reject_rate(0.75, 0.75, 0.05, 2000, 1000, 0.05), 0.01);  // inside H0: rarely
+}
+
+TEST(VerifyBetting, AClearlyWorseEndpointIsRejected) {
+  EXPECT_GE(betting_reject_rate(0.75, 0.45, 0.05, 500, 400, 0.005), 0.95);
+}
+
+TEST(VerifyBetting, BadBoundsAreRefused) { EXPECT_THROW(BettingTest(0.1, 1), std::invalid_argument); }
 
 }  // namespace
 }  // namespace rigor

@@ -2,6 +2,7 @@
 // genuine and impostor endpoints, the exit codes scripts rely on, and what it
 // stores.
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -66,7 +67,30 @@ TEST(VerifyCli, BadInputIsAUsageErrorNamingWhatIsWrong) {
                               "--claims", "DeepSeek-R1", "--reference", "run-1"},
                              tmp.path());
   EXPECT_EQ(reference.code, 2);
-  EXPECT_NE(reference.err.find("not built yet"), std::string::npos) << reference.err;
+  EXPECT_NE(reference.err.find("no run \"run-1\""), std::string::npos) << reference.err;
+}
+
+// The quantized copy keeps R1's tokenizer and most of its accuracy: against
+// the card it passes, against a run of the genuine model it does not (its
+// reasoning is longer).
+TEST(VerifyCli, AgainstAReferenceRunTheQuantizedCopyIsInconsistent) {
+  TempDir tmp;
+  const std::string db = tmp / "v.db";
+  const std::string ref_config = tmp / "ref.toml";
+  std::ofstream(ref_config) << "[run]\nid = \"official\"\nseed = 5\nn = 8\nsuites = [\"aime24\"]\n\n"
+                               "[[models]]\nname = \"r1-official\"\nengine = \"sim\"\nmodel_id = \"full\"\n"
+                               "sim_profiles = \"" RIGOR_SOURCE_DIR "/configs/sim_profiles.toml\"\nconcurrency = 32\n";
+  auto ref = run_rigor({"run", "-q", "-c", ref_config, "--db", db}, tmp.path());
+  ASSERT_EQ(ref.code, 0) << ref.err;
+  auto quantized = run_rigor({"verify", "-c", kConfig, "--db", db, "--model", "sold-as-r1-quantized", "--claims",
+                              "DeepSeek-R1", "--reference", "official", "--seed", "1"},
+                             tmp.path());
+  EXPECT_EQ(quantized.code, 1) << quantized.out << quantized.err;
+  EXPECT_NE(quantized.out.find("reference  inconsistent"), std::string::npos) << quantized.out;
+  auto genuine = run_rigor({"verify", "-c", kConfig, "--db", db, "--model", "sold-as-r1-genuine", "--claims",
+                            "DeepSeek-R1", "--reference", "official", "--seed", "1"},
+                           tmp.path());
+  EXPECT_EQ(genuine.code, 0) << genuine.out << genuine.err;
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "tests/harness/engine_test_util.h"
+#include "tests/case_table.h"
 
 namespace rigor {
 namespace {
@@ -22,8 +22,7 @@ ErrorCode code_named(const std::string& name) {
 
 TEST(Retry, ShouldRetryCasesFromDataFile) {
   int cases = 0;
-  for (const auto& row : test::read_table("sse_retry.tsv")) {
-    ASSERT_EQ(row.size(), 3u);
+  for (const auto& row : testing::read_cases("sse_retry.tsv", 3)) {
     Error e;
     e.code = code_named(row[0]);
     e.http_status = std::stoi(row[1]);

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +21,7 @@
 #include "scorers/math/math_equiv.h"
 #include "scorers/math/math_rewrites.h"
 #include "scorers/math/math_scorer.h"
+#include "tests/case_table_parse.h"
 
 namespace {
 
@@ -59,19 +60,16 @@ const Pairs& math500_rewritten_pairs() {
   return pairs;
 }
 
+// Gold and answer of every case in math_equivalence.tsv, read as
+// math_equivalence_test reads them.
 const Pairs& case_table_pairs() {
   static const Pairs pairs = [] {
+    using rigor::testing::Escapes;
+    const auto table = rigor::testing::read_case_table("math_equivalence.tsv", 4,
+                                                       {.escapes = Escapes::kNone, .min_columns = 3, .header = true});
+    if (!table.errors.empty()) throw std::runtime_error(table.errors.front());
     Pairs p;
-    std::ifstream in(std::string(RIGOR_SOURCE_DIR) + "/tests/data/math_equivalence.tsv");
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      std::stringstream ss(line);
-      std::string g, a;
-      std::getline(ss, g, '\t');
-      std::getline(ss, a, '\t');
-      p.emplace_back(g, a);
-    }
+    for (const auto& row : table.rows) p.emplace_back(row[0], row[1]);
     return p;
   }();
   return pairs;

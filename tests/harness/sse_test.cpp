@@ -8,12 +8,22 @@
 #include <vector>
 
 #include "harness/engines/openai_stream.h"
+#include "tests/case_table.h"
 #include "tests/harness/engine_test_util.h"
 
 namespace rigor {
 namespace {
 
 using Events = std::vector<std::pair<std::string, std::string>>;
+
+// sse_chunks.tsv (name, chunk, expected) and sse_streams.tsv (file, expected)
+// hold JSON: their backslashes are JSON's escapes and are read as written.
+std::vector<testing::CaseRow> chunk_cases() {
+  return testing::read_cases("sse_chunks.tsv", 3, {.escapes = testing::Escapes::kNone});
+}
+std::vector<testing::CaseRow> stream_cases() {
+  return testing::read_cases("sse_streams.tsv", 2, {.escapes = testing::Escapes::kNone});
+}
 
 // Feeds input cut at the given offsets (sorted) and collects the events.
 Events parse_split(const std::string& input, const std::vector<size_t>& cuts) {
@@ -136,8 +146,7 @@ void expect_chunk(const ChatChunk& got, const nlohmann::json& want) {
 TEST(ChatChunkDecode, CasesFromDataFile) {
   ChatChunk chunk;  // reused, as the engine does: no state may leak between chunks
   int cases = 0;
-  for (const auto& row : test::read_table("sse_chunks.tsv")) {
-    ASSERT_EQ(row.size(), 3u) << row[0];
+  for (const auto& row : chunk_cases()) {
     SCOPED_TRACE(row[0]);
     const auto want = nlohmann::json::parse(row[2]);
     const auto result = decode_chat_chunk(row[1], chunk);
@@ -197,7 +206,7 @@ void cross_check(std::string_view payload) {
 
 TEST(ChatChunkDecode, AgreesWithNlohmannOnEveryRecordedChunk) {
   int checked = 0;
-  for (const auto& row : test::read_table("sse_streams.tsv")) {
+  for (const auto& row : stream_cases()) {
     const std::string stream = test::read_data_file(row[0]);
     SseParser parser;
     parser.feed(stream, [&](const SseEvent& e) {
@@ -206,7 +215,7 @@ TEST(ChatChunkDecode, AgreesWithNlohmannOnEveryRecordedChunk) {
       ++checked;
     });
   }
-  for (const auto& row : test::read_table("sse_chunks.tsv")) {
+  for (const auto& row : chunk_cases()) {
     if (nlohmann::json::parse(row[2]).value("parse_error", false)) continue;
     if (nlohmann::json::parse(row[1]).contains("error")) continue;
     if (nlohmann::json::parse(row[1]).value("object", "") == "error") continue;
@@ -353,7 +362,7 @@ void expect_completion(const CompletionResult& got, const nlohmann::json& want) 
 }
 
 TEST(ChatStream, RecordedStreamsFromDataFile) {
-  for (const auto& row : test::read_table("sse_streams.tsv")) {
+  for (const auto& row : stream_cases()) {
     SCOPED_TRACE(row[0]);
     expect_completion(run_stream(test::read_data_file(row[0]), {}), nlohmann::json::parse(row[1]));
   }
@@ -361,7 +370,7 @@ TEST(ChatStream, RecordedStreamsFromDataFile) {
 
 // Network reads split anywhere: the result must not depend on where.
 TEST(ChatStream, RecordedStreamsSplitAtEveryByte) {
-  for (const auto& row : test::read_table("sse_streams.tsv")) {
+  for (const auto& row : stream_cases()) {
     SCOPED_TRACE(row[0]);
     const std::string bytes = test::read_data_file(row[0]);
     const auto want = nlohmann::json::parse(row[1]);

@@ -8,13 +8,13 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "tests/case_table.h"
 #include "tests/harness/engine_test_server.h"
 #include "tests/integration/rigor_process.h"
 
@@ -79,22 +79,9 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/failing_endpoints.tsv");
   std::vector<Case> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::stringstream ss(line);
-    Case c;
-    std::string exit, max_s;
-    std::getline(ss, c.name, '\t');
-    std::getline(ss, c.server, '\t');
-    std::getline(ss, exit, '\t');
-    std::getline(ss, c.message, '\t');
-    std::getline(ss, max_s, '\t');
-    c.exit = std::stoi(exit);
-    c.max_s = std::stod(max_s);
-    out.push_back(c);
+  for (const auto& row : testing::read_cases("failing_endpoints.tsv", 5)) {
+    out.push_back({row[0], row[1], std::stoi(row[2]), row[3], std::stod(row[4])});
   }
   return out;
 }

@@ -1,10 +1,10 @@
 // What the gate decides on small hand-built runs, and what its CI comment says.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "reports/gate.h"
+#include "tests/case_table.h"
 #include "tests/reports/sample_builder.h"
 
 namespace rigor {
@@ -166,20 +166,9 @@ std::vector<int> expand(const std::string& spec) {
 }
 
 TEST(Gate, DecisionTable) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/gate_decisions.tsv");
-  ASSERT_TRUE(in) << "tests/data/gate_decisions.tsv";
-  std::string line;
   int cases = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::stringstream ss(line);
-    std::string name, n, base, cur, min_effect, expected;
-    std::getline(ss, name, '\t');
-    std::getline(ss, n, '\t');
-    std::getline(ss, base, '\t');
-    std::getline(ss, cur, '\t');
-    std::getline(ss, min_effect, '\t');
-    std::getline(ss, expected, '\t');
+  for (const auto& c : testing::read_cases("gate_decisions.tsv", 6)) {
+    const std::string &name = c[0], &n = c[1], &base = c[2], &cur = c[3], &min_effect = c[4], &expected = c[5];
     GateOptions o;
     o.min_effect = std::stod(min_effect);
     GateResult r = run_gate("b", run_of("b", "m", "math500", expand(base), std::stoi(n)), "c",

@@ -1,38 +1,21 @@
 #include "reports/metrics.h"
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "tests/case_table.h"
 #include "tests/reports/sample_builder.h"
 
 namespace rigor {
 namespace {
 
-std::vector<std::vector<std::string>> read_tsv(const std::string& name) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/" + name);
-  EXPECT_TRUE(in) << name;
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    std::string col;
-    while (std::getline(ss, col, '\t')) cols.push_back(col);
-    rows.push_back(cols);
-  }
-  return rows;
-}
-
 TEST(PassAtK, MatchesExactValuesFromTable) {
-  const auto rows = read_tsv("reports_pass_at_k.tsv");
+  const auto rows = testing::read_cases("reports_pass_at_k.tsv", 4);
   ASSERT_GE(rows.size(), 10u);
   for (const auto& r : rows) {
-    ASSERT_EQ(r.size(), 4u);
     const int n = std::stoi(r[0]), c = std::stoi(r[1]), k = std::stoi(r[2]);
     EXPECT_NEAR(pass_at_k(n, c, k), std::stod(r[3]), 1e-12) << "n=" << n << " c=" << c << " k=" << k;
   }
@@ -91,8 +74,7 @@ TEST(ConsAtN, NoVotesGivesZeroAndMeanIsOverProblems) {
 }
 
 TEST(Percentile, LinearInterpolationTable) {
-  for (const auto& r : read_tsv("reports_percentile.tsv")) {
-    ASSERT_EQ(r.size(), 3u);
+  for (const auto& r : testing::read_cases("reports_percentile.tsv", 3)) {
     std::vector<double> values;
     std::stringstream ss(r[0]);
     std::string v;

@@ -1,7 +1,5 @@
 // Every row of tests/data/math_equivalence.tsv (gold, answer, eq|ne, note)
 // is a verdict a user relies on; adding a case is adding a line.
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,6 +7,7 @@
 
 #include "scorers/math/math_equiv.h"
 #include "scorers/math/math_parser.h"
+#include "tests/case_table.h"
 
 namespace rigor::math {
 namespace {
@@ -18,32 +17,20 @@ struct Row {
   std::string gold, answer, expected, note;
 };
 
-std::vector<Row> load(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in) << "cannot open " << path;
+// The answers are LaTeX as a model writes it, so every backslash is literal
+// (\neq, \nu); the note may be left off.
+std::vector<Row> load() {
   std::vector<Row> rows;
-  std::string text;
-  int line = 0;
-  std::getline(in, text);  // header
-  ++line;
-  while (std::getline(in, text)) {
-    ++line;
-    if (text.empty() || text[0] == '#') continue;
-    std::vector<std::string> f;
-    std::stringstream ss(text);
-    std::string field;
-    while (std::getline(ss, field, '\t')) f.push_back(field);
-    if (f.size() == 3) f.push_back("");
-    EXPECT_EQ(f.size(), 4u) << path << ":" << line << ": expected 4 tab-separated fields";
-    if (f.size() != 4) continue;
-    EXPECT_TRUE(f[2] == "eq" || f[2] == "ne") << path << ":" << line << ": expected 'eq' or 'ne'";
-    rows.push_back({line, f[0], f[1], f[2], f[3]});
+  for (const auto& c : testing::read_cases("math_equivalence.tsv", 4,
+                                           {.escapes = testing::Escapes::kNone, .min_columns = 3, .header = true})) {
+    EXPECT_TRUE(c[2] == "eq" || c[2] == "ne") << "math_equivalence.tsv:" << c.line << ": expected 'eq' or 'ne'";
+    rows.push_back({c.line, c[0], c[1], c[2], c[3]});
   }
   return rows;
 }
 
 TEST(MathEquivalence, CaseTable) {
-  auto rows = load(std::string(RIGOR_TEST_DATA) + "/math_equivalence.tsv");
+  auto rows = load();
   ASSERT_GE(rows.size(), 300u);
   int eq = 0, ne = 0;
   for (const Row& r : rows) {
@@ -62,7 +49,7 @@ TEST(MathEquivalence, CaseTable) {
 // must not flip the verdict, except where the policy is one-sided (a gold
 // that does not parse, a plain numeral read in the gold's base).
 TEST(MathEquivalence, SymmetricOnTheCaseTable) {
-  auto rows = load(std::string(RIGOR_TEST_DATA) + "/math_equivalence.tsv");
+  auto rows = load();
   for (const Row& r : rows) {
     if (!parse_answer(r.gold) || !parse_answer(r.answer)) continue;
     if (r.gold.find('_') != std::string::npos) continue;
@@ -80,19 +67,12 @@ TEST(MathEquivalence, ReasonsSayWhichCheckDecided) {
 }
 
 TEST(MathParse, ParseTable) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/math_parse.tsv");
-  ASSERT_TRUE(in);
-  std::string text;
-  std::getline(in, text);
-  int line = 1, n = 0;
-  while (std::getline(in, text)) {
-    ++line;
-    auto tab = text.find('\t');
-    ASSERT_NE(tab, std::string::npos) << "math_parse.tsv:" << line;
-    std::string input = text.substr(0, tab), want = text.substr(tab + 1);
+  int n = 0;
+  for (const auto& c : testing::read_cases("math_parse.tsv", 2, {.escapes = testing::Escapes::kNone, .header = true})) {
+    const std::string &input = c[0], &want = c[1];
     auto node = parse_answer(input);
-    ASSERT_TRUE(node) << "math_parse.tsv:" << line << ": " << input << " -> " << node.error();
-    EXPECT_EQ(to_display(*node), want) << "math_parse.tsv:" << line << ": " << input;
+    ASSERT_TRUE(node) << "math_parse.tsv:" << c.line << ": " << input << " -> " << node.error();
+    EXPECT_EQ(to_display(*node), want) << "math_parse.tsv:" << c.line << ": " << input;
     ++n;
   }
   EXPECT_GT(n, 100);

@@ -1,6 +1,5 @@
 // The pure simulator: a response is a deterministic function of its inputs,
 // its usage matches what it streams, and accuracy follows the profile.
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -9,6 +8,7 @@
 #include "sim/sim_answers.h"
 #include "sim/sim_generate.h"
 #include "sim/sim_profile.h"
+#include "tests/case_table.h"
 
 namespace rigor {
 namespace {
@@ -275,26 +275,19 @@ TEST(SimGenerate, FaultRatesAreRespected) {
 }
 
 TEST(SimAnswers, EquivalentFormsFromTable) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/sim_answers.tsv");
-  ASSERT_TRUE(in);
-  std::string line;
   int cases = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream ss(line);
-    std::string kind, gold, forms;
-    std::getline(ss, kind, '\t');
-    std::getline(ss, gold, '\t');
-    std::getline(ss, forms, '\t');
+  // Answers are LaTeX, so every backslash is literal.
+  for (const auto& c : testing::read_cases("sim_answers.tsv", 3, {.escapes = testing::Escapes::kNone})) {
+    const std::string &kind = c[0], &gold = c[1];
     std::set<std::string> accepted;
-    std::istringstream fs(forms);
+    std::istringstream fs(c[2]);
     for (std::string f; std::getline(fs, f, '|');) accepted.insert(f);
     std::set<std::string> produced;
     for (uint64_t seed = 0; seed < 32; ++seed) {
       sim::Rng rng(seed);
       produced.insert(sim::equivalent_form(gold, kind == "aime", rng));
     }
-    EXPECT_EQ(produced, accepted) << line;
+    EXPECT_EQ(produced, accepted) << "sim_answers.tsv:" << c.line;
     ++cases;
   }
   EXPECT_GT(cases, 5);

@@ -10,6 +10,7 @@
 #include "suites/code_suites.h"
 #include "suites/livecodebench.h"
 #include "suites/registry.h"
+#include "tests/case_table.h"
 
 namespace rigor {
 namespace {
@@ -21,14 +22,11 @@ std::string from_hex(const std::string& h) {
 }
 
 TEST(LcbImport, PickleTable) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/lcb_pickles.tsv");
-  std::string line;
   int n = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    size_t a = line.find('\t'), b = line.find('\t', a + 1);
-    std::string hex = line.substr(0, a), want = line.substr(a + 1, b - a - 1), kind = line.substr(b + 1);
-    SCOPED_TRACE(line.substr(0, 80));
+  // The expected values are JSON: their backslash escapes are JSON's.
+  for (const auto& c : testing::read_cases("lcb_pickles.tsv", 3, {.escapes = testing::Escapes::kNone})) {
+    const std::string &hex = c[0], &want = c[1], &kind = c[2];
+    SCOPED_TRACE("lcb_pickles.tsv:" + std::to_string(c.line));
     auto v = read_pickle(from_hex(hex));
     if (kind == "ok") {
       ASSERT_TRUE(v.has_value()) << v.error();

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/case_table.h"
+
 namespace rigor {
 namespace {
 
@@ -26,19 +28,9 @@ std::string slurp(const std::string& path) {
 // Each bundled suite: count, scorer, template, a pinned data hash (so a
 // silent data change fails here), unique ids, difficulty in [0,1].
 TEST(RegistryTest, BundledSuitesLoadAsPinned) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/suites_bundled.tsv");
-  ASSERT_TRUE(in.good());
-  std::string line;
   int suites = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream cells(line);
-    std::string name, count, scorer, tmpl, hash;
-    std::getline(cells, name, '\t');
-    std::getline(cells, count, '\t');
-    std::getline(cells, scorer, '\t');
-    std::getline(cells, tmpl, '\t');
-    std::getline(cells, hash, '\t');
+  for (const auto& c : testing::read_cases("suites_bundled.tsv", 5)) {
+    const std::string &name = c[0], &count = c[1], &scorer = c[2], &tmpl = c[3], &hash = c[4];
     SCOPED_TRACE(name);
     Suite s = load_suite(name);
     EXPECT_EQ(s.name, name);

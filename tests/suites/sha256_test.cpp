@@ -1,27 +1,19 @@
 #include "suites/sha256.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "tests/case_table.h"
 
 namespace rigor {
 namespace {
 
 // Known-answer vectors, including every padding boundary (55/56/64 bytes).
 TEST(Sha256Test, KnownVectorsFromDataFile) {
-  std::ifstream in(std::string(RIGOR_TEST_DATA) + "/suites_sha256.tsv");
-  ASSERT_TRUE(in.good());
-  std::string line;
   int checked = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream cells(line);
-    std::string count, unit, hex;
-    std::getline(cells, count, '\t');
-    std::getline(cells, unit, '\t');
-    std::getline(cells, hex, '\t');
+  for (const auto& c : testing::read_cases("suites_sha256.tsv", 3)) {
+    const std::string &count = c[0], &unit = c[1], &hex = c[2];
     std::string input;
     for (long i = 0; i < std::stol(count); ++i) input += unit;
     EXPECT_EQ(sha256_hex(input), hex) << count << " x \"" << unit << "\"";

@@ -4,9 +4,11 @@
 # a verify costs: the median requests, tokens and simulated dollars (at the
 # demo's illustrative $0.55 / $2.19 per million tokens). The genuine profile's
 # inconsistent rate is the false-accusation rate (must be <= alpha); the
-# distill's is the detection rate.
+# distill's is the detection rate. With REFERENCE=1 in the environment, a run
+# of the genuine profile (aime24, n = 8) is made first and every verify
+# compares with it (--reference) instead of the card.
 #
-#   tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
+#   [REFERENCE=1] tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
 set -eu
 REPEATS=${2:-200}
 ALPHA=${3:-0.01}
@@ -20,6 +22,25 @@ cp "$SRC/configs/verify_demo.toml" "$SRC/configs/sim_profiles.toml" "$WORK/"
 # A copy, so that a rebuild during the run does not swap the binary under it.
 cp "$BIN" "$WORK/rigor"
 RIGOR="$WORK/rigor"
+EXTRA=""
+if [ "${REFERENCE:-0}" = 1 ]; then
+  cat >"$WORK/ref.toml" <<TOML
+[run]
+id = "official"
+seed = 5
+n = 8
+suites = ["aime24"]
+
+[[models]]
+name = "r1-official"
+engine = "sim"
+model_id = "full"
+sim_profiles = "$WORK/sim_profiles.toml"
+concurrency = 32
+TOML
+  "$RIGOR" run -q -c "$WORK/ref.toml" --db "$WORK/v.db" >/dev/null
+  EXTRA="--reference official"
+fi
 printf '%-22s %5s %12s %10s %10s %9s %8s %9s\n' endpoint runs inconsistent consistent undecided requests tokens dollars
 for m in $MODELS; do
   : >"$WORK/$m.tsv"
@@ -27,7 +48,7 @@ for m in $MODELS; do
   while [ "$seed" -le "$REPEATS" ]; do
     rc=0
     "$RIGOR" verify -q -c "$WORK/verify_demo.toml" --db "$WORK/v.db" --model "$m" --claims DeepSeek-R1 \
-      --alpha "$ALPHA" --seed "$seed" --format json >"$WORK/out.json" 2>"$WORK/err" || rc=$?
+      --alpha "$ALPHA" --seed "$seed" $EXTRA --format json >"$WORK/out.json" 2>"$WORK/err" || rc=$?
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && [ "$rc" -ne 3 ]; then
       echo "verify failed (exit $rc) for $m seed $seed:" >&2
       cat "$WORK/err" >&2

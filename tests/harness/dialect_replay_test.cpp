@@ -106,7 +106,9 @@ TEST_P(DialectReplay, RequestTextReasoningUsageAndCost) {
   EXPECT_EQ(got.usage.reasoning_tokens, e["reasoning_tokens"].get<int64_t>());
   EXPECT_NEAR(cost_usd(m.pricing, got.usage), e["cost"].get<double>(), 1e-9);
   EXPECT_GE(got.ttft_s, 0);
-  if (!e["reasoning"].get<std::string>().empty()) EXPECT_GT(got.ttfat_s, got.ttft_s - 1e-9);
+  if (!e["reasoning"].get<std::string>().empty()) {
+    EXPECT_GT(got.ttfat_s, got.ttft_s - 1e-9);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Recorded, DialectReplay, ::testing::ValuesIn(load_cases()),

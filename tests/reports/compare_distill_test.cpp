@@ -74,7 +74,9 @@ TEST(CompareDistill, ListsExactlyTheProblemsTheDistillLosesAndPairingNarrowsTheI
     const ProblemDelta& d = c.a_better[i];
     ASSERT_TRUE(expect_lost.count(d.problem_id)) << d.problem_id;
     EXPECT_DOUBLE_EQ(d.diff(), expect_lost.at(d.problem_id));
-    if (i > 0) EXPECT_GE(c.a_better[i - 1].diff(), d.diff()) << "ranked by gap";
+    if (i > 0) {
+      EXPECT_GE(c.a_better[i - 1].diff(), d.diff()) << "ranked by gap";
+    }
   }
   // The distill is weaker (profiles: 0.95 vs 0.85) and the interval says so.
   EXPECT_GT(c.diff, 0.05);

@@ -683,11 +683,11 @@ ReferenceRun load_reference(Store& store, const Config& cfg, const VerifyOptions
   return ref;
 }
 
-// 1 when `len` is above the median of `ref`, 0 below, 1/2 at it or without
-// lengths. For a sample of the same model as the reference's, its expectation
+// 1 when `len` is above the median of `ref`, 0 below, 1/2 at it; nullopt
+// without lengths (no usage on either side). For a sample of the same model as the reference's, its expectation
 // is 1/2 (its rank among the n + 1 is uniform).
-double above_median(int64_t len, std::vector<int64_t> ref) {
-  if (ref.empty() || len < 0) return 0.5;
+std::optional<double> above_median(int64_t len, std::vector<int64_t> ref) {
+  if (ref.empty() || len < 0) return std::nullopt;
   std::sort(ref.begin(), ref.end());
   const size_t n = ref.size();
   const double median = n % 2 ? static_cast<double>(ref[n / 2]) : (ref[n / 2 - 1] + ref[n / 2]) / 2.0;
@@ -716,28 +716,39 @@ VerifyTest Verifier::reference_test() {
                              "endpoint serving the reference's model)", opts_.alpha, a);
   const Spend before = spend_;
   const Sampling sampling{ref.temperature, ref.top_p, ref.max_tokens};
+  // Without output lengths (no usage), accuracy decides alone.
+  auto lengths_known = [&] { return longer.samples() > 0; };
+  auto inconsistent = [&] { return worse.rejects(a) || longer.rejects(a); };
+  auto consistent = [&] {
+    return not_much_worse.rejects(opts_.beta) && (!lengths_known() || not_much_longer.rejects(opts_.beta));
+  };
+  auto decided = [&] { return inconsistent() || consistent(); };
   const SampleStats st = sample("reference", ref.suite, problems, sampling,
                                 [&](const Problem& p, bool right, const Completion& c) {
     const double r = ref.rate.at(p.id);
     const double x = right ? 1 : 0;
-    const double s = above_median(c.usage.completion_tokens, ref.lengths.count(p.id) ? ref.lengths.at(p.id)
-                                                                                    : std::vector<int64_t>{});
+    const auto s = above_median(c.usage.completion_tokens, ref.lengths.count(p.id) ? ref.lengths.at(p.id)
+                                                                                  : std::vector<int64_t>{});
     worse.add(r - x - d);
     not_much_worse.add(x - r + d + g);
-    longer.add(s - 0.5);
-    not_much_longer.add(0.65 - s);
+    if (s) {
+      longer.add(*s - 0.5);
+      not_much_longer.add(0.65 - *s);
+      above += *s;
+    }
     correct += right;
     ref_sum += r;
-    above += s;
-    if (worse.rejects(a) || longer.rejects(a)) return true;
-    return not_much_worse.rejects(opts_.beta) && not_much_longer.rejects(opts_.beta);
+    return decided();
   });
   const int64_t n = worse.samples();
   auto pct = [&](double v) { return n > 0 ? 100 * v / static_cast<double>(n) : 0.0; };
-  t.summary = fmt::format("{} against run {} ({}): {}/{} correct ({:.1f}%) where the reference averaged {:.1f}%; "
-                          "output longer than the reference's median in {:.0f}% of samples",
+  t.summary = fmt::format("{} against run {} ({}): {}/{} correct ({:.1f}%) where the reference averaged {:.1f}%; {}",
                           ref.suite.name, ref.run_id, ref.model, correct, n, pct(static_cast<double>(correct)),
-                          pct(ref_sum), pct(above));
+                          pct(ref_sum),
+                          lengths_known() ? fmt::format("output longer than the reference's median in {:.0f}% of "
+                                                        "samples",
+                                                        100 * above / static_cast<double>(longer.samples()))
+                                          : "no output lengths (no usage), so accuracy decides alone");
   t.evidence.push_back(fmt::format(
       "accuracy: log wealth {:+.2f} against \"no more than {:.0f} points below the reference\" (inconsistent at "
       "{:+.2f}); {:+.2f} against \"{:.0f} points below\" (consistent at {:+.2f})",
@@ -751,9 +762,9 @@ VerifyTest Verifier::reference_test() {
                                    "ran ({} samples), at its temperature {:g}, top-p {:g}, max_tokens {}",
                                    problems.size(), ref.samples, ref.temperature, ref.top_p, ref.max_tokens));
   describe(st, t);
-  if (worse.rejects(a) || longer.rejects(a)) {
+  if (inconsistent()) {
     t.verdict = VerifyVerdict::kInconsistent;
-  } else if (not_much_worse.rejects(opts_.beta) && not_much_longer.rejects(opts_.beta)) {
+  } else if (consistent()) {
     t.verdict = VerifyVerdict::kConsistent;
   } else {
     t.verdict = VerifyVerdict::kUndecided;

@@ -338,6 +338,18 @@ TEST_F(VerifyCommand, AgainstAReferenceRunLongerOutputIsInconsistent) {
       << out.tests[1].summary;
 }
 
+TEST_F(VerifyCommand, AgainstAReferenceRunWithoutUsageAccuracyDecidesAlone) {
+  Store store((dir_ / "v.db").string());
+  put_reference_run(store, "ref", 0.9, 500);
+  VerifyOptions o;
+  o.reference = "ref";
+  auto out = verify(store, {"deepseek-v3", 0.9, false}, o);
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kConsistent) << out.tests[1].summary;
+  EXPECT_NE(out.tests[1].summary.find("accuracy decides alone"), std::string::npos) << out.tests[1].summary;
+  out = verify(store, {"deepseek-v3", 0.4, false}, o);
+  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+}
+
 TEST_F(VerifyCommand, AReferenceRunThatPosedTheProblemsDifferentlyIsRefused) {
   Store store((dir_ / "v.db").string());
   put_reference_run(store, "other-data", 0.9, 500, 4, "0000");

@@ -71,7 +71,8 @@ void add_verify_command(CLI::App& app, Action& action) {
       "claim is called inconsistent with probability <= alpha however long it runs. --reference RUN[:MODEL]: instead\n"
       "of the card, compare with a trusted run in the same database (its suite and sampling settings): accuracy per\n"
       "problem against the run's, and output length against its median, two tests by betting at alpha/2 each.\n"
-      "Every request is stored; rigor report --verify shows them.\n"
+      "--reference MODEL (another model of the config): the tokenizer test compares slopes with that live endpoint,\n"
+      "so any tokenizer family works. Every request is stored; rigor report --verify shows them.\n"
       "Exit 0 consistent, 1 inconsistent, 3 undecided within the budget, 2 usage or config error, 5 endpoint down.");
   c->add_option("-c,--config", a->config, "config (TOML) that defines the model")->required()->check(CLI::ExistingFile);
   c->add_option("--model", a->opts.model, "the config's model to verify")->required();
@@ -80,7 +81,9 @@ void add_verify_command(CLI::App& app, Action& action) {
   c->add_option("--cards", a->opts.cards_dir, "folder of model cards (default: the bundled suites/cards/models)");
   c->add_option("--suite", a->opts.suite, "accuracy suite (default: the first on the card this build can run)");
   c->add_option("--reference", a->reference,
-                "RUN or RUN:MODEL in the same database: a trusted run to compare with, instead of the card's figures");
+                "RUN or RUN:MODEL in the same database: a trusted run to compare accuracy and lengths with, instead of "
+                "the card's figures; or another model of the config (a trusted endpoint): compare tokenizers with it "
+                "instead of a fingerprint card");
   c->add_option("--alpha", a->opts.alpha, "false-accusation rate (default 0.01)")->check(CLI::Range(1e-6, 0.5));
   c->add_option("--beta", a->opts.beta, "accuracy test: miss rate against an endpoint `gap` below the bound "
                                        "(default 0.05)")->check(CLI::Range(1e-6, 0.5));

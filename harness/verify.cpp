@@ -122,6 +122,68 @@ VerifyTest decide_tokenizer(const FingerprintCards& cards, const std::string& cl
   return t;
 }
 
+VerifyTest compare_tokenizers(const std::vector<ProbeReading>& endpoint, const std::vector<ProbeReading>& reference,
+                              const std::vector<ProbeReading>& repeats, const std::string& reference_name) {
+  VerifyTest t;
+  t.name = "tokenizer";
+  t.error_rate = "0 for an endpoint that reports its tokenizer's own prompt token counts (deterministic)";
+  auto no_usage = [](const std::vector<ProbeReading>& rs) {
+    return std::any_of(rs.begin(), rs.end(), [](const auto& r) { return r.prompt_tokens < 0; });
+  };
+  if (no_usage(endpoint) || no_usage(reference)) {
+    t.summary = fmt::format("{} reports no usage.prompt_tokens, so the tokenizers cannot be compared",
+                            no_usage(endpoint) ? "the endpoint" : "the reference " + reference_name);
+    return t;
+  }
+  std::map<std::pair<std::string, int>, int64_t> first;
+  for (const auto& r : endpoint) first.emplace(std::pair{r.unit, r.k}, r.prompt_tokens);
+  for (const auto& r : repeats) {
+    auto it = first.find({r.unit, r.k});
+    if (r.prompt_tokens >= 0 && it != first.end() && it->second != r.prompt_tokens) {
+      t.verdict = VerifyVerdict::kInconsistent;
+      t.summary = fmt::format("the same probe ({} x{}) was counted as {} and then {} prompt tokens: more than one "
+                              "tokenizer answers for this endpoint (a router or a mix of models)",
+                              r.unit, r.k, it->second, r.prompt_tokens);
+      return t;
+    }
+  }
+  auto fits = [](const std::vector<ProbeReading>& rs) {
+    std::map<std::string, std::vector<ProbePoint>> by_unit;
+    for (const auto& r : rs) by_unit[r.unit].push_back({r.k, r.prompt_tokens});
+    std::map<std::string, LineFit> out;
+    for (const auto& [unit, points] : by_unit) out[unit] = fit_probe_line(points);
+    return out;
+  };
+  const auto mine = fits(endpoint), theirs = fits(reference);
+  for (const auto& [side, lines] : {std::pair{std::string("the endpoint"), &mine},
+                                    std::pair{"the reference " + reference_name, &theirs}}) {
+    for (const auto& [unit, fit] : *lines) {
+      if (fit.exact()) continue;
+      t.verdict = side == "the endpoint" && repeats.empty() ? VerifyVerdict::kUndecided : VerifyVerdict::kNotRun;
+      t.summary = fmt::format("usage of {} is not an exact token count ({}: {}); the tokenizers cannot be compared",
+                              side, unit, fit.detail.empty() ? to_string(fit.status) : fit.detail);
+      return t;
+    }
+  }
+  std::vector<std::string> differ;
+  for (const auto& [unit, fit] : mine) {
+    auto it = theirs.find(unit);
+    if (it == theirs.end()) continue;
+    t.evidence.push_back(fmt::format("{}: {} tokens a repetition here, {} at the reference", unit, fit.slope,
+                                     it->second.slope));
+    if (fit.slope != it->second.slope) differ.push_back(unit);
+  }
+  if (differ.empty()) {
+    t.verdict = VerifyVerdict::kConsistent;
+    t.summary = fmt::format("counts every probe unit as the reference {} does", reference_name);
+  } else {
+    t.verdict = VerifyVerdict::kInconsistent;
+    t.summary = fmt::format("counts {} differently from the reference {}: another tokenizer", fmt::join(differ, ", "),
+                            reference_name);
+  }
+  return t;
+}
+
 std::pair<double, double> accuracy_hypotheses(const CardResult& result, const VerifyOptions& opts) {
   const double bound = result.percent / 100.0 - opts.tolerance;
   const double alternative = bound - opts.gap;
@@ -194,15 +256,20 @@ class Verifier {
 
  private:
   const ModelConfig& model() const { return *model_; }
-  CompletionRequest request(const std::string& prompt, int max_tokens, uint64_t seed) const;
+  CompletionRequest request(const std::string& prompt, int max_tokens, uint64_t seed,
+                            const ModelConfig* m = nullptr) const;
   // Sends jobs until next() gives none, handing each result to on_result in
   // completion order; stops early when `stop_` is set. Forwards the caller's
   // cancel flag.
-  void drive(const NextJob& next, const OnResult& on_result);
+  void drive(const NextJob& next, const OnResult& on_result, Engine* engine = nullptr);
   VerifyRequestRecord record(const std::string& test, const std::string& item, const CompletionRequest& req,
                              const CompletionResult& res);
   bool over_budget(double next_usd, int64_t next_tokens) const;
   VerifyTest tokenizer_test();
+  VerifyTest live_tokenizer_test();
+  // Sends each probe of `todo` to `engine` (the endpoint's, or the live
+  // reference's when `to` is given), filling in prompt_tokens.
+  void measure_probes(std::vector<ProbeReading>& todo, Engine* engine = nullptr, const ModelConfig* to = nullptr);
   VerifyTest accuracy_test();
   VerifyTest reference_test();
 
@@ -237,7 +304,8 @@ class Verifier {
   const ModelConfig* model_ = nullptr;
   ModelCard card_;
   std::optional<ReferenceRun> reference_;
-  std::unique_ptr<Engine> engine_;
+  const ModelConfig* live_reference_ = nullptr;  // --reference naming a model of the config
+  std::unique_ptr<Engine> engine_, reference_engine_;
   std::string id_;
   int64_t seq_ = 0;
   Spend spend_;
@@ -247,19 +315,21 @@ class Verifier {
   std::string next_step_;
 };
 
-CompletionRequest Verifier::request(const std::string& prompt, int max_tokens, uint64_t seed) const {
+CompletionRequest Verifier::request(const std::string& prompt, int max_tokens, uint64_t seed,
+                                    const ModelConfig* to) const {
+  const ModelConfig& mc = to ? *to : model();
   CompletionRequest r;
-  r.model = model().model_id;
+  r.model = mc.model_id;
   r.messages = {{"user", prompt}};
   r.temperature = card_.protocol.temperature;
   r.top_p = card_.protocol.top_p;
-  r.max_tokens = model().thinking_budget > 0 ? std::max(max_tokens, model().thinking_budget + 1) : max_tokens;
-  if (model().send_seed) r.seed = seed;
-  r.extra = model().extra;
+  r.max_tokens = mc.thinking_budget > 0 ? std::max(max_tokens, mc.thinking_budget + 1) : max_tokens;
+  if (mc.send_seed) r.seed = seed;
+  r.extra = mc.extra;
   return r;
 }
 
-void Verifier::drive(const NextJob& next, const OnResult& on_result) {
+void Verifier::drive(const NextJob& next, const OnResult& on_result, Engine* engine) {
   stop_ = false;
   std::atomic<bool> done{false};
   std::thread watch([&] {  // the caller's Ctrl-C reaches requests in flight
@@ -272,7 +342,7 @@ void Verifier::drive(const NextJob& next, const OnResult& on_result) {
     }
   });
   try {
-    engine_->run(next, on_result, &stop_);
+    (engine ? engine : engine_.get())->run(next, on_result, &stop_);
   } catch (...) {
     done = true;
     watch.join();
@@ -315,9 +385,78 @@ bool Verifier::over_budget(double next_usd, int64_t next_tokens) const {
   return false;
 }
 
+void Verifier::measure_probes(std::vector<ProbeReading>& todo, Engine* engine, const ModelConfig* to) {
+  const FingerprintCards& cards = bundled_fingerprint_cards();
+  const ModelConfig& mc = to ? *to : model();
+  size_t next_i = 0;
+  std::map<uint64_t, CompletionRequest> sent;
+  drive(
+      [&]() -> std::optional<EngineJob> {
+        if (next_i >= todo.size() || stop_) return std::nullopt;
+        // A probe costs its prompt and one output token; a few hundred tokens at most.
+        if (over_budget(0, 256)) {
+          budget_spent_ = true;
+          return std::nullopt;
+        }
+        const auto& r = todo[next_i];
+        // A seed of its own per request: a router that picks by seed, as the
+        // simulator's does, must get an independent pick for a repeated prompt.
+        const uint64_t seed = sample_seed(opts_.seed, "tokenizer", r.unit, static_cast<int>(seq_ + next_i));
+        EngineJob job{next_i++, request(probe_prompt(cards, *cards.unit(r.unit), r.k), 1, seed, &mc)};
+        sent[job.tag] = job.request;
+        return job;
+      },
+      [&](uint64_t tag, CompletionResult res) {
+        auto rec = record(to ? "tokenizer-reference" : "tokenizer",
+                          fmt::format("{} x{}", todo[tag].unit, todo[tag].k), sent[tag], res);
+        store_.put_verify_request(rec);
+        spend_.add(rec, mc.pricing);
+        if (res) todo[tag].prompt_tokens = res->usage.prompt_tokens;
+      },
+      engine);
+}
+
+VerifyTest Verifier::live_tokenizer_test() {
+  const FingerprintCards& cards = bundled_fingerprint_cards();
+  std::vector<ProbeReading> mine, theirs;
+  for (const auto& step : plan_probes(cards)) {
+    for (int k : step.ks) mine.push_back({step.unit->id, k, -1});
+  }
+  theirs = mine;
+  const Spend before = spend_;
+  measure_probes(mine);
+  measure_probes(theirs, reference_engine_.get(), live_reference_);
+  std::vector<ProbeReading> repeats;
+  VerifyTest t = compare_tokenizers(mine, theirs, {}, live_reference_->name);
+  if (t.verdict == VerifyVerdict::kUndecided && !cancelled_) {
+    // The endpoint's line was not exact: measure it again to tell a router from an estimate.
+    repeats = mine;
+    for (auto& r : repeats) r.prompt_tokens = -1;
+    measure_probes(repeats);
+    t = compare_tokenizers(mine, theirs, repeats, live_reference_->name);
+  }
+  if (cancelled_ || budget_spent_) {
+    const bool complete = std::none_of(mine.begin(), mine.end(), [](const auto& r) { return r.prompt_tokens < 0; }) &&
+                          std::none_of(theirs.begin(), theirs.end(), [](const auto& r) { return r.prompt_tokens < 0; });
+    if (!complete) {
+      t = VerifyTest{};
+      t.name = "tokenizer";
+      t.verdict = VerifyVerdict::kUndecided;
+      t.summary = budget_spent_ ? "the budget ran out before every probe was measured" : "interrupted";
+    }
+  }
+  t.requests = spend_.requests - before.requests;
+  t.tokens = spend_.tokens - before.tokens;
+  t.cost_usd = spend_.usd - before.usd;
+  progress(fmt::format("tokenizer against {}: {} ({} requests)", live_reference_->name, to_string(t.verdict),
+                       t.requests));
+  return t;
+}
+
 VerifyTest Verifier::tokenizer_test() {
   VerifyTest t;
   t.name = "tokenizer";
+  if (live_reference_) return live_tokenizer_test();
   if (card_.tokenizer.empty()) {
     t.summary = fmt::format("the card of {} names no tokenizer", card_.name);
     return t;
@@ -333,34 +472,7 @@ VerifyTest Verifier::tokenizer_test() {
     for (int k : step.ks) planned.push_back({step.unit->id, k, -1});
   }
   const Spend before = spend_;
-  // One pass over `todo`, filling each reading's prompt_tokens.
-  auto measure = [&](std::vector<ProbeReading>& todo) {
-    size_t next_i = 0;
-    std::map<uint64_t, CompletionRequest> sent;
-    drive(
-        [&]() -> std::optional<EngineJob> {
-          if (next_i >= todo.size() || stop_) return std::nullopt;
-          // A probe costs its prompt and one output token; a few hundred tokens at most.
-          if (over_budget(0, 256)) {
-            budget_spent_ = true;
-            return std::nullopt;
-          }
-          const auto& r = todo[next_i];
-          // A seed of its own per request: a router that picks by seed, as the
-          // simulator's does, must get an independent pick for a repeated prompt.
-          const uint64_t seed = sample_seed(opts_.seed, "tokenizer", r.unit, static_cast<int>(seq_ + next_i));
-          EngineJob job{next_i++, request(probe_prompt(cards, *cards.unit(r.unit), r.k), 1, seed)};
-          sent[job.tag] = job.request;
-          return job;
-        },
-        [&](uint64_t tag, CompletionResult res) {
-          auto rec = record("tokenizer", fmt::format("{} x{}", todo[tag].unit, todo[tag].k), sent[tag], res);
-          store_.put_verify_request(rec);
-          spend_.add(rec, model().pricing);
-          if (res) todo[tag].prompt_tokens = res->usage.prompt_tokens;
-        });
-  };
-  measure(planned);
+  measure_probes(planned);
   std::vector<ProbeReading> repeats;
   auto failed = std::find_if(planned.begin(), planned.end(), [](const auto& r) { return r.prompt_tokens < 0; });
   if (failed == planned.end() && !cancelled_) {
@@ -373,7 +485,7 @@ VerifyTest Verifier::tokenizer_test() {
       for (const auto& r : planned) {
         if (!fit_probe_line(by_unit[r.unit]).exact()) repeats.push_back({r.unit, r.k, -1});
       }
-      measure(repeats);
+      measure_probes(repeats);
     }
   }
   bool errored = false;
@@ -801,7 +913,18 @@ VerifyOutcome Verifier::run() {
   }
   card_ = *card;
   // Options that cannot work fail before any request.
-  if (!opts_.reference.empty()) {
+  for (const auto& m : cfg_.models) {
+    if (!opts_.reference.empty() && m.name == opts_.reference) live_reference_ = &m;
+  }
+  if (live_reference_) {
+    if (live_reference_ == model_) throw ConfigError("--reference names the model under test; name a trusted one");
+    if (store_.get_run(opts_.reference)) {
+      throw ConfigError(fmt::format("--reference {} is both a model of {} and a run in {}; rename one",
+                                    opts_.reference, cfg_.path, store_.path()));
+    }
+    std::vector<std::string> skipped;
+    if (auto chosen = accuracy_suite(card_, opts_, cfg_, skipped)) accuracy_hypotheses(chosen->first, opts_);
+  } else if (!opts_.reference.empty()) {
     reference_ = load_reference(store_, cfg_, opts_);
     if (opts_.tolerance + opts_.gap >= 1) throw ConfigError("--tolerance plus --gap must stay below 100 points");
   } else {
@@ -809,28 +932,36 @@ VerifyOutcome Verifier::run() {
     if (auto chosen = accuracy_suite(card_, opts_, cfg_, skipped)) accuracy_hypotheses(chosen->first, opts_);
   }
 
-  // The endpoint: the configured URL, a launched engine, or rigor's simulator.
-  std::unique_ptr<SimProcess> sim;
-  std::unique_ptr<LaunchedEngine> launched;
-  std::string url = model().base_url;
-  if (model().engine == "sim") {
-    try {
-      sim = std::make_unique<SimProcess>(opts_.exe.empty() ? self_exe() : opts_.exe, model().sim_profiles, 15, 1,
-                                         cfg_.run.gpqa_csv);
-    } catch (const std::exception& e) {
-      throw ConfigError(fmt::format("{}: model {}: {}", cfg_.path, model().name, e.what()));
+  // Each endpoint: the configured URL, a launched engine, or rigor's simulator.
+  struct Endpoint {
+    std::unique_ptr<SimProcess> sim;
+    std::unique_ptr<LaunchedEngine> launched;
+  };
+  std::vector<Endpoint> endpoints;
+  auto start = [&](const ModelConfig& model) {
+    Endpoint& e = endpoints.emplace_back();
+    std::string url = model.base_url;
+    if (model.engine == "sim") {
+      try {
+        e.sim = std::make_unique<SimProcess>(opts_.exe.empty() ? self_exe() : opts_.exe, model.sim_profiles, 15, 1,
+                                             cfg_.run.gpqa_csv);
+      } catch (const std::exception& ex) {
+        throw ConfigError(fmt::format("{}: model {}: {}", cfg_.path, model.name, ex.what()));
+      }
+      url = e.sim->base_url();
+    } else if (model.launch) {
+      e.launched = launch_model_engine(model, cfg_.path, &url);
     }
-    url = sim->base_url();
-  } else if (model().launch) {
-    launched = launch_model_engine(model(), cfg_.path, &url);
-  }
-  ModelConfig m = model();
-  m.concurrency = std::max(1, std::min(opts_.concurrency, m.concurrency));
-  if (m.check_timeout_s > 0) {
-    EndpointCheck check = check_endpoint(m, url, factory_);
-    if (!check.ok) throw EndpointUnavailable(fmt::format("{}: endpoint check failed: {}", m.name, check.problem));
-  }
-  engine_ = factory_(m, url);
+    ModelConfig m = model;
+    m.concurrency = std::max(1, std::min(opts_.concurrency, m.concurrency));
+    if (m.check_timeout_s > 0) {
+      EndpointCheck check = check_endpoint(m, url, factory_);
+      if (!check.ok) throw EndpointUnavailable(fmt::format("{}: endpoint check failed: {}", m.name, check.problem));
+    }
+    return factory_(m, url);
+  };
+  engine_ = start(model());
+  if (live_reference_) reference_engine_ = start(*live_reference_);
 
   VerifyOutcome out;
   out.id = fmt::format("verify-{}-{}", model().name, utc_now("%Y%m%dT%H%M%SZ"));
@@ -842,13 +973,13 @@ VerifyOutcome Verifier::run() {
       {"version", RIGOR_VERSION},
       {"config", cfg_.path},
       {"model", {{"name", model().name}, {"engine", model().engine}, {"model_id", model().model_id},
-                 {"base_url", model().engine == "sim" ? "" : url}, {"dialect", model().dialect},
+                 {"base_url", model().engine == "sim" ? "" : model().base_url}, {"dialect", model().dialect},
                  {"pricing", model().pricing.to_json()}}},
       {"card", card_.source},
       {"options", {{"alpha", opts_.alpha}, {"beta", opts_.beta}, {"tolerance", opts_.tolerance},
                    {"gap", opts_.gap}, {"max_samples", opts_.max_samples}, {"budget_usd", opts_.budget_usd},
                    {"budget_tokens", opts_.budget_tokens}, {"seed", opts_.seed}, {"suite", opts_.suite},
-                   {"reference", opts_.reference}}}};
+                   {"reference", opts_.reference}, {"reference_is_live", live_reference_ != nullptr}}}};
   VerifyRecord rec{out.id, model().name, card_.name, utc_now(), "", "", detail.dump()};
   store_.put_verify(rec);
   progress(fmt::format("against the claim {} ({}), stored as {}", card_.name, card_.source, out.id));

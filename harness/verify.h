@@ -43,7 +43,10 @@ struct VerifyOptions {
   std::string cards_dir;        // model cards; "" = bundled
   std::string suite;            // accuracy suite; "" = the first on the card this build can run
                                 // (with a reference: the first of the reference run's suites)
-  std::string reference;        // "RUN" or "RUN:MODEL" in the same store: compare with it instead of the card
+  // "RUN" or "RUN:MODEL" in the same store: compare accuracy and lengths with
+  // it instead of the card. Or the name of another model of the config (a
+  // live trusted endpoint): compare the tokenizer with it instead of a card.
+  std::string reference;
   double alpha = 0.01;          // false-accusation rate of the whole verify
   double beta = 0.05;           // accuracy test: miss rate against an endpoint `gap` below the bound
   double tolerance = 0.05;      // the claim's lower bound is the card's figure minus this
@@ -102,6 +105,12 @@ struct ProbeReading {
 // prompt counted two ways means two tokenizers behind one endpoint.
 VerifyTest decide_tokenizer(const FingerprintCards& cards, const std::string& claimed_family,
                             const std::vector<ProbeReading>& readings, const std::vector<ProbeReading>& repeats);
+
+// The tokenizer test against a live reference endpoint instead of a card:
+// consistent when every unit's exact slope equals the reference's, for any
+// tokenizer family. `repeats` as for decide_tokenizer (the endpoint's).
+VerifyTest compare_tokenizers(const std::vector<ProbeReading>& endpoint, const std::vector<ProbeReading>& reference,
+                              const std::vector<ProbeReading>& repeats, const std::string& reference_name);
 
 // The lower bound of the claim on `result` and the SPRT's alternative, as
 // fractions: card - tolerance, and that minus gap. Throws ConfigError when

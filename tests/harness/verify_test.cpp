@@ -88,6 +88,28 @@ TEST(VerifyTokenizer, TheSamePromptCountedTwoWaysIsInconsistent) {
   EXPECT_NE(t.summary.find("more than one tokenizer"), std::string::npos) << t.summary;
 }
 
+TEST(VerifyTokenizer, AgainstALiveReferenceEqualSlopesAreConsistentForAnyFamily) {
+  for (const auto& family : bundled_fingerprint_cards().family_names()) {
+    auto mine = readings_of(family), theirs = readings_of(family);
+    for (auto& r : theirs) r.prompt_tokens += 7;  // another chat template: only the intercept moves
+    VerifyTest t = compare_tokenizers(mine, theirs, {}, "official");
+    EXPECT_EQ(t.verdict, VerifyVerdict::kConsistent) << family << ": " << t.summary;
+  }
+  VerifyTest t = compare_tokenizers(readings_of("qwen2"), readings_of("deepseek-v3"), {}, "official");
+  EXPECT_EQ(t.verdict, VerifyVerdict::kInconsistent);
+  EXPECT_NE(t.summary.find("differently from the reference official"), std::string::npos) << t.summary;
+}
+
+TEST(VerifyTokenizer, AgainstALiveReferenceMissingUsageOrARouterIsSaid) {
+  auto mine = readings_of("deepseek-v3"), theirs = readings_of("deepseek-v3");
+  theirs[0].prompt_tokens = -1;
+  EXPECT_EQ(compare_tokenizers(mine, theirs, {}, "official").verdict, VerifyVerdict::kNotRun);
+  theirs = readings_of("deepseek-v3");
+  ProbeReading routed = mine[1];
+  routed.prompt_tokens += 3;
+  EXPECT_EQ(compare_tokenizers(mine, theirs, {routed}, "official").verdict, VerifyVerdict::kInconsistent);
+}
+
 // Fraction of seeded Bernoulli(p) sequences the SPRT rejects H0 on.
 double reject_rate(double p, int runs, double p0 = 0.75, double p1 = 0.6, double alpha = 0.05) {
   Rng rng(12345);
@@ -348,6 +370,31 @@ TEST_F(VerifyCommand, AgainstAReferenceRunWithoutUsageAccuracyDecidesAlone) {
   EXPECT_NE(out.tests[1].summary.find("accuracy decides alone"), std::string::npos) << out.tests[1].summary;
   out = verify(store, {"deepseek-v3", 0.4, false}, o);
   EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+}
+
+TEST_F(VerifyCommand, AgainstALiveReferenceModelTheTokenizersAreCompared) {
+  Store store((dir_ / "v.db").string());
+  cfg_.models.push_back(cfg_.models[0]);
+  cfg_.models[1].name = "official";
+  VerifyOptions o;
+  o.model = "endpoint";
+  o.claim = "DeepSeek-R1";
+  o.reference = "official";
+  o.progress = false;
+  // The endpoint counts like Qwen, the trusted reference like DeepSeek-V3.
+  auto factory = [this](const ModelConfig& mc, const std::string&) -> std::unique_ptr<Engine> {
+    ScriptedModel m{mc.name == "official" ? "deepseek-v3" : "qwen2", 0.9, true};
+    return std::make_unique<FakeEngine>([this, m](const CompletionRequest& r) { return answer(m, r); },
+                                        mc.concurrency);
+  };
+  auto out = execute_verify(cfg_, o, store, nullptr, factory);
+  EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kInconsistent) << out.tests[0].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+  int reference_probes = 0;
+  for (const auto& r : store.verify_requests(out.id)) reference_probes += r.test == "tokenizer-reference";
+  EXPECT_EQ(reference_probes, 6) << "the reference's probes are stored too";
+  o.reference = "endpoint";
+  EXPECT_THROW(execute_verify(cfg_, o, store, nullptr, factory), ConfigError) << "the model under test";
 }
 
 TEST_F(VerifyCommand, AReferenceRunThatPosedTheProblemsDifferentlyIsRefused) {

@@ -31,7 +31,7 @@ std::vector<SuiteSummary> summaries(bool simulated) {
   quiet.model = "quiet";
   quiet.server_label = "quiet-server";
   quiet.simulated = false;
-  return summarize(run, {evil, quiet}, v, SummaryOptions{{1}, 1, {}});
+  return summarize(run, {evil, quiet}, v, SummaryOptions{{1}, 1, {}, {}});
 }
 
 ReportMeta meta() {

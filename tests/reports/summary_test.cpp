@@ -126,7 +126,7 @@ TEST(Summary, ShuffledChoicesVoteForTheChoiceNotTheLetter) {
                               vote(2, "A", "[2,1,0,3]", false), vote(3, "A", "[3,0,1,2]", false),
                               vote(4, "A", "[1,0,2,3]", false)};
   StringScorer scorer;
-  SummaryOptions o{{1}, 5, [&scorer](std::string_view) -> const Scorer* { return &scorer; }};
+  SummaryOptions o{{1}, 5, [&scorer](std::string_view) -> const Scorer* { return &scorer; }, {}};
   const auto out = summarize(run1(), {}, v, o);
   EXPECT_DOUBLE_EQ(*out.at(0).cons_at_n, 1.0);  // by displayed letter "A" would have won 3-1-1
 }
@@ -159,7 +159,7 @@ TEST(Summary, ServerWithoutUsageIsUnknownNotZero) {
     for (int i = 0; i < 2; ++i) v.push_back(ok_sample("quiet", "aime", "p" + std::to_string(p), i, i == 0));
   }
   const auto out = summarize(run1(), {model_record("quiet", R"({"input":1,"cached_input":0.5,"output":2})", 10)}, v,
-                             SummaryOptions{{1}, 2, {}});
+                             SummaryOptions{{1}, 2, {}, {}});
   const SuiteSummary& s = out.at(0);
   EXPECT_FALSE(s.usage_known());
   EXPECT_FALSE(s.mean_reasoning_tokens);
@@ -176,7 +176,7 @@ TEST(Summary, GpuHoursApportionedBySuiteOutputTokens) {
   v.push_back(with_usage(ok_sample("local", "math", "m1", 0, false), 10, -1, 1000, -1));
   // 3.6 $/GPU-hour x 2 GPUs x 1000 s = $2, split 3:1 by output tokens.
   const auto out =
-      summarize(run1(), {model_record("local", R"({"gpu_hour":3.6,"gpus":2})", 1000)}, v, SummaryOptions{{1}, 1, {}});
+      summarize(run1(), {model_record("local", R"({"gpu_hour":3.6,"gpus":2})", 1000)}, v, SummaryOptions{{1}, 1, {}, {}});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].suite, "aime");
   EXPECT_EQ(out[0].cost_basis, "gpu-hour");
@@ -190,16 +190,16 @@ TEST(Summary, GpuHoursApportionedBySuiteOutputTokens) {
 
 TEST(Summary, NoPricingSaysSo) {
   std::vector<SampleRecord> v{with_usage(ok_sample("free", "aime", "p", 0, true), 1, 0, 1, 0)};
-  const auto out = summarize(run1(), {model_record("free", "", 1)}, v, SummaryOptions{{1}, 1, {}});
+  const auto out = summarize(run1(), {model_record("free", "", 1)}, v, SummaryOptions{{1}, 1, {}, {}});
   EXPECT_FALSE(out.at(0).cost_total);
   EXPECT_EQ(out.at(0).cost_note, "no pricing configured");
 }
 
 TEST(Summary, RejectsKAboveNAndMalformedPricing) {
   std::vector<SampleRecord> v{ok_sample("m", "aime", "p", 0, true)};
-  EXPECT_THROW(summarize(run1(), {}, v, SummaryOptions{{2}, 1, {}}), std::invalid_argument);
+  EXPECT_THROW(summarize(run1(), {}, v, SummaryOptions{{2}, 1, {}, {}}), std::invalid_argument);
   try {
-    summarize(run1(), {model_record("m", R"({"input":1})", 1)}, v, SummaryOptions{{1}, 1, {}});
+    summarize(run1(), {model_record("m", R"({"input":1})", 1)}, v, SummaryOptions{{1}, 1, {}, {}});
     FAIL() << "expected a pricing error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("model m"), std::string::npos) << e.what();
@@ -210,7 +210,7 @@ TEST(Summary, RejectsKAboveNAndMalformedPricing) {
 TEST(Summary, ModelOrderFollowsRecordsThenNames) {
   std::vector<SampleRecord> v{ok_sample("b", "s", "p", 0, true), ok_sample("a", "s", "p", 0, true),
                               ok_sample("c", "s", "p", 0, true)};
-  const auto out = summarize(run1(), {model_record("c", "", 1), model_record("b", "", 1)}, v, SummaryOptions{{1}, 1, {}});
+  const auto out = summarize(run1(), {model_record("c", "", 1), model_record("b", "", 1)}, v, SummaryOptions{{1}, 1, {}, {}});
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[0].model, "c");
   EXPECT_EQ(out[1].model, "b");

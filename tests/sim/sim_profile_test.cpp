@@ -144,8 +144,11 @@ TEST(SimProfile, ShippedImpostorsAreWhatTheySayTheyAre) {
   EXPECT_EQ(router.tokenizer, "deepseek-v3");
   EXPECT_EQ(router.route_to, "distill");
   EXPECT_DOUBLE_EQ(router.route_fraction, 0.3);
-  for (const auto& [name, p] : profiles)
-    if (name != "impostor-router") EXPECT_TRUE(p.route_to.empty()) << name;
+  for (const auto& [name, p] : profiles) {
+    if (name != "impostor-router") {
+      EXPECT_TRUE(p.route_to.empty()) << name;
+    }
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "base/sprt.h"
 #include "base/utc_time.h"
 #include "harness/endpoint_check.h"
+#include "harness/error_summary.h"
 #include "harness/launch_model.h"
 #include "harness/sim_process.h"
 #include "rigor_version.h"
@@ -306,6 +307,7 @@ class Verifier {
   std::optional<ReferenceRun> reference_;
   const ModelConfig* live_reference_ = nullptr;  // --reference naming a model of the config
   std::unique_ptr<Engine> engine_, reference_engine_;
+  std::string secrets_[2];  // the API keys of the endpoint and of a live reference, to redact
   std::string id_;
   int64_t seq_ = 0;
   Spend spend_;
@@ -374,7 +376,10 @@ VerifyRequestRecord Verifier::record(const std::string& test, const std::string&
     r.cost_usd = cost_usd(model().pricing, res->usage);
   } else {
     r.status = "error";
-    r.error = fmt::format("{}: {}", to_string(res.error().code), res.error().message);
+    // Neither key may reach the store through an echoed error message.
+    r.error = redact_secrets(redact_secrets(fmt::format("{}: {}", to_string(res.error().code), res.error().message),
+                                            secrets_[0]),
+                             secrets_[1]);
   }
   return r;
 }
@@ -962,6 +967,14 @@ VerifyOutcome Verifier::run() {
   };
   engine_ = start(model());
   if (live_reference_) reference_engine_ = start(*live_reference_);
+  for (const ModelConfig* m : {model_, live_reference_}) {
+    if (!m) continue;
+    try {
+      secrets_[m == model_ ? 0 : 1] = api_key_for(*m);
+    } catch (const ConfigError&) {
+      // No key configured: nothing to redact.
+    }
+  }
 
   VerifyOutcome out;
   out.id = fmt::format("verify-{}-{}", model().name, utc_now("%Y%m%dT%H%M%SZ"));

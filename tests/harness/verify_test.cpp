@@ -397,6 +397,37 @@ TEST_F(VerifyCommand, AgainstALiveReferenceModelTheTokenizersAreCompared) {
   EXPECT_THROW(execute_verify(cfg_, o, store, nullptr, factory), ConfigError) << "the model under test";
 }
 
+TEST_F(VerifyCommand, AnApiKeyEchoedInAnErrorNeverReachesTheStore) {
+  const std::string key = "sk-verify-test-0123456789abcdef";
+  setenv("RIGOR_VERIFY_TEST_KEY", key.c_str(), 1);
+  cfg_.models[0].api_key_env = "RIGOR_VERIFY_TEST_KEY";
+  Store store((dir_ / "v.db").string());
+  VerifyOptions o;
+  o.model = "endpoint";
+  o.claim = "DeepSeek-R1";
+  o.progress = false;
+  o.max_samples = 12;
+  auto factory = [&](const ModelConfig& mc, const std::string&) -> std::unique_ptr<Engine> {
+    return std::make_unique<FakeEngine>(
+        [&](const CompletionRequest& r) -> CompletionResult {
+          if (match_probe_prompt(bundled_fingerprint_cards(), r.messages.at(0).content)) return answer({}, r);
+          return FakeEngine::error(ErrorCode::kAuth, "invalid key " + key + " (Authorization: Bearer " + key + ")",
+                                   401);
+        },
+        mc.concurrency);
+  };
+  auto out = execute_verify(cfg_, o, store, nullptr, factory);
+  unsetenv("RIGOR_VERIFY_TEST_KEY");
+  int errors = 0;
+  for (const auto& r : store.verify_requests(out.id)) {
+    errors += r.status == "error";
+    EXPECT_EQ(r.error.find(key), std::string::npos) << r.error;
+  }
+  EXPECT_GT(errors, 0);
+  EXPECT_EQ(store.get_verify(out.id)->detail_json.find(key), std::string::npos);
+  EXPECT_EQ(out.verdict, VerifyVerdict::kUndecided) << "failed requests decide nothing";
+}
+
 TEST_F(VerifyCommand, AReferenceRunThatPosedTheProblemsDifferentlyIsRefused) {
   Store store((dir_ / "v.db").string());
   put_reference_run(store, "other-data", 0.9, 500, 4, "0000");

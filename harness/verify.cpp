@@ -201,12 +201,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// FNV-1a, to give each test its own stream of problem draws.
-uint64_t sim_hash(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
 
 // What verify has spent and may still spend.
 struct Spend {
@@ -556,7 +550,7 @@ Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& sui
   auto scorer = make_scorer(suite.scorer);
   const Spend before = spend_;
   // Each test draws its own problems; the accuracy test's stream is the seed itself.
-  const uint64_t stream = test == "accuracy" ? 0 : sim_hash(test);
+  const uint64_t stream = test == "accuracy" ? 0 : fnv1a64(test);  // its own draws per test
   Rng rng(opts_.seed ^ 0x7665726966790000ull ^ stream);
   struct Sent {
     CompletionRequest req;

@@ -13,7 +13,6 @@ namespace rigor {
 namespace {
 
 using sim::combine;
-using sim::Rng;
 
 // Reasoning and answer words. No digits and no "answer": nothing in them may
 // look like an extractable answer to a scorer.
@@ -34,7 +33,7 @@ constexpr std::string_view kSummary[] = {"Combining", "the",   "steps", "above",
 
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-int64_t sample_length(const LengthDist& d, Rng& rng) {
+int64_t sample_length(const LengthDist& d, sim::Rng& rng) {
   // Lognormal with the given mean and sd of the distribution itself.
   double var = d.sd * d.sd;
   double sigma2 = std::log1p(var / (d.mean * d.mean));
@@ -50,7 +49,7 @@ struct Token {
 };
 
 // Appends `n` reasoning words in sentences and paragraphs.
-void add_reasoning(std::vector<Token>& out, int64_t n, Rng& rng) {
+void add_reasoning(std::vector<Token>& out, int64_t n, sim::Rng& rng) {
   int64_t sentence_left = 0;
   int sentences = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -169,7 +168,7 @@ SimScript SimModel::generate(std::string_view prompt, uint64_t seed, std::option
 SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uint64_t seed,
                              std::optional<int64_t> max_tokens) const {
   const uint64_t req = combine(combine(server_seed_, sim::hash_bytes(prompt)), seed);
-  if (route_target_ && Rng(combine(req, "route")).uniform() < profile_.route_fraction)
+  if (route_target_ && sim::Rng(combine(req, "route")).uniform() < profile_.route_fraction)
     return route_target_->generate(prompt, prompt_tokens, seed, max_tokens);
 
   SimScript script;
@@ -190,11 +189,11 @@ SimScript SimModel::generate(std::string_view prompt, int64_t prompt_tokens, uin
   }
   // Correctness ignores the profile name: profiles see common random numbers,
   // so a weaker model's solved set is (mostly) inside a stronger one's.
-  Rng correct_rng(combine(req, "correct"));
+  sim::Rng correct_rng(combine(req, "correct"));
   const uint64_t key = combine(req, profile_key_);
-  Rng answer_rng(combine(key, "answer"));
-  Rng length_rng(combine(key, "length"));
-  Rng text_rng(combine(key, "text"));
+  sim::Rng answer_rng(combine(key, "answer"));
+  sim::Rng length_rng(combine(key, "length"));
+  sim::Rng text_rng(combine(key, "text"));
 
   script.problem = index_->find(prompt);
   std::string final_sentence;
@@ -304,7 +303,7 @@ SimFault decide_fault(const SimProfile& profile, uint64_t server_seed, std::stri
   SimFault fault;
   const SimFaults& f = profile.faults;
   if (!f.any() || attempt >= f.fault_attempts) return fault;
-  Rng rng(combine(combine(request_key(profile, server_seed, prompt, seed), "fault"), static_cast<uint64_t>(attempt)));
+  sim::Rng rng(combine(combine(request_key(profile, server_seed, prompt, seed), "fault"), static_cast<uint64_t>(attempt)));
   double u = rng.uniform();
   const std::pair<double, FaultKind> table[] = {{f.rate_429, FaultKind::k429},
                                                 {f.rate_500, FaultKind::k500},

@@ -7,22 +7,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/rng.h"
+
 namespace rigor::sim {
 
-// splitmix64 finaliser: a bijective 64-bit mix.
-inline uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// FNV-1a over bytes; mixed through mix64 before use as a seed.
-inline uint64_t hash_bytes(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
+// The mixing and hashing of base/rng.h, under the names the simulator uses.
+using rigor::mix64;
+inline uint64_t hash_bytes(std::string_view s) { return fnv1a64(s); }
 
 // Combines a running key with one more value.
 inline uint64_t combine(uint64_t key, uint64_t value) { return mix64(key ^ mix64(value)); }
@@ -38,17 +29,7 @@ class Rng {
     }
   }
 
-  uint64_t next() {
-    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
+  uint64_t next() { return xoshiro256ss_next(s_); }
 
   // Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
@@ -67,7 +48,6 @@ class Rng {
   }
 
  private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t s_[4];
 };
 

@@ -15,22 +15,13 @@ constexpr char kLetterInstruction[] =
     "Please reason step by step, then end your response with a final line of the form "
     "\"Answer: LETTER\", where LETTER is one of A, B, C or D.";
 
-// splitmix64: a fixed generator (not std::mt19937 + distributions, whose
-// outputs differ between standard libraries) keeps shuffles portable.
-uint64_t next_random(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 std::vector<int> shuffled_order(size_t n, uint64_t seed) {
   std::vector<int> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = static_cast<int>(i);
   uint64_t state = seed;
   for (size_t i = n; i > 1; --i) {
     // Modulo bias is below 2^-60 for n <= 4: irrelevant.
-    size_t j = next_random(state) % i;
+    size_t j = splitmix64(state) % i;
     std::swap(order[i - 1], order[j]);
   }
   return order;

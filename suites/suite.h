@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/rng.h"
+
 namespace rigor {
 
 struct Problem {
@@ -44,21 +46,10 @@ namespace rigor {
 // simulator needs to reproduce a sample, whatever the arrival order.
 inline uint64_t sample_seed(uint64_t run_seed, std::string_view suite,
                             std::string_view problem_id, int sample_idx) {
-  auto mix = [](uint64_t z) {  // splitmix64 finaliser
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
-  auto fnv = [](std::string_view s) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-    return h;
-  };
-  uint64_t h = mix(run_seed);
-  h = mix(h ^ fnv(suite));
-  h = mix(h ^ fnv(problem_id));
-  h = mix(h ^ static_cast<uint64_t>(sample_idx));
+  uint64_t h = mix64(run_seed);
+  h = mix64(h ^ fnv1a64(suite));
+  h = mix64(h ^ fnv1a64(problem_id));
+  h = mix64(h ^ static_cast<uint64_t>(sample_idx));
   // Keep it within 2^53 so JSON consumers that use doubles read it exactly.
   return h & ((1ULL << 53) - 1);
 }

@@ -55,38 +55,67 @@ nlohmann::json VerifyOutcome::to_json() const {
           {"next_step", next_step}};
 }
 
+namespace {
+
+constexpr const char* kTokenizerErrorRate =
+    "0 for an endpoint that reports its tokenizer's own prompt token counts (deterministic)";
+
+bool lacks_usage(const std::vector<ProbeReading>& readings) {
+  return std::any_of(readings.begin(), readings.end(), [](const auto& r) { return r.prompt_tokens < 0; });
+}
+
+// When a repeated probe was counted otherwise than the first time: what that
+// says (two tokenizers behind one endpoint).
+std::optional<std::string> counted_two_ways(const std::vector<ProbeReading>& readings,
+                                            const std::vector<ProbeReading>& repeats) {
+  std::map<std::pair<std::string, int>, int64_t> first;
+  for (const auto& r : readings) first.emplace(std::pair{r.unit, r.k}, r.prompt_tokens);
+  for (const auto& r : repeats) {
+    auto it = first.find({r.unit, r.k});
+    if (r.prompt_tokens >= 0 && it != first.end() && it->second != r.prompt_tokens) {
+      return fmt::format("the same probe ({} x{}) was counted as {} and then {} prompt tokens: more than one "
+                         "tokenizer answers for this endpoint (a router or a mix of models)",
+                         r.unit, r.k, it->second, r.prompt_tokens);
+    }
+  }
+  return std::nullopt;
+}
+
+// The probe plan's requests, none measured yet.
+std::vector<ProbeReading> planned_probes(const FingerprintCards& cards) {
+  std::vector<ProbeReading> out;
+  for (const auto& step : plan_probes(cards)) {
+    for (int k : step.ks) out.push_back({step.unit->id, k, -1});
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<ProbePoint>> points_by_unit(const std::vector<ProbeReading>& readings) {
+  std::map<std::string, std::vector<ProbePoint>> out;
+  for (const auto& r : readings) out[r.unit].push_back({r.k, r.prompt_tokens});
+  return out;
+}
+
+}  // namespace
+
 VerifyTest decide_tokenizer(const FingerprintCards& cards, const std::string& claimed_family,
                             const std::vector<ProbeReading>& readings, const std::vector<ProbeReading>& repeats) {
   VerifyTest t;
   t.name = "tokenizer";
-  t.error_rate = "0 for an endpoint that reports its tokenizer's own prompt token counts (deterministic)";
-  for (const auto& r : readings) {
-    if (r.prompt_tokens < 0) {
-      t.verdict = VerifyVerdict::kNotRun;
-      t.summary = "the endpoint reports no usage.prompt_tokens, so its tokenizer cannot be measured";
-      return t;
-    }
+  t.error_rate = kTokenizerErrorRate;
+  if (lacks_usage(readings)) {
+    t.verdict = VerifyVerdict::kNotRun;
+    t.summary = "the endpoint reports no usage.prompt_tokens, so its tokenizer cannot be measured";
+    return t;
   }
-  // The same prompt counted two ways: two tokenizers answer for one endpoint.
-  std::map<std::pair<std::string, int>, int64_t> first;
-  for (const auto& r : readings) first.emplace(std::pair{r.unit, r.k}, r.prompt_tokens);
-  for (const auto& r : repeats) {
-    if (r.prompt_tokens < 0) continue;
-    auto it = first.find({r.unit, r.k});
-    if (it != first.end() && it->second != r.prompt_tokens) {
-      t.verdict = VerifyVerdict::kInconsistent;
-      t.summary = fmt::format(
-          "the same probe ({} x{}) was counted as {} and then {} prompt tokens: more than one tokenizer answers "
-          "for this endpoint (a router or a mix of models)",
-          r.unit, r.k, it->second, r.prompt_tokens);
-      t.evidence.push_back(t.summary);
-      return t;
-    }
+  if (auto router = counted_two_ways(readings, repeats)) {
+    t.verdict = VerifyVerdict::kInconsistent;
+    t.summary = *router;
+    t.evidence.push_back(t.summary);
+    return t;
   }
-  std::map<std::string, std::vector<ProbePoint>> by_unit;
-  for (const auto& r : readings) by_unit[r.unit].push_back({r.k, r.prompt_tokens});
   std::vector<UnitSlope> slopes;
-  for (const auto& [unit, points] : by_unit) {
+  for (const auto& [unit, points] : points_by_unit(readings)) {
     LineFit fit = fit_probe_line(points);
     std::string pts;
     for (const auto& p : points) pts += fmt::format("{}{}:{}", pts.empty() ? "" : " ", p.k, p.prompt_tokens);
@@ -127,32 +156,20 @@ VerifyTest compare_tokenizers(const std::vector<ProbeReading>& endpoint, const s
                               const std::vector<ProbeReading>& repeats, const std::string& reference_name) {
   VerifyTest t;
   t.name = "tokenizer";
-  t.error_rate = "0 for an endpoint that reports its tokenizer's own prompt token counts (deterministic)";
-  auto no_usage = [](const std::vector<ProbeReading>& rs) {
-    return std::any_of(rs.begin(), rs.end(), [](const auto& r) { return r.prompt_tokens < 0; });
-  };
-  if (no_usage(endpoint) || no_usage(reference)) {
+  t.error_rate = kTokenizerErrorRate;
+  if (lacks_usage(endpoint) || lacks_usage(reference)) {
     t.summary = fmt::format("{} reports no usage.prompt_tokens, so the tokenizers cannot be compared",
-                            no_usage(endpoint) ? "the endpoint" : "the reference " + reference_name);
+                            lacks_usage(endpoint) ? "the endpoint" : "the reference " + reference_name);
     return t;
   }
-  std::map<std::pair<std::string, int>, int64_t> first;
-  for (const auto& r : endpoint) first.emplace(std::pair{r.unit, r.k}, r.prompt_tokens);
-  for (const auto& r : repeats) {
-    auto it = first.find({r.unit, r.k});
-    if (r.prompt_tokens >= 0 && it != first.end() && it->second != r.prompt_tokens) {
-      t.verdict = VerifyVerdict::kInconsistent;
-      t.summary = fmt::format("the same probe ({} x{}) was counted as {} and then {} prompt tokens: more than one "
-                              "tokenizer answers for this endpoint (a router or a mix of models)",
-                              r.unit, r.k, it->second, r.prompt_tokens);
-      return t;
-    }
+  if (auto router = counted_two_ways(endpoint, repeats)) {
+    t.verdict = VerifyVerdict::kInconsistent;
+    t.summary = *router;
+    return t;
   }
   auto fits = [](const std::vector<ProbeReading>& rs) {
-    std::map<std::string, std::vector<ProbePoint>> by_unit;
-    for (const auto& r : rs) by_unit[r.unit].push_back({r.k, r.prompt_tokens});
     std::map<std::string, LineFit> out;
-    for (const auto& [unit, points] : by_unit) out[unit] = fit_probe_line(points);
+    for (const auto& [unit, points] : points_by_unit(rs)) out[unit] = fit_probe_line(points);
     return out;
   };
   const auto mine = fits(endpoint), theirs = fits(reference);
@@ -230,6 +247,9 @@ struct Spend {
   }
 };
 
+std::optional<std::pair<CardResult, Suite>> accuracy_suite(const ModelCard& card, const VerifyOptions& opts,
+                                                           const Config& cfg, std::vector<std::string>& skipped);
+
 // A trusted run to compare with: one model's samples of one suite.
 struct ReferenceRun {
   std::string run_id, model;
@@ -262,11 +282,31 @@ class Verifier {
   bool over_budget(double next_usd, int64_t next_tokens) const;
   VerifyTest tokenizer_test();
   VerifyTest live_tokenizer_test();
-  // Sends each probe of `todo` to `engine` (the endpoint's, or the live
+  // Sends each of `probes` to `engine` (the endpoint's, or the live
   // reference's when `to` is given), filling in prompt_tokens.
-  void measure_probes(std::vector<ProbeReading>& todo, Engine* engine = nullptr, const ModelConfig* to = nullptr);
+  void measure_probes(std::vector<ProbeReading>& probes, Engine* engine = nullptr, const ModelConfig* to = nullptr);
   VerifyTest accuracy_test();
   VerifyTest reference_test();
+  // Loads the accuracy test's suite and checks its hypotheses (ConfigError
+  // before any request when they leave no room).
+  void choose_card_suite() {
+    card_suite_ = accuracy_suite(card_, opts_, cfg_, card_suite_skipped_);
+    if (card_suite_) accuracy_hypotheses(card_suite_->first, opts_);
+  }
+  // What was spent since `before`, on the test's account.
+  void charge(VerifyTest& t, const Spend& before) const {
+    t.requests = spend_.requests - before.requests;
+    t.tokens = spend_.tokens - before.tokens;
+    t.cost_usd = spend_.usd - before.usd;
+  }
+  // The tokenizer test stopped before every probe came back.
+  VerifyTest tokenizer_cut_short() const {
+    VerifyTest t;
+    t.name = "tokenizer";
+    t.verdict = VerifyVerdict::kUndecided;
+    t.summary = budget_spent_ ? "the budget ran out before every probe was measured" : "interrupted";
+    return t;
+  }
 
   struct Sampling {
     double temperature = 0.6, top_p = 0.95;
@@ -299,6 +339,10 @@ class Verifier {
   const ModelConfig* model_ = nullptr;
   ModelCard card_;
   std::optional<ReferenceRun> reference_;
+  // The card's result the accuracy test uses, its suite loaded once, and why
+  // the card's other results could not be used.
+  std::optional<std::pair<CardResult, Suite>> card_suite_;
+  std::vector<std::string> card_suite_skipped_;
   const ModelConfig* live_reference_ = nullptr;  // --reference naming a model of the config
   std::unique_ptr<Engine> engine_, reference_engine_;
   std::string secrets_[2];  // the API keys of the endpoint and of a live reference, to redact
@@ -384,20 +428,20 @@ bool Verifier::over_budget(double next_usd, int64_t next_tokens) const {
   return false;
 }
 
-void Verifier::measure_probes(std::vector<ProbeReading>& todo, Engine* engine, const ModelConfig* to) {
+void Verifier::measure_probes(std::vector<ProbeReading>& probes, Engine* engine, const ModelConfig* to) {
   const FingerprintCards& cards = bundled_fingerprint_cards();
   const ModelConfig& mc = to ? *to : model();
   size_t next_i = 0;
   std::map<uint64_t, CompletionRequest> sent;
   drive(
       [&]() -> std::optional<EngineJob> {
-        if (next_i >= todo.size() || stop_) return std::nullopt;
+        if (next_i >= probes.size() || stop_) return std::nullopt;
         // A probe costs its prompt and one output token; a few hundred tokens at most.
         if (over_budget(0, 256)) {
           budget_spent_ = true;
           return std::nullopt;
         }
-        const auto& r = todo[next_i];
+        const auto& r = probes[next_i];
         // A seed of its own per request: a router that picks by seed, as the
         // simulator's does, must get an independent pick for a repeated prompt.
         const uint64_t seed = sample_seed(opts_.seed, "tokenizer", r.unit, static_cast<int>(seq_ + next_i));
@@ -407,21 +451,17 @@ void Verifier::measure_probes(std::vector<ProbeReading>& todo, Engine* engine, c
       },
       [&](uint64_t tag, CompletionResult res) {
         auto rec = record(to ? "tokenizer-reference" : "tokenizer",
-                          fmt::format("{} x{}", todo[tag].unit, todo[tag].k), sent[tag], res);
+                          fmt::format("{} x{}", probes[tag].unit, probes[tag].k), sent[tag], res);
         store_.put_verify_request(rec);
         spend_.add(rec, mc.pricing);
-        if (res) todo[tag].prompt_tokens = res->usage.prompt_tokens;
+        if (res) probes[tag].prompt_tokens = res->usage.prompt_tokens;
       },
       engine);
 }
 
 VerifyTest Verifier::live_tokenizer_test() {
   const FingerprintCards& cards = bundled_fingerprint_cards();
-  std::vector<ProbeReading> mine, theirs;
-  for (const auto& step : plan_probes(cards)) {
-    for (int k : step.ks) mine.push_back({step.unit->id, k, -1});
-  }
-  theirs = mine;
+  std::vector<ProbeReading> mine = planned_probes(cards), theirs = mine;
   const Spend before = spend_;
   measure_probes(mine);
   measure_probes(theirs, reference_engine_.get(), live_reference_);
@@ -435,18 +475,10 @@ VerifyTest Verifier::live_tokenizer_test() {
     t = compare_tokenizers(mine, theirs, repeats, live_reference_->name);
   }
   if (cancelled_ || budget_spent_) {
-    const bool complete = std::none_of(mine.begin(), mine.end(), [](const auto& r) { return r.prompt_tokens < 0; }) &&
-                          std::none_of(theirs.begin(), theirs.end(), [](const auto& r) { return r.prompt_tokens < 0; });
-    if (!complete) {
-      t = VerifyTest{};
-      t.name = "tokenizer";
-      t.verdict = VerifyVerdict::kUndecided;
-      t.summary = budget_spent_ ? "the budget ran out before every probe was measured" : "interrupted";
-    }
+    const bool complete = !lacks_usage(mine) && !lacks_usage(theirs);
+    if (!complete) t = tokenizer_cut_short();
   }
-  t.requests = spend_.requests - before.requests;
-  t.tokens = spend_.tokens - before.tokens;
-  t.cost_usd = spend_.usd - before.usd;
+  charge(t, before);
   progress(fmt::format("tokenizer against {}: {} ({} requests)", live_reference_->name, to_string(t.verdict),
                        t.requests));
   return t;
@@ -466,34 +498,25 @@ VerifyTest Verifier::tokenizer_test() {
                             fmt::join(cards.family_names(), ", "));
     return t;
   }
-  std::vector<ProbeReading> planned;
-  for (const auto& step : plan_probes(cards)) {
-    for (int k : step.ks) planned.push_back({step.unit->id, k, -1});
-  }
+  std::vector<ProbeReading> planned = planned_probes(cards);
   const Spend before = spend_;
   measure_probes(planned);
   std::vector<ProbeReading> repeats;
-  auto failed = std::find_if(planned.begin(), planned.end(), [](const auto& r) { return r.prompt_tokens < 0; });
-  if (failed == planned.end() && !cancelled_) {
+  if (!lacks_usage(planned) && !cancelled_) {
     // A line that is not exact: send its points again, to tell a router (the
     // same prompt counted two ways) from a proxy that estimates usage.
     t = decide_tokenizer(cards, card_.tokenizer, planned, {});
     if (t.verdict == VerifyVerdict::kUndecided) {
-      std::map<std::string, std::vector<ProbePoint>> by_unit;
-      for (const auto& r : planned) by_unit[r.unit].push_back({r.k, r.prompt_tokens});
+      auto by_unit = points_by_unit(planned);
       for (const auto& r : planned) {
         if (!fit_probe_line(by_unit[r.unit]).exact()) repeats.push_back({r.unit, r.k, -1});
       }
       measure_probes(repeats);
     }
   }
-  bool errored = false;
-  for (const auto& r : planned) errored |= r.prompt_tokens < 0;
+  const bool errored = lacks_usage(planned);
   if (errored && (budget_spent_ || cancelled_)) {
-    t = VerifyTest{};
-    t.name = "tokenizer";
-    t.verdict = VerifyVerdict::kUndecided;
-    t.summary = budget_spent_ ? "the budget ran out before every probe was measured" : "interrupted";
+    t = tokenizer_cut_short();
   } else if (errored && std::any_of(planned.begin(), planned.end(), [](const auto& r) { return r.prompt_tokens >= 0; })) {
     // Some probes failed as requests while others were counted: not "no usage".
     t = VerifyTest{};
@@ -503,9 +526,7 @@ VerifyTest Verifier::tokenizer_test() {
   } else {
     t = decide_tokenizer(cards, card_.tokenizer, planned, repeats);
   }
-  t.requests = spend_.requests - before.requests;
-  t.tokens = spend_.tokens - before.tokens;
-  t.cost_usd = spend_.usd - before.usd;
+  charge(t, before);
   progress(fmt::format("tokenizer: {} ({} requests)", to_string(t.verdict), t.requests));
   return t;
 }
@@ -659,15 +680,13 @@ std::string Verifier::why_undecided(const SampleStats& st) const {
 VerifyTest Verifier::accuracy_test() {
   VerifyTest t;
   t.name = "accuracy";
-  std::vector<std::string> skipped;
-  auto chosen = accuracy_suite(card_, opts_, cfg_, skipped);
-  if (!chosen) {
+  if (!card_suite_) {
     t.summary = fmt::format("no suite on the card of {} can run here", card_.name);
-    t.evidence = skipped;
+    t.evidence = card_suite_skipped_;
     return t;
   }
-  const CardResult& result = chosen->first;
-  const Suite& suite = chosen->second;
+  const CardResult& result = card_suite_->first;
+  const Suite& suite = card_suite_->second;
   auto [bound, alternative] = accuracy_hypotheses(result, opts_);
   Sprt sprt(bound, alternative, opts_.alpha, opts_.beta);
   t.error_rate = fmt::format("<= {:g} (Wald's SPRT; always valid by Ville's inequality for any endpoint at or above "
@@ -714,9 +733,7 @@ VerifyTest Verifier::accuracy_test() {
       break;
     }
   }
-  t.requests = spend_.requests - before.requests;
-  t.tokens = spend_.tokens - before.tokens;
-  t.cost_usd = spend_.usd - before.usd;
+  charge(t, before);
   progress(fmt::format("accuracy: {} after {} samples", to_string(t.verdict), n));
   return t;
 }
@@ -883,9 +900,7 @@ VerifyTest Verifier::reference_test() {
                              "--max-samples)",
                              why_undecided(st));
   }
-  t.requests = spend_.requests - before.requests;
-  t.tokens = spend_.tokens - before.tokens;
-  t.cost_usd = spend_.usd - before.usd;
+  charge(t, before);
   progress(fmt::format("reference: {} after {} samples", to_string(t.verdict), n));
   return t;
 }
@@ -921,14 +936,12 @@ VerifyOutcome Verifier::run() {
       throw ConfigError(fmt::format("--reference {} is both a model of {} and a run in {}; rename one",
                                     opts_.reference, cfg_.path, store_.path()));
     }
-    std::vector<std::string> skipped;
-    if (auto chosen = accuracy_suite(card_, opts_, cfg_, skipped)) accuracy_hypotheses(chosen->first, opts_);
+    choose_card_suite();
   } else if (!opts_.reference.empty()) {
     reference_ = load_reference(store_, cfg_, opts_);
     if (opts_.tolerance + opts_.gap >= 1) throw ConfigError("--tolerance plus --gap must stay below 100 points");
   } else {
-    std::vector<std::string> skipped;
-    if (auto chosen = accuracy_suite(card_, opts_, cfg_, skipped)) accuracy_hypotheses(chosen->first, opts_);
+    choose_card_suite();
   }
 
   // Each endpoint: the configured URL, a launched engine, or rigor's simulator.

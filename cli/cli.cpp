@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <signal.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,22 @@
 #include "suites/registry.h"
 
 namespace rigor {
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+void on_signal(int) { g_cancel.store(true); }
+
+}  // namespace
+
+const std::atomic<bool>* cancel_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  return &g_cancel;
+}
 
 std::vector<std::string> split_list(const std::vector<std::string>& items) {
   std::vector<std::string> out;

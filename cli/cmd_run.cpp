@@ -1,5 +1,3 @@
-#include <signal.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -17,10 +15,6 @@
 
 namespace rigor {
 namespace {
-
-std::atomic<bool> g_cancel{false};
-
-void on_signal(int) { g_cancel.store(true); }
 
 struct RunArgs {
   std::string config;
@@ -51,14 +45,11 @@ int run_command(const RunArgs& a) {
   std::string db = a.db.empty() ? cfg.run.db : a.db;
   Store store(db);
 
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  const std::atomic<bool>* cancel = cancel_on_signals();
 
   RunOutcome out;
   try {
-    out = execute_run(cfg, opts, store, &g_cancel);
+    out = execute_run(cfg, opts, store, cancel);
   } catch (const RunBusyError& e) {
     fmt::print(stderr, "rigor: {}\n", e.what());
     return kExitUnavailable;

@@ -1,5 +1,3 @@
-#include <signal.h>
-
 #include <atomic>
 
 #include <fmt/format.h>
@@ -12,10 +10,6 @@
 
 namespace rigor {
 namespace {
-
-std::atomic<bool> g_cancel{false};
-
-void on_signal(int) { g_cancel.store(true); }
 
 struct VerifyArgs {
   std::string config, db, format = "text", reference;
@@ -32,13 +26,10 @@ int verify_command(VerifyArgs a) {
   a.opts.reference = a.reference;
   const std::string db = a.db.empty() ? cfg.run.db : a.db;
   Store store(db);
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  const std::atomic<bool>* cancel = cancel_on_signals();
   VerifyOutcome out;
   try {
-    out = execute_verify(cfg, a.opts, store, &g_cancel);
+    out = execute_verify(cfg, a.opts, store, cancel);
   } catch (const EndpointUnavailable& e) {
     fmt::print(stderr, "rigor: {}\n", e.what());
     return kExitUnavailable;

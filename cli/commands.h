@@ -2,6 +2,7 @@
 // process exit code; fatal user errors throw ConfigError (exit 2 in cli_main).
 #pragma once
 
+#include <atomic>
 #include <functional>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,11 @@ void add_verify_command(CLI::App& app, Action& action);
 // its folder) and says on stderr that `what` was written there. Throws
 // ConfigError naming the path when it cannot be written.
 void write_output(const std::string& text, const std::string& path, std::string_view what);
+
+// Makes SIGINT and SIGTERM set a flag instead of killing the process, so a
+// long command stops starting work, finishes what is in flight and says how
+// to resume. Returns the flag (one per process).
+const std::atomic<bool>* cancel_on_signals();
 
 // Splits "a,b" lists as given to --models and --suites.
 std::vector<std::string> split_list(const std::vector<std::string>& items);

@@ -55,6 +55,21 @@ const nlohmann::json& tests_of(const Shown& s) {
   return s.outcome.is_object() && s.outcome.contains("tests") ? s.outcome["tests"] : none;
 }
 
+// One row per test, every cell escaped by `esc`; the evidence lines follow the
+// summary, separated by <br> (Markdown and HTML both render it).
+std::vector<std::vector<std::string>> test_rows(const Shown& s, std::string (*esc)(std::string_view)) {
+  std::vector<std::vector<std::string>> rows = {{"test", "verdict", "found", "false-accusation rate"}};
+  for (const auto& t : tests_of(s)) {
+    std::string found = esc(str(t, "summary"));
+    for (const auto& e : t.value("evidence", nlohmann::json::array())) {
+      if (e.is_string()) found += "<br>" + esc(e.get<std::string>());
+    }
+    const bool ran = str(t, "verdict") != "not run";
+    rows.push_back({esc(str(t, "test")), esc(str(t, "verdict")), found, ran ? esc(str(t, "error_rate")) : ""});
+  }
+  return rows;
+}
+
 std::string text(const std::vector<Shown>& all, bool markdown) {
   auto esc = [&](const std::string& x) { return markdown ? escape_markdown(x) : escape_terminal(x); };
   std::string out;
@@ -64,16 +79,7 @@ std::string text(const std::vector<Shown>& all, bool markdown) {
       out += fmt::format("## {}: {} against the claim {}\n\n", esc(r.id), esc(r.model), esc(r.claim));
       out += fmt::format("**Verdict: {}** ({}). Started {}{}.\n\n", esc(verdict_of(s)), esc(spent_of(s.outcome)),
                          esc(r.started_at), r.finished_at.empty() ? "" : ", finished " + esc(r.finished_at));
-      std::vector<std::vector<std::string>> rows = {{"test", "verdict", "found", "false-accusation rate"}};
-      for (const auto& t : tests_of(s)) {
-        std::string found = esc(str(t, "summary"));
-        for (const auto& e : t.value("evidence", nlohmann::json::array())) {
-          if (e.is_string()) found += "<br>" + esc(e.get<std::string>());
-        }
-        const bool ran = str(t, "verdict") != "not run";
-        rows.push_back({esc(str(t, "test")), esc(str(t, "verdict")), found, ran ? esc(str(t, "error_rate")) : ""});
-      }
-      out += detail::md_table(rows);
+      out += detail::md_table(test_rows(s, escape_markdown));
       if (!str(s.outcome, "next_step").empty()) out += "\nNext: " + esc(str(s.outcome, "next_step")) + "\n";
       out += "\n";
     } else {
@@ -128,17 +134,7 @@ std::string html(Store& store, const std::vector<Shown>& all) {
     out += fmt::format("<h2>{}: {} against the claim {}</h2>\n<p><b>Verdict: {}</b> ({}). Started {}.</p>\n",
                        escape_html(r.id), escape_html(r.model), escape_html(r.claim), escape_html(verdict_of(s)),
                        escape_html(spent_of(s.outcome)), escape_html(r.started_at));
-    std::vector<std::vector<std::string>> rows = {{"test", "verdict", "found", "false-accusation rate"}};
-    for (const auto& t : tests_of(s)) {
-      std::string found = escape_html(str(t, "summary"));
-      for (const auto& e : t.value("evidence", nlohmann::json::array())) {
-        if (e.is_string()) found += "<br>" + escape_html(e.get<std::string>());
-      }
-      const bool ran = str(t, "verdict") != "not run";
-      rows.push_back({escape_html(str(t, "test")), escape_html(str(t, "verdict")), found,
-                      ran ? escape_html(str(t, "error_rate")) : ""});
-    }
-    out += detail::html_table(rows);
+    out += detail::html_table(test_rows(s, escape_html));
     if (!str(s.outcome, "next_step").empty()) out += "<p>Next: " + escape_html(str(s.outcome, "next_step")) + "</p>\n";
     std::vector<std::vector<std::string>> reqs = {
         {"#", "test", "item", "status", "correct", "prompt tokens", "output tokens", "$", "response (start)"}};

@@ -111,7 +111,7 @@ LaunchedEngine::LaunchedEngine(LaunchSpec spec) {
     port_ = spec.port;
   }
   std::string url = spec.port_from_log.empty() ? substitute_port(spec.health_url, spec.port) : "";
-  const std::regex port_line(spec.port_from_log.empty() ? "$^" : spec.port_from_log);
+  const std::regex port_line(spec.port_from_log);  // used only when set
   const std::string cmdline = joined(spec.command);
 
   if (spec.log_path.empty()) {

@@ -93,7 +93,7 @@ void add_compare_command(CLI::App& app, Action& action) {
       "pass@1 difference on the same problems, its 95% paired-bootstrap interval and a sign-flip p-value,\n"
       "and the problems where one side passes and the other fails. To compare two models of one run:\n"
       "  rigor compare RUN RUN --pair r1-full:distill-7b");
-  c->add_option("--db", a->db, "SQLite results database")->capture_default_str();
+  c->add_option("--db", a->db, "results store: a SQLite file or postgresql://user@host[:port]/dbname")->capture_default_str();
   c->add_option("run_a", a->run_a, "run A")->required();
   c->add_option("run_b", a->run_b, "run B")->required();
   c->add_option("--pair", a->pairs, "MODEL_A:MODEL_B (repeatable); default: same-named models");

@@ -90,7 +90,7 @@ void add_gate_command(CLI::App& app, Action& action) {
       "truncation or extraction-failure rate rising past its threshold, fails the gate (exit 1). The Markdown\n"
       "summary on stdout suits a CI comment. --baseline TAG means the latest finished run tagged TAG\n"
       "(rigor run --tag TAG) other than the current one.");
-  c->add_option("--db", a->db, "SQLite results database")->capture_default_str();
+  c->add_option("--db", a->db, "results store: a SQLite file or postgresql://user@host[:port]/dbname")->capture_default_str();
   c->add_option("--baseline", a->baseline, "baseline run id, or a tag")->required();
   c->add_option("--current", a->current, "the run to judge")->required();
   c->add_option("--alpha", a->options.alpha, "false-alarm rate of the whole gate (one-sided)")

@@ -97,7 +97,7 @@ void add_report_command(CLI::App& app, Action& action) {
       "Without --run, the most recent run in the database is shown.\n"
       "--format html: one self-contained page with charts (accuracy vs cost and speed, pass@k, output lengths),\n"
       "the per-problem grid and every sample's response. --history TAG: each metric over the runs tagged TAG.");
-  c->add_option("--db", a->db, "SQLite results database")->capture_default_str();
+  c->add_option("--db", a->db, "results store: a SQLite file or postgresql://user@host[:port]/dbname")->capture_default_str();
   c->add_option("--run", a->runs, "run id(s), comma-separated or repeated");
   c->add_option("--format", a->format, "table | md | csv | json | html")->capture_default_str();
   c->add_option("-o,--output", a->out, "write to this file instead of stdout");

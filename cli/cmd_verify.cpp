@@ -90,7 +90,7 @@ void add_verify_command(CLI::App& app, Action& action) {
   c->add_option("--seed", a->opts.seed, "problem draws and request seeds (default 0)");
   c->add_option("--concurrency", a->opts.concurrency, "requests in flight, at most the model's own (default 8)")
       ->check(CLI::Range(1, 1024));
-  c->add_option("--db", a->db, "SQLite database (default: run.db from the config)");
+  c->add_option("--db", a->db, "results store: a SQLite file or postgresql://user@host[:port]/dbname (default: run.db from the config)");
   c->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   c->add_flag("-q,--quiet", a->quiet, "no progress lines");
   c->callback([a, &action] { action = [a] { return verify_command(*a); }; });

@@ -21,6 +21,15 @@ std::string api_key_for(const ModelConfig& m) {
 }
 
 std::unique_ptr<Engine> make_default_engine(const ModelConfig& m, const std::string& base_url) {
+  std::shared_ptr<RateLimiter> limiter;
+  if (m.rpm > 0 || m.tpm > 0 || m.adaptive_concurrency) {
+    limiter = std::make_shared<RateLimiter>(RateLimits{m.rpm, m.tpm, m.concurrency, m.adaptive_concurrency});
+  }
+  return make_engine_with_limiter(m, base_url, std::move(limiter));
+}
+
+std::unique_ptr<Engine> make_engine_with_limiter(const ModelConfig& m, const std::string& base_url,
+                                            std::shared_ptr<RateLimiter> limiter) {
   OpenAIEngineOptions o;
   o.base_url = base_url;
   o.api_key = api_key_for(m);
@@ -32,9 +41,7 @@ std::unique_ptr<Engine> make_default_engine(const ModelConfig& m, const std::str
   o.retry.base_delay_s = m.retry_base_s;
   o.retry.max_delay_s = m.retry_max_s;
   o.headers = m.headers;
-  if (m.rpm > 0 || m.tpm > 0 || m.adaptive_concurrency) {
-    o.limiter = std::make_shared<RateLimiter>(RateLimits{m.rpm, m.tpm, m.concurrency, m.adaptive_concurrency});
-  }
+  o.limiter = std::move(limiter);
   if (m.engine == "anthropic") return make_anthropic_engine(std::move(o), m.thinking_budget);
   const auto dialect = parse_dialect(m.dialect);
   if (!dialect) throw ConfigError(fmt::format("model {}: unknown dialect \"{}\"", m.name, m.dialect));

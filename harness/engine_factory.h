@@ -8,6 +8,7 @@
 
 #include "harness/config.h"
 #include "harness/engine.h"
+#include "harness/rate_limit.h"
 
 namespace rigor {
 
@@ -21,6 +22,10 @@ using EngineFactory = std::function<std::unique_ptr<Engine>(const ModelConfig&, 
 
 // An OpenAI-compatible streaming engine for the model at base_url.
 std::unique_ptr<Engine> make_default_engine(const ModelConfig& m, const std::string& base_url);
+// The same with the given limiter in place of one built from the model's
+// rpm, tpm and concurrency: workers of one run resize it to their share.
+std::unique_ptr<Engine> make_engine_with_limiter(const ModelConfig& m, const std::string& base_url,
+                                                std::shared_ptr<RateLimiter> limiter);
 
 struct ServerInfo {
   std::string label;       // what /models says the model is ("" if it did not answer)

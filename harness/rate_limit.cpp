@@ -41,6 +41,26 @@ RateLimiter::RateLimiter(RateLimits limits, Clock::time_point now) : limits_(lim
   if (limits_.rpm > 0) requests_.emplace(kPaceFraction * limits_.rpm / 60.0, 1.0, now);
   if (limits_.tpm > 0) tokens_.emplace(limits_.tpm / 60.0, std::max(1.0, limits_.tpm / 60.0), now);
   limit_ = limits_.max_concurrency;
+  share_concurrency_ = limits_.max_concurrency;
+}
+
+void RateLimiter::set_share(double fraction, int concurrency) {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  fraction = std::clamp(fraction, 1e-6, 1.0);
+  // New buckets at the new rates, no fuller than the old ones were: a
+  // smaller share takes effect at once, a larger one builds up.
+  auto rescale = [&](std::optional<TokenBucket>& b, double rate, double capacity) {
+    const double level = b ? b->level(now) : capacity;
+    b.emplace(rate, capacity, now);
+    b->adjust(std::min(level, capacity) - capacity);
+  };
+  if (limits_.rpm > 0) rescale(requests_, kPaceFraction * limits_.rpm * fraction / 60.0, 1.0);
+  if (limits_.tpm > 0) {
+    const double rate = limits_.tpm * fraction / 60.0;
+    rescale(tokens_, rate, std::max(1.0, rate));
+  }
+  share_concurrency_ = std::clamp(concurrency, 0, limits_.max_concurrency);
 }
 
 double RateLimiter::acquire(int64_t tokens, Clock::time_point now) {
@@ -85,7 +105,7 @@ void RateLimiter::on_success() {
 
 int RateLimiter::limit() const {
   std::lock_guard lock(mu_);
-  return limit_;
+  return std::min(limit_, share_concurrency_);
 }
 
 int64_t estimate_request_tokens(size_t prompt_chars, int max_tokens) {

@@ -76,8 +76,13 @@ class RateLimiter {
   // Feedback for adaptive concurrency.
   void on_rate_limited();
   void on_success();
-  // Requests allowed in flight now (the ceiling when not adaptive).
+  // Requests allowed in flight now (the ceiling when not adaptive), at most
+  // the share's concurrency. 0 only under a share of nothing.
   int limit() const;
+  // Takes only part of the model's limits: `fraction` of its rpm and tpm,
+  // and `concurrency` requests in flight. Workers of one run split an
+  // endpoint's limits this way (runner.cpp, WorkerSeat).
+  void set_share(double fraction, int concurrency);
 
   const RateLimits& limits() const { return limits_; }
 
@@ -87,6 +92,7 @@ class RateLimiter {
   std::optional<TokenBucket> requests_;
   std::optional<TokenBucket> tokens_;
   int limit_;
+  int share_concurrency_;  // the share's ceiling; limits_.max_concurrency when not shared
   int successes_ = 0;
 };
 

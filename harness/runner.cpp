@@ -7,7 +7,9 @@
 #include <condition_variable>
 #include <ctime>
 #include <filesystem>
+#include <deque>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -21,6 +23,7 @@
 #include "harness/launch_model.h"
 #include "harness/progress.h"
 #include "harness/rate_limit.h"
+#include "harness/work_queue.h"
 #include "store/run_lease.h"
 #include "harness/sim_process.h"
 #include "base/utc_time.h"
@@ -306,7 +309,10 @@ struct Plan {
   int total = 0;
 };
 
-Plan plan_samples(const Config& cfg, const std::vector<Suite>& suites, Store& store, const std::string& run_id) {
+// With include_done, tasks hold every planned sample (a worker may be
+// handed any of them), and the counts still say what was stored.
+Plan plan_samples(const Config& cfg, const std::vector<Suite>& suites, Store& store, const std::string& run_id,
+                  bool include_done) {
   Plan plan;
   plan.tasks.resize(cfg.models.size());
   plan.planned.assign(cfg.models.size(), 0);
@@ -323,7 +329,7 @@ Plan plan_samples(const Config& cfg, const std::vector<Suite>& suites, Store& st
           if (done.count(sample_key(m.name, s.name, p.id, i))) {
             ++plan.already_done;
             ++plan.stored[mi];
-            continue;
+            if (!include_done) continue;
           }
           Task t{&s, &p, i, sample_seed(cfg.run.seed, s.name, p.id, i), {}};
           t.prompt = make_prompt(s, p, t.seed);
@@ -515,6 +521,19 @@ void record_run_models(const Config& cfg, Store& store, const std::string& run_i
 
 }
 
+// A single-process run on a store whose queue has live workers would repeat
+// their samples: refuse, naming them.
+void refuse_while_workers_run(Store& store, const std::string& run_id) {
+  std::vector<std::string> live;
+  for (const WorkerRecord& w : store.work_status(run_id).workers) {
+    if (w.heartbeat_age_s < WorkerSeat::kStaleAfterS) live.push_back(w.worker);
+  }
+  if (live.empty()) return;
+  throw RunBusyError(fmt::format("run \"{}\" has {} live worker(s) on {} ({}); run this one with --worker to share "
+                                 "the work, or wait for them to finish",
+                                 run_id, live.size(), store.path(), fmt::join(live, ", ")));
+}
+
 // One session of a run: each model's engine on a thread of its own, every
 // result scored and stored on the sink's thread as it arrives.
 class RunSession {
@@ -528,9 +547,11 @@ class RunSession {
     Plan& plan;
     const Endpoints& endpoints;
     const EngineFactory& factory;
+    bool custom_factory;  // a caller's factory (tests): used as given, also by workers
     const Budget& budget;
     BudgetGuard& guard;
-    RunLease& lease;
+    RunLease* lease;   // single process: the run's lease
+    WorkerSeat* seat;  // worker: the seat on the run's queue
     Progress& progress;
     std::vector<std::string>& stop_cause;  // set: the model runs no (more) samples
     const std::atomic<bool>* cancel;
@@ -548,6 +569,8 @@ class RunSession {
  private:
   void store_batch(std::vector<Finished>& batch);  // on the sink's thread
   void drive_model(size_t mi);                     // on the model's thread
+  // Worker: whether the queue may still hand this model's samples out.
+  bool queue_has_more(Store& claims, size_t mi);
   EngineJob job_for(const ModelConfig& m, const Task& t, uint64_t tag) const;
 
   Context c_;
@@ -562,6 +585,14 @@ class RunSession {
   std::vector<std::string> secrets_;
   ErrorTally tally_;                    // written on the sink thread only
   std::vector<double> limit_wait_;      // each written by its model's thread only
+  void fail(std::exception_ptr e) {
+    std::lock_guard lock(failure_mu_);
+    if (!failure_) failure_ = e;
+  }
+  bool failed() {
+    std::lock_guard lock(failure_mu_);
+    return failure_ != nullptr;
+  }
   std::mutex failure_mu_;
   std::exception_ptr failure_;
   SampleSink sink_;                     // last: its thread uses the members above
@@ -636,7 +667,11 @@ void RunSession::store_batch(std::vector<Finished>& batch) {
       }
     }
   }
-  c_.store.put_samples(records);
+  if (c_.seat) {
+    c_.store.complete_work(records, c_.seat->id());
+  } else {
+    c_.store.put_samples(records);
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     const Finished& f = batch[i];
     const bool ok = records[i].status == SampleStatus::kOk;
@@ -665,10 +700,11 @@ void RunSession::drive_model(size_t mi) {
   auto& tasks = c_.plan.tasks[mi];
   std::unique_ptr<Engine> engine;
   try {
-    engine = c_.factory(m, c_.endpoints.base_urls[mi]);
+    // A worker's engine takes its share of the endpoint's limits.
+    engine = c_.seat && !c_.custom_factory ? make_engine_with_limiter(m, c_.endpoints.base_urls[mi], c_.seat->limiter(mi))
+                                           : c_.factory(m, c_.endpoints.base_urls[mi]);
   } catch (...) {
-    std::lock_guard lock(failure_mu_);
-    if (!failure_) failure_ = std::current_exception();
+    fail(std::current_exception());
     return;
   }
   if (c_.opts.check_endpoints && m.check_timeout_s > 0 && m.rpm > 0) {
@@ -677,20 +713,65 @@ void RunSession::drive_model(size_t mi) {
     std::this_thread::sleep_for(std::chrono::duration<double>(60.0 / (kPaceFraction * m.rpm)));
   }
   std::vector<double> sent_at(tasks.size(), -1);
+  // Where the next task comes from: the plan in order, or the queue.
   size_t next = 0;
+  std::unique_ptr<Store> claims;  // worker: a connection of its own, so no claim waits on the sink's commit
+  std::unordered_map<std::string, size_t> index;
+  std::deque<size_t> claimed;
+  if (c_.seat) {
+    try {
+      claims = std::make_unique<Store>(c_.store.path());
+    } catch (...) {
+      fail(std::current_exception());
+      return;
+    }
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      index[sample_key(m.name, tasks[i].suite->name, tasks[i].problem->id, tasks[i].idx)] = i;
+    }
+  }
+  auto next_index = [&]() -> std::optional<size_t> {
+    if (!c_.seat) return next < tasks.size() ? std::optional(next++) : std::nullopt;
+    // A share of nothing (more workers than the endpoint's concurrency):
+    // wait for one. The engine then has nothing in flight to delay.
+    while (c_.seat->concurrency(mi) == 0 && !(c_.cancel && c_.cancel->load())) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (claimed.empty()) {
+      const int want = std::max(1, c_.seat->concurrency(mi));
+      for (const WorkKey& k : claims->claim_work(c_.run_id, m.name, c_.seat->id(), want, c_.seat->lease_s())) {
+        auto it = index.find(sample_key(k.model, k.suite, k.problem_id, k.sample_idx));
+        if (it == index.end()) {
+          throw std::runtime_error(fmt::format("the queue of run {} holds {}/{}/{} #{}, which this worker's config "
+                                               "does not plan",
+                                               c_.run_id, k.model, k.suite, k.problem_id, k.sample_idx));
+        }
+        claimed.push_back(it->second);
+      }
+      if (claimed.empty()) return std::nullopt;
+    }
+    const size_t i = claimed.front();
+    claimed.pop_front();
+    return i;
+  };
   // Final failures in a row with one cause: at run.stop_after_errors the
   // model's endpoint is taken for broken and nothing new is started.
   int streak = 0;
   std::pair<ErrorCode, int> streak_cause{ErrorCode::kCancelled, 0};
   const auto started = Clock::now();
   auto pull = [&]() -> std::optional<EngineJob> {
-    if (next >= tasks.size()) return std::nullopt;
+    if (failed()) return std::nullopt;
     // Samples in flight finish and are stored; nothing new starts.
     if (c_.budget.any() && c_.guard.exhausted()) return std::nullopt;
-    if (!c_.stop_cause[mi].empty() || c_.lease.lost()) return std::nullopt;
-    EngineJob job = job_for(m, tasks[next], next);
-    sent_at[next] = std::chrono::duration<double>(Clock::now() - session_start_).count();
-    ++next;
+    if (!c_.stop_cause[mi].empty() || (c_.lease && c_.lease->lost())) return std::nullopt;
+    std::optional<size_t> i;
+    try {
+      i = next_index();
+    } catch (...) {
+      fail(std::current_exception());  // a failed claim: the run stops and says why
+    }
+    if (!i) return std::nullopt;
+    EngineJob job = job_for(m, tasks[*i], *i);
+    sent_at[*i] = std::chrono::duration<double>(Clock::now() - session_start_).count();
     c_.progress.sent(mi);
     return job;
   };
@@ -719,8 +800,48 @@ void RunSession::drive_model(size_t mi) {
     }
     sink_.push({mi, &tasks[tag], sent_at[tag], std::move(r)});
   };
-  engine->run(pull, on_result, c_.cancel);
+  if (!c_.seat) {
+    engine->run(pull, on_result, c_.cancel);
+  } else {
+    // Rounds: claim until the queue has nothing free, let the engine
+    // finish what is in flight, then wait while other workers hold samples
+    // that may yet come back (a killed worker's, when its lease runs out).
+    while (true) {
+      engine->run(pull, on_result, c_.cancel);
+      if ((c_.cancel && c_.cancel->load()) || !c_.stop_cause[mi].empty() || failed() ||
+          (c_.budget.any() && c_.guard.exhausted()) || !queue_has_more(*claims, mi)) {
+        break;
+      }
+    }
+  }
   c_.store.add_run_model_wall(c_.run_id, m.name, std::chrono::duration<double>(Clock::now() - started).count());
+}
+
+bool RunSession::queue_has_more(Store& claims, size_t mi) {
+  const std::string& model = c_.cfg.models[mi].name;
+  for (int waited = 0;; ++waited) {
+    WorkCount left;
+    try {
+      for (const WorkCount& w : claims.work_status(c_.run_id).models) {
+        if (w.model == model) left = w;
+      }
+    } catch (...) {
+      fail(std::current_exception());
+      return false;
+    }
+    if (left.waiting + left.expired > 0) return true;
+    // Held by live leases, this worker's own among them until the sink
+    // commits them: they may still come back.
+    if (left.leased == 0) return false;
+    if (waited == 0 && c_.opts.progress) {
+      fmt::print(stderr, "rigor: {}: nothing left to claim; waiting on {} samples under live leases\n", model,
+                 left.leased);
+    }
+    for (int i = 0; i < 5; ++i) {
+      if (c_.cancel && c_.cancel->load()) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
 }
 
 void RunSession::run() {
@@ -752,14 +873,35 @@ void RunSession::add_to(RunOutcome& out) const {
 
 RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, const std::atomic<bool>* cancel,
                        EngineFactory factory) {
+  const bool custom_factory = factory != nullptr;
   if (!factory) factory = make_default_engine;
   RunOutcome out;
   out.run_id = resolve_run_id(cfg);
+  if (opts.worker && !store.has_work_queue()) {
+    throw ConfigError(fmt::format("--worker needs a PostgreSQL store (--db postgresql://user@host/dbname); {} is a "
+                                  "SQLite file, which serves one rigor process per run",
+                                  store.path()));
+  }
   const std::vector<Suite> suites = load_run_suites(cfg);
   record_run(cfg, suites, opts, store, out.run_id);
-  // Before anything is planned or sent: one process per run.
-  RunLease lease(store, out.run_id);
-  Plan plan = plan_samples(cfg, suites, store, out.run_id);
+  // Before anything is planned or sent: one process per run, or a seat
+  // among the run's workers.
+  std::optional<RunLease> lease;
+  std::optional<WorkerSeat> seat;
+  if (opts.worker) {
+    seat.emplace(store, out.run_id, opts.lease_s, cfg);
+  } else {
+    if (store.has_work_queue()) refuse_while_workers_run(store, out.run_id);
+    lease.emplace(store, out.run_id);
+  }
+  Plan plan = plan_samples(cfg, suites, store, out.run_id, opts.worker);
+  if (seat) {
+    std::vector<WorkKey> keys;
+    for (size_t mi = 0; mi < cfg.models.size(); ++mi) {
+      for (const Task& t : plan.tasks[mi]) keys.push_back({cfg.models[mi].name, t.suite->name, t.problem->id, t.idx});
+    }
+    store.plan_work(out.run_id, keys);
+  }
   out.planned = plan.total;
   out.already_done = plan.already_done;
   const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
@@ -777,8 +919,8 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   }
   progress.start();
   {
-    RunSession session({cfg, opts, store, out.run_id, suites, plan, endpoints, factory, budget, guard, lease, progress,
-                        stop_cause, cancel});
+    RunSession session({cfg, opts, store, out.run_id, suites, plan, endpoints, factory, custom_factory, budget, guard,
+                        lease ? &*lease : nullptr, seat ? &*seat : nullptr, progress, stop_cause, cancel});
     try {
       session.run();
     } catch (...) {
@@ -788,8 +930,16 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
     progress.stop();
     session.add_to(out);
   }
-  out.lease_lost = lease.lost();
+  out.lease_lost = lease && lease->lost();
   out.cancelled = cancel && cancel->load();
+  if (seat) {
+    // What every worker stored, not only this one.
+    out.workers_seen = seat->live_workers();
+    seat.reset();  // gives back what was claimed and never finished
+    int done = 0;
+    for (const WorkCount& w : store.work_status(out.run_id).models) done += w.done;
+    out.already_done = std::max(0, done - out.finished);
+  }
   if (budget.any()) {
     out.budget_note = guard.describe();
     out.budget_spent = guard.exhausted() && out.already_done + out.finished < out.planned;

@@ -26,6 +26,8 @@ struct RunOptions {
   bool progress = true;             // progress lines on stderr
   std::string exe;                  // rigor executable for `sim` children; "" = self
   bool check_endpoints = true;      // check each endpoint (models list + a tiny request) before the run
+  bool worker = false;              // one of many workers on the run's queue (PostgreSQL store)
+  double lease_s = 30;              // worker: a dead worker's samples are claimed again after this long
 };
 
 
@@ -42,6 +44,7 @@ struct RunOutcome {
   std::vector<ErrorGroup> error_groups;  // this session's errors by model and cause, largest first
   std::vector<std::string> stopped;      // "model: why" for each model not run to the end (dead endpoint)
   bool lease_lost = false;    // another process took the run over while this one was stalled
+  int workers_seen = 0;       // worker: most workers alive at once that this one saw
 
   // Samples of the plan neither stored before nor finished now.
   int unfinished() const { return planned - already_done - finished; }
@@ -61,6 +64,9 @@ std::string resolve_run_id(const Config& cfg);
 // when another live process is running it. A model whose endpoint fails its
 // check, or whose last run.stop_after_errors samples failed for one cause, is
 // stopped (RunOutcome::stopped) and the others go on.
+// With opts.worker the store's work queue is used: any number of processes
+// run this on one run, each claiming samples the others do not hold, and
+// `already_done` counts what the other workers stored.
 RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store,
                        const std::atomic<bool>* cancel = nullptr, EngineFactory factory = nullptr);
 

@@ -1,10 +1,15 @@
-// The results store: one SQLite file (WAL) holding runs and every sample.
-// A committed sample survives a kill -9 (not a power cut: synchronous=NORMAL).
+// The results store: runs, every sample, run leases, verifies, and the work
+// queue of runs shared by many workers. Two backends behind one interface:
+//   - SQLite (a file path; the embedded default): one file in WAL mode. A
+//     committed sample survives a kill -9 (not a power cut: synchronous=NORMAL).
+//   - PostgreSQL (postgresql://user@host:port/dbname; the shared store): many
+//     rigor processes on many machines, and the work queue (`rigor run
+//     --worker`). The password comes only from PGPASSWORD or ~/.pgpass.
 // `rigor run` commits samples in groups (put_samples, from its sample sink):
 // a sample whose request finished moments before a kill -9 may not be
 // committed yet, and a resumed run requests it again with the same seed.
 // (run, model, suite, problem, sample) is the primary key, so no sample is
-// ever stored twice.
+// ever stored twice. Both backends run the same numbered migrations at open.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +19,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-struct sqlite3;
 
 namespace rigor {
 
@@ -131,12 +134,49 @@ struct VerifyRequestRecord {
   double cost_usd = 0;
 };
 
+// One planned sample of a run in the work queue (PostgreSQL).
+struct WorkKey {
+  std::string model, suite, problem_id;
+  int sample_idx = 0;
+  bool operator==(const WorkKey&) const = default;
+};
+
+// A worker on a run: who it is and when it last said so.
+struct WorkerRecord {
+  std::string worker;      // "<host>:<pid>:<random>"
+  std::string host;
+  int64_t pid = 0;
+  std::string started_at;  // ISO 8601 UTC
+  double heartbeat_age_s = 0;  // by the database's clock
+  int leased = 0;          // work items it holds now
+};
+
+// A run's queue, per model: where every planned sample is.
+struct WorkCount {
+  std::string model;
+  int waiting = 0;  // never claimed, or given back
+  int leased = 0;   // held by a live lease (in flight or about to be)
+  int expired = 0;  // leased by a worker whose lease ran out: claimable again
+  int done = 0;     // stored as ok
+  int failed = 0;   // stored as an error this round; re-queued when a worker next starts on an idle run
+  int resent = 0;   // done items that were claimed more than once (sent again after a lost lease)
+  int total() const { return waiting + leased + expired + done + failed; }
+};
+
+struct WorkStatus {
+  std::vector<WorkCount> models;      // in model order
+  std::vector<WorkerRecord> workers;  // live and recently seen, by worker id
+};
+
+class StoreBackend;
+
 class Store {
  public:
-  // Opens the database at path (kReadWrite creates it when missing). Throws
-  // StoreOpenError naming the path if it cannot be opened or has an
-  // incompatible schema.
-  explicit Store(const std::string& path, StoreMode mode = StoreMode::kReadWrite);
+  // Opens the store at `location`: a postgresql:// (or postgres://) URL, else
+  // a SQLite file path (kReadWrite creates it when missing). Runs the
+  // migrations (read-write only). Throws StoreOpenError naming the location
+  // if it cannot be opened or has an incompatible schema.
+  explicit Store(const std::string& location, StoreMode mode = StoreMode::kReadWrite);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -147,20 +187,20 @@ class Store {
   std::vector<RunRecord> list_runs();  // oldest first
   void finish_run(const std::string& id, const std::string& finished_at);
 
-  void put_run_model(const RunModelRecord& m);  // insert or replace
+  void put_run_model(const RunModelRecord& m);  // insert or update, keeping wall_s
   void add_run_model_wall(const std::string& run_id, const std::string& model, double wall_s);
-  std::vector<RunModelRecord> run_models(const std::string& run_id);
+  std::vector<RunModelRecord> run_models(const std::string& run_id);  // in first-registered order
 
   // Inserts or replaces one sample in its own transaction.
   void put_sample(const SampleRecord& s);
   // Inserts or replaces several samples in one transaction: all or none.
   void put_samples(const std::vector<SampleRecord>& batch);
-  std::vector<SampleRecord> samples(const std::string& run_id);
+  std::vector<SampleRecord> samples(const std::string& run_id);  // by model, suite, problem, sample (bytewise)
   // Keys "model\x1fsuite\x1fproblem\x1fidx" of samples with status ok.
   std::vector<std::string> finished_keys(const std::string& run_id);
 
-  // Takes the run's lease for `mine` in one IMMEDIATE transaction when it is
-  // free, when its holder's heartbeat is older than stale_after_s, or when the
+  // Takes the run's lease for `mine` in one transaction when it is free,
+  // when its holder's heartbeat is older than stale_after_s, or when the
   // holder is exactly `expected` (a holder the caller found dead). Returns
   // nullopt when taken, else the holder that keeps it.
   std::optional<RunLeaseRecord> take_lease(const RunLeaseRecord& mine, double stale_after_s,
@@ -175,13 +215,42 @@ class Store {
   void put_verify_request(const VerifyRequestRecord& r);  // its own transaction
   std::vector<VerifyRequestRecord> verify_requests(const std::string& verify_id);  // in seq order
 
+  // The work queue of a run shared by workers (PostgreSQL only; on SQLite
+  // these throw StoreOpenError saying so). Times are the database's clock,
+  // so workers on machines with skewed clocks agree on lease expiry.
+  bool has_work_queue() const;
+  // Adds the keys not yet planned (one row each), marks done those already
+  // stored as ok, and re-queues failed items when nobody holds a lease on
+  // the run. Safe to call from every worker at once. Returns rows added.
+  int plan_work(const std::string& run_id, const std::vector<WorkKey>& keys);
+  // Claims up to `max` waiting (or lease-expired) items of one model for
+  // `worker` until now + lease_s, skipping rows other claimers hold locked.
+  std::vector<WorkKey> claim_work(const std::string& run_id, const std::string& model, const std::string& worker,
+                                  int max, double lease_s);
+  // Stores a worker's results and completes their items (done, or failed
+  // for an error) in one transaction. An item another worker already
+  // completed keeps that worker's ok sample: nothing stored is sampled twice.
+  void complete_work(const std::vector<SampleRecord>& batch, const std::string& worker);
+  // Gives back the worker's leased items (cancelled, never finished).
+  void release_work(const std::string& run_id, const std::string& worker);
+  // Registers or heartbeats `worker`, extends its leases to now + lease_s,
+  // and returns the ids of the workers seen within stale_after_s (sorted).
+  std::vector<std::string> worker_heartbeat(const std::string& run_id, const WorkerRecord& worker, double lease_s,
+                                            double stale_after_s);
+  void remove_worker(const std::string& run_id, const std::string& worker);
+  WorkStatus work_status(const std::string& run_id);
+
+  // The location as given (a URL never holds a password: it is refused).
   const std::string& path() const { return path_; }
+  bool postgres() const;
 
  private:
   std::string path_;
-  sqlite3* db_ = nullptr;
-  std::mutex mu_;
+  std::unique_ptr<StoreBackend> impl_;
 };
+
+// True for a postgresql:// or postgres:// location.
+bool is_postgres_url(const std::string& location);
 
 std::string sample_key(const std::string& model, const std::string& suite,
                        const std::string& problem_id, int sample_idx);

@@ -79,6 +79,7 @@ int cli_main(int argc, char** argv) {
   add_gate_command(app, action);
   add_verify_command(app, action);
   add_suites_command(app, action);
+  add_db_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -20,6 +20,7 @@ void add_suites_command(CLI::App& app, Action& action);
 void add_perf_command(CLI::App& app, Action& action);
 void add_gate_command(CLI::App& app, Action& action);
 void add_verify_command(CLI::App& app, Action& action);
+void add_db_command(CLI::App& app, Action& action);
 
 // Writes `text` to stdout when `path` is empty, else to that file (creating
 // its folder) and says on stderr that `what` was written there. Throws

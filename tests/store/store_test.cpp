@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/pg_server.h"
+
 namespace rigor {
 namespace {
 
@@ -46,8 +48,29 @@ class StoreTest : public ::testing::Test {
   std::string path_;
 };
 
-TEST_F(StoreTest, SampleRoundTripsEveryField) {
-  Store st(path_);
+// The same tests on both backends: a SQLite file, and a fresh database on a
+// real PostgreSQL server started for the test binary (tests/pg_server.h).
+class StoreBackendTest : public StoreTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    location_ = path_;
+    if (GetParam() != "postgres") return;
+    testing::PgServer& pg = testing::PgServer::shared();
+    if (!pg.unavailable_reason().empty()) {
+      if (testing::PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
+      FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
+    }
+    location_ = pg.create_database(testing::PgServer::unique_name("store"));
+  }
+  std::string location_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreBackendTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(StoreBackendTest, SampleRoundTripsEveryField) {
+  Store st(location_);
   SampleRecord s = sample("aime24/60", 0);
   s.permutation = "[2,0,1,3]";
   s.cached_tokens = 5;
@@ -73,8 +96,8 @@ TEST_F(StoreTest, SampleRoundTripsEveryField) {
   EXPECT_EQ(g.status, SampleStatus::kOk);
 }
 
-TEST_F(StoreTest, SameKeyIsNeverDuplicated) {
-  Store st(path_);
+TEST_P(StoreBackendTest, SameKeyIsNeverDuplicated) {
+  Store st(location_);
   SampleRecord s = sample("p1", 0);
   s.status = SampleStatus::kError;
   s.error = "timeout: idle";
@@ -87,8 +110,8 @@ TEST_F(StoreTest, SameKeyIsNeverDuplicated) {
   EXPECT_EQ(got[0].status, SampleStatus::kOk);
 }
 
-TEST_F(StoreTest, FinishedKeysSkipErrors) {
-  Store st(path_);
+TEST_P(StoreBackendTest, FinishedKeysSkipErrors) {
+  Store st(location_);
   st.put_sample(sample("p1", 0));
   SampleRecord e = sample("p1", 1);
   e.status = SampleStatus::kError;
@@ -98,9 +121,9 @@ TEST_F(StoreTest, FinishedKeysSkipErrors) {
   EXPECT_EQ(keys[0], sample_key("m", "aime24", "p1", 0));
 }
 
-TEST_F(StoreTest, RunsAndModelsPersistAcrossReopen) {
+TEST_P(StoreBackendTest, RunsAndModelsPersistAcrossReopen) {
   {
-    Store st(path_);
+    Store st(location_);
     RunRecord r;
     r.id = "r1";
     r.config_json = "{}";
@@ -120,7 +143,7 @@ TEST_F(StoreTest, RunsAndModelsPersistAcrossReopen) {
     st.add_run_model_wall("r1", "m", 2.0);
     st.finish_run("r1", "2026-01-01T01:00:00Z");
   }
-  Store st(path_);
+  Store st(location_);
   auto r = st.get_run("r1");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->seed, 9u);
@@ -149,8 +172,8 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-TEST_F(StoreTest, CacheWriteTokensRoundTrip) {
-  Store st(path_);
+TEST_P(StoreBackendTest, CacheWriteTokensRoundTrip) {
+  Store st(location_);
   SampleRecord s = sample("aime24/60", 0);
   s.prompt_tokens = 3000;
   s.cached_tokens = 1000;
@@ -215,7 +238,7 @@ TEST_F(StoreTest, UnopenablePathIsAnErrorNamingIt) {
   }
 }
 
-TEST_F(StoreTest, VerifyAndItsRequestsRoundTripAcrossReopen) {
+TEST_P(StoreBackendTest, VerifyAndItsRequestsRoundTripAcrossReopen) {
   VerifyRecord v{"verify-a-1", "a", "DeepSeek-R1", "2026-12-04T10:00:00Z", "", "", R"({"alpha":0.01})"};
   VerifyRequestRecord r;
   r.verify_id = v.id;
@@ -236,7 +259,7 @@ TEST_F(StoreTest, VerifyAndItsRequestsRoundTripAcrossReopen) {
   r.latency_s = 1.5;
   r.cost_usd = 0.002;
   {
-    Store st(path_);
+    Store st(location_);
     st.put_verify(v);
     st.put_verify_request(r);
     VerifyRequestRecord probe = r;
@@ -248,7 +271,7 @@ TEST_F(StoreTest, VerifyAndItsRequestsRoundTripAcrossReopen) {
     v.verdict = "consistent";
     st.put_verify(v);  // the same id again: replaced, not duplicated
   }
-  Store st(path_, StoreMode::kReadOnly);
+  Store st(location_, StoreMode::kReadOnly);
   auto all = st.list_verifies();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].verdict, "consistent");
@@ -271,6 +294,55 @@ TEST_F(StoreTest, VerifyAndItsRequestsRoundTripAcrossReopen) {
   EXPECT_EQ(got.completion_tokens, 500);
   EXPECT_DOUBLE_EQ(got.latency_s, 1.5);
   EXPECT_DOUBLE_EQ(got.cost_usd, 0.002);
+}
+
+TEST_P(StoreBackendTest, NumbersComeBackExactlyAndSamplesInBytewiseOrder) {
+  Store st(location_);
+  // Problem ids whose order differs between bytewise and locale collation.
+  const std::vector<std::string> ids = {"b", "B", "a", "_x", "Z"};
+  const double values[] = {0.1 + 0.2, 1e-300, 123456.789012345678, -1, 5e-324};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    SampleRecord s = sample(ids[i], 0);
+    s.ttft_s = values[i];
+    s.cost_usd = values[(i + 1) % ids.size()];
+    s.seed = ~uint64_t{0} - i;  // above INT64_MAX: stored as its bits
+    s.prompt_tokens = int64_t{1} << 40;
+    st.put_sample(s);
+  }
+  auto got = st.samples("r1");
+  ASSERT_EQ(got.size(), ids.size());
+  std::vector<std::string> order;
+  for (const auto& g : got) order.push_back(g.problem_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"B", "Z", "_x", "a", "b"}));
+  for (const auto& g : got) {
+    const size_t i = static_cast<size_t>(std::find(ids.begin(), ids.end(), g.problem_id) - ids.begin());
+    EXPECT_EQ(g.ttft_s, values[i]) << g.problem_id;  // bit for bit, not nearly
+    EXPECT_EQ(g.cost_usd, values[(i + 1) % ids.size()]) << g.problem_id;
+    EXPECT_EQ(g.seed, ~uint64_t{0} - i);
+    EXPECT_EQ(g.prompt_tokens, int64_t{1} << 40);
+  }
+}
+
+TEST_P(StoreBackendTest, ModelOutputWithNulAndBrokenUtf8IsStoredNotRefused) {
+  Store st(location_);
+  SampleRecord s = sample("p", 0);
+  s.response = std::string("ok\0after", 8) + "\xff\xfe end \xe2\x82";  // NUL, invalid bytes, a cut sequence
+  st.put_sample(s);
+  auto got = st.samples("r1");
+  ASSERT_EQ(got.size(), 1u);
+  if (GetParam() == "sqlite") {
+    EXPECT_EQ(got[0].response, s.response);  // SQLite keeps the bytes
+  } else {
+    // PostgreSQL text holds neither: each bad byte becomes U+FFFD, nothing is lost silently.
+    EXPECT_EQ(got[0].response, "ok\xEF\xBF\xBD" "after\xEF\xBF\xBD\xEF\xBF\xBD end \xEF\xBF\xBD\xEF\xBF\xBD");
+  }
+}
+
+TEST_P(StoreBackendTest, ReadOnlyOpenReadsAndRefusesWrites) {
+  { Store st(location_); st.put_sample(sample("p", 0)); }
+  Store ro(location_, StoreMode::kReadOnly);
+  EXPECT_EQ(ro.samples("r1").size(), 1u);
+  EXPECT_ANY_THROW(ro.put_sample(sample("p", 1)));
 }
 
 }  // namespace

@@ -198,7 +198,7 @@ CREATE TABLE IF NOT EXISTS work_items (
   sample_idx BIGINT NOT NULL, state TEXT NOT NULL DEFAULT 'waiting', worker TEXT NOT NULL DEFAULT '',
   lease_until DOUBLE PRECISION NOT NULL DEFAULT 0, claims BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, model, suite, problem_id, sample_idx));
-CREATE INDEX IF NOT EXISTS work_items_by_state ON work_items (run_id, model, state);
+CREATE INDEX IF NOT EXISTS work_items_open ON work_items (run_id, model) WHERE state IN ('waiting', 'leased');
 CREATE INDEX IF NOT EXISTS work_items_by_worker ON work_items (run_id, worker) WHERE state = 'leased';
 CREATE TABLE IF NOT EXISTS run_workers (
   run_id TEXT NOT NULL, worker TEXT NOT NULL, host TEXT NOT NULL, pid BIGINT NOT NULL,
@@ -719,6 +719,9 @@ int PgStore::plan_work(const std::string& run_id, const std::vector<WorkKey>& ke
                      "EXISTS (SELECT 1 FROM work_items WHERE run_id=$1 AND state='leased' AND lease_until >= {})",
                      kNow),
          Params().ref(run_id));
+    // Fresh statistics, so that claims use the index of open items from
+    // the first one, not a scan over every item of the run.
+    exec_plain("ANALYZE work_items");
     return added;
   });
 }
@@ -728,14 +731,14 @@ std::vector<WorkKey> PgStore::claim_work(const std::string& run_id, const std::s
   std::lock_guard lock(mu_);
   // One statement, so its own transaction: pick rows nobody else is
   // claiming this moment (SKIP LOCKED), lease them, return them.
+  // The picked rows are named by ctid: a join back on the key was planned
+  // as a nested loop over the whole run (200 ms a claim at 20k samples).
   auto r = exec(fmt::format(
-                    "WITH picked AS (SELECT suite, problem_id, sample_idx FROM work_items WHERE run_id=$1 AND "
-                    "model=$2 AND (state='waiting' OR (state='leased' AND lease_until < {0})) LIMIT $3 FOR UPDATE "
-                    "SKIP LOCKED) "
-                    "UPDATE work_items w SET state='leased', worker=$4, lease_until={0} + $5, claims=w.claims + 1 "
-                    "FROM picked WHERE w.run_id=$1 AND w.model=$2 AND w.suite=picked.suite AND "
-                    "w.problem_id=picked.problem_id AND w.sample_idx=picked.sample_idx "
-                    "RETURNING w.suite, w.problem_id, w.sample_idx",
+                    "UPDATE work_items SET state='leased', worker=$4, lease_until={0} + $5, claims=claims + 1 "
+                    "WHERE ctid = ANY(ARRAY(SELECT ctid FROM work_items WHERE run_id=$1 AND model=$2 AND "
+                    "state IN ('waiting', 'leased') AND (state='waiting' OR lease_until < {0}) LIMIT $3 "
+                    "FOR UPDATE SKIP LOCKED)) "
+                    "RETURNING suite, problem_id, sample_idx",
                     kNow),
                 Params().ref(run_id).ref(model).num(int64_t{max}).ref(worker).num(lease_s));
   std::vector<WorkKey> out;

@@ -44,9 +44,8 @@ RateLimiter::RateLimiter(RateLimits limits, Clock::time_point now) : limits_(lim
   share_concurrency_ = limits_.max_concurrency;
 }
 
-void RateLimiter::set_share(double fraction, int concurrency) {
+void RateLimiter::set_share(double fraction, int concurrency, Clock::time_point now) {
   std::lock_guard lock(mu_);
-  const auto now = Clock::now();
   fraction = std::clamp(fraction, 1e-6, 1.0);
   // New buckets at the new rates, no fuller than the old ones were: a
   // smaller share takes effect at once, a larger one builds up.

@@ -82,7 +82,7 @@ class RateLimiter {
   // Takes only part of the model's limits: `fraction` of its rpm and tpm,
   // and `concurrency` requests in flight. Workers of one run split an
   // endpoint's limits this way (runner.cpp, WorkerSeat).
-  void set_share(double fraction, int concurrency);
+  void set_share(double fraction, int concurrency, Clock::time_point now = Clock::now());
 
   const RateLimits& limits() const { return limits_; }
 

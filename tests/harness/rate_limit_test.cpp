@@ -1,6 +1,8 @@
 // Token buckets and adaptive concurrency on a hand-driven clock.
 #include "harness/rate_limit.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace rigor {
@@ -71,6 +73,52 @@ TEST(RateLimiter, NotAdaptiveKeepsTheConfiguredConcurrency) {
   RateLimiter l(RateLimits{0, 0, 5, false});
   l.on_rate_limited();
   EXPECT_EQ(l.limit(), 5);
+}
+
+TEST(RateLimiter, WorkersSharingAnRpmBudgetStayWithinItTogether) {
+  // Two workers of one run, each with half of a 120 rpm endpoint.
+  RateLimiter a(RateLimits{120, 0, 8, false}, at(0));
+  RateLimiter b(RateLimits{120, 0, 8, false}, at(0));
+  a.set_share(0.5, 4, at(0));
+  b.set_share(0.5, 4, at(0));
+  std::vector<double> starts;
+  for (RateLimiter* l : {&a, &b}) {
+    double t = 0;
+    for (int n = 0; n < 200;) {
+      const double w = l->acquire(100, at(t));
+      if (w == 0) {
+        starts.push_back(t);
+        ++n;
+      } else {
+        t += w;
+      }
+    }
+  }
+  std::sort(starts.begin(), starts.end());
+  // Each bucket starts full (one request): allow that one extra request.
+  for (size_t i = 0; i + 121 < starts.size(); ++i) {
+    ASSERT_GE(starts[i + 121] - starts[i], 60 - 1e-6) << "window starting at " << starts[i];
+  }
+  EXPECT_EQ(a.limit(), 4);
+}
+
+TEST(RateLimiter, ShareCapsConcurrencyEvenUnderAdaptiveRecovery) {
+  RateLimiter l(RateLimits{0, 0, 8, true}, at(0));
+  l.set_share(1.0 / 3, 3, at(0));
+  EXPECT_EQ(l.limit(), 3);
+  for (int i = 0; i < 100; ++i) l.on_success();
+  EXPECT_EQ(l.limit(), 3);
+  l.set_share(1.0 / 9, 0, at(1));  // more workers than the endpoint's concurrency
+  EXPECT_EQ(l.limit(), 0);
+  l.set_share(1.0, 8, at(2));  // the others left
+  EXPECT_EQ(l.limit(), 8);
+}
+
+TEST(RateLimiter, SmallerShareTakesEffectAtOnce) {
+  RateLimiter l(RateLimits{0, 6000, 8, false}, at(0));  // 100 tokens/s, bucket 100
+  l.set_share(0.25, 2, at(0));                          // 25 tokens/s, bucket 25
+  EXPECT_EQ(l.acquire(25, at(0)), 0);
+  EXPECT_NEAR(l.acquire(25, at(0)), 1.0, 1e-9) << "the bucket shrank with the share";
 }
 
 }  // namespace

@@ -833,14 +833,14 @@ bool RunSession::queue_has_more(Store& claims, size_t mi) {
     // Held by live leases, this worker's own among them until the sink
     // commits them: they may still come back.
     if (left.leased == 0) return false;
-    if (waited == 0 && c_.opts.progress) {
+    if (waited == 10 && c_.opts.progress) {
       fmt::print(stderr, "rigor: {}: nothing left to claim; waiting on {} samples under live leases\n", model,
                  left.leased);
     }
-    for (int i = 0; i < 5; ++i) {
-      if (c_.cancel && c_.cancel->load()) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    // Often at first (mostly this worker's own results about to be
+    // committed), then at a pace that does not load the database.
+    if (c_.cancel && c_.cancel->load()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(waited < 10 ? 20 : 250));
   }
 }
 

@@ -3,7 +3,7 @@
 // machines; no coordinator but the database.
 //
 // The seat registers the worker, and a background thread heartbeats it
-// every kHeartbeatS: that also extends the worker's leases (so a 30-minute
+// every kHeartbeatS (three small statements): that also extends the worker's leases (so a 30-minute
 // reasoning request keeps its sample) and learns which workers are alive.
 // A worker killed with -9 stops heartbeating; its leases run out after
 // lease_s and the others claim those samples again.
@@ -36,8 +36,8 @@ namespace rigor {
 
 class WorkerSeat {
  public:
-  static constexpr double kHeartbeatS = 1;
-  static constexpr double kStaleAfterS = 6;  // no heartbeat this long: the worker is gone
+  static constexpr double kHeartbeatS = 0.5;
+  static constexpr double kStaleAfterS = 5;  // no heartbeat this long: the worker is gone
 
   // Registers this process on the run and starts the heartbeat. `store`
   // must outlive the seat. Throws what the store throws.

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "tests/integration/report_accuracy.h"
 #include "tests/integration/rigor_process.h"
 #include "tests/pg_server.h"
 
@@ -20,6 +21,7 @@ namespace {
 
 using testing::PgServer;
 using testing::RigorProcess;
+using testing::accuracy_of;
 using testing::run_rigor;
 using testing::slurp;
 using testing::TempDir;
@@ -89,20 +91,6 @@ std::map<std::string, std::string> outcomes(Store& st, const std::string& run) {
                         {"tokens", s.completion_tokens},
                         {"cost", s.cost_usd}};
     out[sample_key(s.model, s.suite, s.problem_id, s.sample_idx)] = j.dump();
-  }
-  return out;
-}
-
-// The accuracy part of a JSON report (speed depends on timing).
-std::map<std::string, std::string> accuracy_of(const std::string& report_json) {
-  auto j = nlohmann::json::parse(report_json);
-  std::map<std::string, std::string> out;
-  for (const auto& s : j["summaries"]) {
-    nlohmann::json keep = {{"pass1", s["pass1"]},         {"pass1_lo", s["pass1_lo"]},
-                           {"pass1_hi", s["pass1_hi"]},   {"pass_at_k", s["pass_at_k"]},
-                           {"cons_at_n", s["cons_at_n"]}, {"samples_ok", s["samples_ok"]},
-                           {"output_tokens", s["output_tokens"]}};
-    out[s["model"].get<std::string>() + "/" + s["suite"].get<std::string>()] = keep.dump();
   }
   return out;
 }

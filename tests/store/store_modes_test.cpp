@@ -9,6 +9,7 @@
 
 #include "store/run_lease.h"
 #include "store/store.h"
+#include "tests/pg_server.h"
 
 namespace rigor {
 namespace {
@@ -26,6 +27,26 @@ class StoreModes : public ::testing::Test {
   std::string path(const char* name) const { return (dir_ / name).string(); }
   std::filesystem::path dir_;
 };
+
+// The run lease on both backends: a SQLite file, and a PostgreSQL database.
+class LeaseBackends : public StoreModes, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    StoreModes::SetUp();
+    location_ = path("r.db");
+    if (GetParam() != "postgres") return;
+    testing::PgServer& pg = testing::PgServer::shared();
+    if (!pg.unavailable_reason().empty()) {
+      if (testing::PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
+      FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
+    }
+    location_ = pg.create_database(testing::PgServer::unique_name("lease"));
+  }
+  std::string location_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, LeaseBackends, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 TEST_F(StoreModes, ReadOnlyOpenOfAMissingFileNamesItAndCreatesNothing) {
   try {
@@ -59,8 +80,8 @@ TEST_F(StoreModes, ANonRigorFileIsRefusedReadOnly) {
   EXPECT_THROW(Store(path("notes.txt"), StoreMode::kReadOnly), StoreOpenError);
 }
 
-TEST_F(StoreModes, LeaseIsExclusiveUntilReleasedOrStale) {
-  Store s(path("r.db"));
+TEST_P(LeaseBackends, LeaseIsExclusiveUntilReleasedOrStale) {
+  Store s(location_);
   const RunLeaseRecord a{"run1", 111, "host-a", 1000};
   const RunLeaseRecord b{"run1", 222, "host-b", 1010};
   EXPECT_FALSE(s.take_lease(a, 30).has_value());
@@ -80,9 +101,9 @@ TEST_F(StoreModes, LeaseIsExclusiveUntilReleasedOrStale) {
   EXPECT_FALSE(s.take_lease(b, 30, seen).has_value());
 }
 
-TEST_F(StoreModes, SecondRunLeaseInOneDatabaseIsRefusedNamingTheHolder) {
-  Store s(path("r.db"));
-  Store other(path("r.db"));
+TEST_P(LeaseBackends, SecondRunLeaseInOneDatabaseIsRefusedNamingTheHolder) {
+  Store s(location_);
+  Store other(location_);
   // A holder on this host whose pid is alive: this very process.
   RunLease first(s, "run1");
   try {

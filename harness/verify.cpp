@@ -158,8 +158,18 @@ VerifyTest compare_tokenizers(const std::vector<ProbeReading>& endpoint, const s
   t.name = "tokenizer";
   t.error_rate = kTokenizerErrorRate;
   if (lacks_usage(endpoint) || lacks_usage(reference)) {
-    t.summary = fmt::format("{} reports no usage.prompt_tokens, so the tokenizers cannot be compared",
-                            lacks_usage(endpoint) ? "the endpoint" : "the reference " + reference_name);
+    const bool endpoint_side = lacks_usage(endpoint);
+    const auto& side = endpoint_side ? endpoint : reference;
+    const std::string who = endpoint_side ? "the endpoint" : "the reference " + reference_name;
+    if (std::any_of(side.begin(), side.end(), [](const auto& r) { return r.prompt_tokens >= 0; })) {
+      // It does report usage: the probes without a count failed as requests.
+      t.verdict = VerifyVerdict::kUndecided;
+      t.summary = fmt::format("some probe requests to {} failed (see the stored requests); the tokenizers cannot "
+                              "be compared",
+                              who);
+    } else {
+      t.summary = fmt::format("{} reports no usage.prompt_tokens, so the tokenizers cannot be compared", who);
+    }
     return t;
   }
   if (auto router = counted_two_ways(endpoint, repeats)) {

@@ -21,6 +21,7 @@
 #include "perf/perf_bodies.h"
 #include "perf/perf_client.h"
 #include "store/perf_store.h"
+#include "store/store.h"
 #include "harness/sim_process.h"
 #include "reports/perf_report.h"
 #include "rigor_version.h"
@@ -91,11 +92,19 @@ struct Level {
   double rate = 0;
 };
 
+// The location, once the results schema exists there: `rigor report --perf`
+// opens the results store first, which a database only `rigor perf` has
+// written would lack.
+const std::string& results_schema(const std::string& location) {
+  Store created(location);
+  return location;
+}
+
 class PerfSession {
  public:
   PerfSession(const PerfArgs& a, const Config& cfg, const ModelConfig& m, std::string url, std::string api_key,
               std::vector<std::string> bodies)
-      : a_(a), cfg_(cfg), m_(m), bodies_(std::move(bodies)), store_(a.db.empty() ? cfg.run.db : a.db) {
+      : a_(a), cfg_(cfg), m_(m), bodies_(std::move(bodies)), store_(results_schema(a.db.empty() ? cfg.run.db : a.db)) {
     client_.url = std::move(url);
     client_.api_key = std::move(api_key);
     client_.headers = m.headers;
@@ -337,7 +346,8 @@ void add_perf_command(CLI::App& app, Action& action) {
   c->add_option("--input-tokens", a->input_tokens, "Synthetic prompt length, calibrated with the server's usage (default 128)")->check(CLI::PositiveNumber);
   c->add_option("--output-tokens", a->output_tokens, "max_tokens of synthetic requests (default 256)")->check(CLI::PositiveNumber);
   c->add_option("--suite", a->suite, "Use a suite's prompts instead of synthetic ones");
-  c->add_option("--db", a->db, "SQLite store (default: the config's run.db)");
+  c->add_option("--db", a->db,
+                "results store: a SQLite file or postgresql://user@host[:port]/dbname (default: run.db from the config)");
   c->add_option("--slo-ttft-p99", a->slo_ttft_p99_s, "SLO: p99 TTFT at most this many seconds");
   c->add_option("--slo-decode-p50", a->slo_decode_p50_tps, "SLO: p50 decode speed at least this many tokens/s");
   c->add_option("--slo-max-error-rate", a->slo_max_error_rate, "SLO: error rate at most this (default 0)");

@@ -1,10 +1,14 @@
 #include "store/perf_store.h"
 
-#include "store/sqlite_stmt.h"
+#include <sqlite3.h>
 
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "store/perf_store_backend.h"
+#include "store/sqlite_stmt.h"
+#include "store/store.h"
 
 namespace rigor {
 
@@ -27,15 +31,27 @@ CREATE TABLE IF NOT EXISTS perf_requests(
   chunk_times_json TEXT, PRIMARY KEY(run_id, level, idx));
 )";
 
-// A statement whose errors name the perf store.
-class Stmt : public SqliteStmt {
+class SqlitePerfStore final : public PerfStoreBackend {
  public:
-  Stmt(sqlite3* db, const char* sql) : SqliteStmt(db, sql, "perf store") {}
+  explicit SqlitePerfStore(const std::string& path);
+  ~SqlitePerfStore() override { sqlite3_close(db_); }
+
+  void put_run(const PerfRunRecord& run) override;
+  void put_level(const PerfLevelRecord& level, const std::vector<PerfRecord>& requests) override;
+  std::vector<PerfRunRecord> runs() override;
+  std::vector<PerfLevelRecord> levels(const std::string& run_id) override;
+  int request_count(const std::string& run_id) override;
+
+ private:
+  void exec(const char* sql) { sqlite_exec(db_, sql, what_.c_str()); }
+  // A statement whose errors name the database.
+  SqliteStmt stmt(const char* sql) { return SqliteStmt(db_, sql, what_.c_str()); }
+
+  sqlite3* db_ = nullptr;
+  std::string what_;  // "database PATH", the prefix of every error
 };
 
-}  // namespace
-
-PerfStore::PerfStore(const std::string& path) : path_(path) {
+SqlitePerfStore::SqlitePerfStore(const std::string& path) : what_(fmt::format("database {}", path)) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -43,49 +59,46 @@ PerfStore::PerfStore(const std::string& path) : path_(path) {
     throw std::runtime_error(fmt::format("cannot open database {}: {}", path, why));
   }
   sqlite3_busy_timeout(db_, 10000);
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  exec(kSchema);
+  try {
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    exec(kSchema);
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
 }
 
-PerfStore::~PerfStore() { sqlite3_close(db_); }
-
-void PerfStore::exec(const char* sql) { sqlite_exec(db_, sql, fmt::format("database {}", path_).c_str()); }
-
-void PerfStore::put_run(const PerfRunRecord& r) {
+void SqlitePerfStore::put_run(const PerfRunRecord& r) {
   // A plain INSERT: an id clash is an error, never an overwritten run.
-  Stmt s(db_, "INSERT INTO perf_runs VALUES(?,?,?,?,?,?,?,?,?)");
+  SqliteStmt s = stmt("INSERT INTO perf_runs VALUES(?,?,?,?,?,?,?,?,?)");
   s.bind(1, r.id).bind(2, r.model).bind(3, r.model_id).bind(4, r.engine).bind(5, r.mode).bind(6, r.version);
   s.bind(7, static_cast<int64_t>(r.seed)).bind(8, r.started_at).bind(9, r.config.dump());
   s.step();
 }
 
-void PerfStore::put_level(const PerfLevelRecord& level, const std::vector<PerfRecord>& requests) {
+// perf_request_row's values as the next parameters of a statement.
+struct SqliteRow {
+  SqliteStmt& q;
+  int i = 0;
+  template <typename T>
+  void add(const T& v) {
+    q.bind(++i, v);
+  }
+  void null() { q.null(++i); }
+};
+
+void SqlitePerfStore::put_level(const PerfLevelRecord& level, const std::vector<PerfRecord>& requests) {
   exec("BEGIN IMMEDIATE");
   try {
-    Stmt l(db_, "INSERT OR REPLACE INTO perf_levels VALUES(?,?,?,?,?,?)");
+    SqliteStmt l = stmt("INSERT OR REPLACE INTO perf_levels VALUES(?,?,?,?,?,?)");
     l.bind(1, level.run_id).bind(2, static_cast<int64_t>(level.level)).bind(3, static_cast<int64_t>(level.concurrency));
     l.bind(4, level.rate).bind(5, static_cast<int64_t>(level.warmup)).bind(6, level.summary.dump());
     l.step();
-    Stmt q(db_, "INSERT OR REPLACE INTO perf_requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    SqliteStmt q = stmt("INSERT OR REPLACE INTO perf_requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const PerfRecord& r : requests) {
       q.reset();
-      q.bind(1, level.run_id).bind(2, static_cast<int64_t>(level.level)).bind(3, r.index);
-      if (r.scheduled_s >= 0) q.bind(4, r.scheduled_s); else q.null(4);
-      q.bind(5, r.sent_s).bind(6, r.dispatch_lag_s).bind(7, r.end_s);
-      if (r.first_byte_s >= 0) q.bind(8, r.first_byte_s); else q.null(8);
-      q.bind(9, static_cast<int64_t>(r.ok));
-      if (r.ok) {
-        q.null(10).null(11).null(12);
-        const Completion& c = r.completion;
-        q.bind(13, c.ttft_s).bind(14, c.ttfat_s).bind(15, c.last_token_s).bind(16, c.total_s);
-        q.bind(17, c.usage.prompt_tokens).bind(18, c.usage.completion_tokens).bind(19, c.usage.reasoning_tokens);
-        nlohmann::json times = nlohmann::json::array();
-        for (const ChunkTime& t : c.chunks) times.push_back(t.t_s);
-        q.bind(20, times.dump());
-      } else {
-        q.bind(10, std::string(to_string(r.error.code))).bind(11, r.error.message);
-        q.bind(12, static_cast<int64_t>(r.error.http_status));
-      }
+      SqliteRow row{q};
+      perf_request_row(level, r, row);
       q.step();
     }
     exec("COMMIT");
@@ -95,10 +108,10 @@ void PerfStore::put_level(const PerfLevelRecord& level, const std::vector<PerfRe
   }
 }
 
-std::vector<PerfRunRecord> PerfStore::runs() {
+std::vector<PerfRunRecord> SqlitePerfStore::runs() {
   std::vector<PerfRunRecord> out;
-  Stmt s(db_, "SELECT id, model, model_id, engine, mode, version, seed, started_at, config_json FROM perf_runs "
-              "ORDER BY started_at, id");
+  SqliteStmt s = stmt("SELECT id, model, model_id, engine, mode, version, seed, started_at, config_json FROM perf_runs "
+                      "ORDER BY started_at, id");
   while (s.step()) {
     PerfRunRecord r;
     r.id = s.text(0);
@@ -115,9 +128,10 @@ std::vector<PerfRunRecord> PerfStore::runs() {
   return out;
 }
 
-std::vector<PerfLevelRecord> PerfStore::levels(const std::string& run_id) {
+std::vector<PerfLevelRecord> SqlitePerfStore::levels(const std::string& run_id) {
   std::vector<PerfLevelRecord> out;
-  Stmt s(db_, "SELECT level, concurrency, rate, warmup, summary_json FROM perf_levels WHERE run_id=? ORDER BY level");
+  SqliteStmt s =
+      stmt("SELECT level, concurrency, rate, warmup, summary_json FROM perf_levels WHERE run_id=? ORDER BY level");
   s.bind(1, run_id);
   while (s.step()) {
     PerfLevelRecord l;
@@ -132,11 +146,31 @@ std::vector<PerfLevelRecord> PerfStore::levels(const std::string& run_id) {
   return out;
 }
 
-int PerfStore::request_count(const std::string& run_id) {
-  Stmt s(db_, "SELECT COUNT(*) FROM perf_requests WHERE run_id=?");
+int SqlitePerfStore::request_count(const std::string& run_id) {
+  SqliteStmt s = stmt("SELECT COUNT(*) FROM perf_requests WHERE run_id=?");
   s.bind(1, run_id);
   s.step();
   return static_cast<int>(s.i64(0));
 }
+
+}  // namespace
+
+PerfStore::PerfStore(const std::string& location)
+    : impl_(is_postgres_url(location) ? open_postgres_perf_store(location)
+                                      : std::make_unique<SqlitePerfStore>(location)) {}
+
+PerfStore::~PerfStore() = default;
+
+void PerfStore::put_run(const PerfRunRecord& run) { impl_->put_run(run); }
+
+void PerfStore::put_level(const PerfLevelRecord& level, const std::vector<PerfRecord>& requests) {
+  impl_->put_level(level, requests);
+}
+
+std::vector<PerfRunRecord> PerfStore::runs() { return impl_->runs(); }
+
+std::vector<PerfLevelRecord> PerfStore::levels(const std::string& run_id) { return impl_->levels(run_id); }
+
+int PerfStore::request_count(const std::string& run_id) { return impl_->request_count(run_id); }
 
 }  // namespace rigor

@@ -1,5 +1,6 @@
-// Perf results in the same SQLite file as accuracy runs, in their own tables
-// (created if missing, so existing databases keep working):
+// Perf results in the same store as accuracy runs (a SQLite file or a
+// PostgreSQL URL, as for Store), in their own tables (created if missing, so
+// existing databases keep working):
 //   perf_runs      one row per `rigor perf` invocation: model, engine, mode,
 //                  resolved config, version, seed
 //   perf_levels    one row per load level: concurrency or rate, warm-up and
@@ -10,8 +11,7 @@
 // Thread-safety: one PerfStore per thread.
 #pragma once
 
-#include <sqlite3.h>
-
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,10 +42,14 @@ struct PerfLevelRecord {
   nlohmann::json summary;   // reports/perf_report.h perf_summary_json()
 };
 
+class PerfStoreBackend;
+
 class PerfStore {
  public:
-  // Opens or creates the database; throws std::runtime_error naming the path.
-  explicit PerfStore(const std::string& path);
+  // Opens `location`: a postgresql:// (or postgres://) URL, else a SQLite
+  // file (created when missing). Creates the perf tables when missing.
+  // Throws std::runtime_error naming the location.
+  explicit PerfStore(const std::string& location);
   ~PerfStore();
   PerfStore(const PerfStore&) = delete;
   PerfStore& operator=(const PerfStore&) = delete;
@@ -59,9 +63,7 @@ class PerfStore {
   int request_count(const std::string& run_id);
 
  private:
-  void exec(const char* sql);
-  sqlite3* db_ = nullptr;
-  std::string path_;
+  std::unique_ptr<PerfStoreBackend> impl_;
 };
 
 }  // namespace rigor

@@ -159,6 +159,22 @@ TEST_F(WorkQueueTest, FailedSamplesWaitUntilTheRunIsIdleThenAreRetried) {
   EXPECT_EQ(count(st).done, 2);
 }
 
+TEST_F(WorkQueueTest, ASessionTheServerDropsReconnectsAndStaysReadOnly) {
+  {
+    Store rw(url_);
+    rw.put_sample(result({"m", "aime24", "p0", 0}, true, "x"));
+  }
+  Store ro(url_, StoreMode::kReadOnly);
+  ASSERT_EQ(ro.samples("r").size(), 1u);
+  PgServer::shared().query(url_,
+                           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND pid <> pg_backend_pid()");
+  EXPECT_ANY_THROW(ro.samples("r"));       // the call that finds the session gone fails
+  EXPECT_EQ(ro.samples("r").size(), 1u);   // the next one runs on a new session
+  EXPECT_ANY_THROW(ro.put_sample(result({"m", "aime24", "p0", 1}, true, "y")))
+      << "the new session lost the read-only setting";
+}
+
 TEST(WorkQueueSqlite, QueueCallsOnASqliteFileSayTheyNeedPostgres) {
   const std::string path = ::testing::TempDir() + "/queue_refused.db";
   std::filesystem::remove(path);

@@ -15,6 +15,11 @@
 // same CPU: the figure shows what the queue costs, not a speed-up.
 //
 //   build/tests/store_queue_bench [samples per configuration, default 20000]
+//
+// Measured 2026-12-04 on the 2-core VM, load 0.2-1.0, three runs: queue with
+// 1 / 2 / 4 workers 3.75-3.91k / 7.09-7.99k / 6.88-7.43k samples/s (SQLite
+// 13.0-14.9k / 15.9-17.4k / 16.2-18.2k), claim 40-42 / 38-44 / 66-69 us a
+// sample; end to end SQLite 3.8-4.0k, workers 2.1-2.3k / 1.5k / 1.1k.
 #include <sys/wait.h>
 #include <unistd.h>
 

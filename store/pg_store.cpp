@@ -140,13 +140,7 @@ PgStore::PgStore(const std::string& url, StoreMode mode) : conn_(url) {
   try {
     if (mode == StoreMode::kReadOnly) {
       conn_.set_session("SET default_transaction_read_only = on");
-      const int version = schema_version();
-      if (version == 0) throw std::runtime_error("not a rigor database (no meta table)");
-      if (version != kSchemaVersion) {
-        throw std::runtime_error(fmt::format(
-            "schema version {}, this rigor reads {} (a read-write command such as rigor run migrates it)", version,
-            kSchemaVersion));
-      }
+      require_readable_schema(schema_version(), kSchemaVersion);
     } else {
       migrate();
     }
@@ -158,15 +152,7 @@ PgStore::PgStore(const std::string& url, StoreMode mode) : conn_(url) {
 int PgStore::schema_version() {
   if (exec("SELECT to_regclass('meta') IS NOT NULL").text(0, 0) != "t") return 0;
   auto r = exec("SELECT value FROM meta WHERE key='schema_version'");
-  if (r.rows() == 0) return 0;
-  const std::string v = r.text(0, 0);
-  try {
-    size_t used = 0;
-    const int n = std::stoi(v, &used);
-    if (used == v.size() && n >= 1) return n;
-  } catch (const std::exception&) {
-  }
-  throw std::runtime_error(fmt::format("schema version \"{}\" is not a version", v));
+  return r.rows() == 0 ? 0 : parse_schema_version(r.text(0, 0));
 }
 
 void PgStore::migrate() {
@@ -175,10 +161,7 @@ void PgStore::migrate() {
     // nothing left to do.
     exec_plain("SELECT pg_advisory_xact_lock(7283610455)");
     const int from = schema_version();
-    if (from > kSchemaVersion) {
-      throw std::runtime_error(
-          fmt::format("database has schema version {}, newer than this rigor's {}", from, kSchemaVersion));
-    }
+    refuse_newer_schema(from, kSchemaVersion);
     for (const Migration& m : kMigrations) {
       if (m.version <= from) continue;
       exec(m.sql);

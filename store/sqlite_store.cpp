@@ -118,30 +118,19 @@ constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 int schema_version(sqlite3* db) {
   if (!Stmt(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").step()) return 0;
   Stmt get(db, "SELECT value FROM meta WHERE key='schema_version'");
-  if (!get.step()) return 0;
-  const std::string v = get.text(0);
-  try {
-    size_t used = 0;
-    const int n = std::stoi(v, &used);
-    if (used == v.size() && n >= 1) return n;
-  } catch (const std::exception&) {
-  }
-  throw std::runtime_error(fmt::format("schema version \"{}\" is not a version", v));
+  return get.step() ? parse_schema_version(get.text(0)) : 0;
 }
 
 // Brings the database to kSchemaVersion, each step in the transaction that
 // records it, so a concurrent opener sees a version and its tables together.
-void migrate(sqlite3* db, const std::string& path) {
+void migrate(sqlite3* db) {
   // Without a write lock while nothing is to be done: readers (a report)
   // then need none.
   if (schema_version(db) == kSchemaVersion) return;
   exec(db, "BEGIN IMMEDIATE");
   try {
     const int from = schema_version(db);
-    if (from > kSchemaVersion) {
-      throw std::runtime_error(fmt::format("database {} has schema version {}, newer than this rigor's {}", path,
-                                           from, kSchemaVersion));
-    }
+    refuse_newer_schema(from, kSchemaVersion);
     for (const Migration& m : kMigrations) {
       if (m.version <= from) continue;
       m.apply(db);
@@ -234,20 +223,12 @@ SqliteStore::SqliteStore(const std::string& path, StoreMode mode) : path_(path) 
         db_ = nullptr;
         open("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
       }
-      if (!Stmt(db_, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").step()) {
-        throw std::runtime_error("not a rigor database (no meta table)");
-      }
-      const int version = schema_version(db_);
-      if (version != kSchemaVersion) {
-        throw std::runtime_error(fmt::format(
-            "schema version {}, this rigor reads {} (a read-write command such as rigor run migrates it)", version,
-            kSchemaVersion));
-      }
+      require_readable_schema(schema_version(db_), kSchemaVersion);
     } else {
       // WAL + synchronous=NORMAL: a committed transaction survives a killed
       // process (not a power cut), at a fraction of FULL's fsync cost.
       exec(db_, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-      migrate(db_, path);
+      migrate(db_);
     }
   } catch (const std::exception& e) {
     sqlite3_close(db_);

@@ -15,6 +15,32 @@ std::string sample_key(const std::string& model, const std::string& suite, const
   return fmt::format("{}\x1f{}\x1f{}\x1f{}", model, suite, problem_id, sample_idx);
 }
 
+int parse_schema_version(const std::string& stored) {
+  try {
+    size_t used = 0;
+    const int n = std::stoi(stored, &used);
+    if (used == stored.size() && n >= 1) return n;
+  } catch (const std::exception&) {
+  }
+  throw std::runtime_error(fmt::format("schema version \"{}\" is not a version", stored));
+}
+
+void require_readable_schema(int version, int current) {
+  if (version == 0) throw std::runtime_error("not a rigor database (it records no schema version)");
+  if (version != current) {
+    throw std::runtime_error(
+        fmt::format("schema version {}, this rigor reads {} (a read-write command such as rigor run migrates it)",
+                    version, current));
+  }
+}
+
+void refuse_newer_schema(int version, int current) {
+  if (version > current) {
+    throw std::runtime_error(
+        fmt::format("database has schema version {}, newer than this rigor's {}", version, current));
+  }
+}
+
 namespace {
 
 [[noreturn]] void no_queue() {

@@ -57,6 +57,14 @@ std::unique_ptr<StoreBackend> open_sqlite_store(const std::string& location, Sto
 // location: a postgresql:// URL without a password. Throws StoreOpenError.
 std::unique_ptr<StoreBackend> open_postgres_store(const std::string& location, StoreMode mode);
 
+// The schema version as stored in meta's text; throws std::runtime_error
+// on text that is not one. Both backends store and check it alike.
+int parse_schema_version(const std::string& stored);
+// A read-only open reads exactly this rigor's schema (0: none there).
+void require_readable_schema(int version, int current);
+// A database a newer rigor has migrated is not touched.
+void refuse_newer_schema(int version, int current);
+
 // The columns of `samples`, in the order both backends write and read them.
 inline constexpr const char* kSampleColumns =
     "run_id, model, suite, problem_id, sample_idx, seed, status, prompt, gold, permutation, "

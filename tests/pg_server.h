@@ -546,3 +546,17 @@ class PgServer {
 };
 
 }  // namespace rigor::testing
+
+// In a test body or a fixture's SetUp (with gtest included): sets the string
+// `url` to a fresh database on this process's server, named from `prefix`;
+// when there is no server, skips the test (RIGOR_PG_OPTIONAL=1) or fails it
+// with the reason, and returns.
+#define RIGOR_PG_DATABASE(url, prefix)                                                        \
+  do {                                                                                        \
+    ::rigor::testing::PgServer& rigor_pg_ = ::rigor::testing::PgServer::shared();             \
+    if (!rigor_pg_.unavailable_reason().empty()) {                                            \
+      if (::rigor::testing::PgServer::optional()) GTEST_SKIP() << rigor_pg_.unavailable_reason(); \
+      FAIL() << "no PostgreSQL server: " << rigor_pg_.unavailable_reason();                   \
+    }                                                                                         \
+    (url) = rigor_pg_.create_database(::rigor::testing::PgServer::unique_name(prefix));       \
+  } while (0)

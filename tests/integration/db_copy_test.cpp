@@ -9,19 +9,14 @@
 namespace rigor {
 namespace {
 
-using testing::PgServer;
 using testing::run_rigor;
 using testing::TempDir;
 
 const std::string kSource = RIGOR_SOURCE_DIR;
 
 TEST(DbCopy, ReportsFromPostgresAreByteIdenticalToSqliteAndBack) {
-  PgServer& pg = PgServer::shared();
-  if (!pg.unavailable_reason().empty()) {
-    if (PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
-    FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
-  }
-  const std::string url = pg.create_database(PgServer::unique_name("copy"));
+  std::string url;
+  RIGOR_PG_DATABASE(url, "copy");
   TempDir tmp;
   // A real run and a verify into SQLite, as a laptop would have them.
   auto run = run_rigor({"run", "-c", kSource + "/configs/demo.toml", "--db", tmp / "laptop.db", "-n", "4", "-q",

@@ -13,19 +13,14 @@
 namespace rigor {
 namespace {
 
-using testing::PgServer;
 using testing::run_rigor;
 using testing::TempDir;
 
 const std::string kSource = RIGOR_SOURCE_DIR;
 
 TEST(PerfPostgres, PerfStoresThereAndReportsByteIdenticalToSqlite) {
-  PgServer& pg = PgServer::shared();
-  if (!pg.unavailable_reason().empty()) {
-    if (PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
-    FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
-  }
-  const std::string url = pg.create_database(PgServer::unique_name("perf"));
+  std::string url;
+  RIGOR_PG_DATABASE(url, "perf");
   TempDir tmp;
   const std::string db = tmp / "r.db";
   // An accuracy run in both stores, for the report's join with perf.
@@ -102,13 +97,10 @@ gpus = 1
 }
 
 TEST(PerfPostgres, ReportPerfReadsADatabaseOnlyPerfHasWritten) {
-  PgServer& pg = PgServer::shared();
-  if (!pg.unavailable_reason().empty()) {
-    if (PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
-    FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
-  }
+  std::string url;
+  RIGOR_PG_DATABASE(url, "perfonly");
   TempDir tmp;
-  for (const std::string db : {tmp / "fresh.db", pg.create_database(PgServer::unique_name("perfonly"))}) {
+  for (const std::string& db : {tmp / "fresh.db", url}) {
     auto perf = run_rigor({"perf", "-c", kSource + "/configs/demo.toml", "--model", "r1-full", "--concurrency", "1",
                            "--requests", "3", "--db", db},
                           tmp.path());

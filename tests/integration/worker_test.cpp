@@ -19,7 +19,6 @@
 namespace rigor {
 namespace {
 
-using testing::PgServer;
 using testing::RigorProcess;
 using testing::accuracy_of;
 using testing::run_rigor;
@@ -59,18 +58,6 @@ concurrency = 8
 retry = { base_delay_s = 0.05 }
 )";
 }
-
-std::string url_for(const std::string& name) {
-  PgServer& pg = PgServer::shared();
-  if (!pg.unavailable_reason().empty()) return "";
-  return pg.create_database(PgServer::unique_name(name));
-}
-
-#define REQUIRE_PG(url)                                                                  \
-  if ((url).empty()) {                                                                   \
-    if (PgServer::optional()) GTEST_SKIP() << PgServer::shared().unavailable_reason();   \
-    FAIL() << "no PostgreSQL server: " << PgServer::shared().unavailable_reason();       \
-  }
 
 int finished_now(const std::string& err) {
   std::smatch m;
@@ -115,8 +102,8 @@ void expect_same_as_single_process(const TempDir& tmp, const std::string& url) {
 }
 
 TEST(Workers, TwoWorkersShareOneRunWithoutRepeatingASample) {
-  const std::string url = url_for("two");
-  REQUIRE_PG(url);
+  std::string url;
+  RIGOR_PG_DATABASE(url, "two");
   TempDir tmp;
   write_config(tmp, 0.01);
   const std::vector<std::string> args = {"run", "-c", tmp / "run.toml", "--db", url, "--worker", "-q"};
@@ -145,8 +132,8 @@ TEST(Workers, TwoWorkersShareOneRunWithoutRepeatingASample) {
 }
 
 TEST(Workers, FourWorkersOneKilledNineLoseNothingAndStoreEachSampleOnce) {
-  const std::string url = url_for("four");
-  REQUIRE_PG(url);
+  std::string url;
+  RIGOR_PG_DATABASE(url, "four");
   TempDir tmp;
   write_config(tmp, 0.05);
   const std::vector<std::string> args = {"run", "-c",     tmp / "run.toml", "--db", url,
@@ -215,8 +202,8 @@ TEST(Workers, WorkerOnASqliteFileIsRefusedWithTheReason) {
 }
 
 TEST(Workers, SingleProcessRunIsRefusedWhileWorkersAreLive) {
-  const std::string url = url_for("busy");
-  REQUIRE_PG(url);
+  std::string url;
+  RIGOR_PG_DATABASE(url, "busy");
   TempDir tmp;
   write_config(tmp, 0.2);
   RigorProcess w(std::vector<std::string>{"run", "-c", tmp / "run.toml", "--db", url, "--worker", "-q"}, tmp.path());

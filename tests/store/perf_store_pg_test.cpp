@@ -22,18 +22,6 @@ namespace {
 
 using testing::PgServer;
 
-// A fresh database on the test's PostgreSQL server, in `url`; else the test
-// is skipped (RIGOR_PG_OPTIONAL=1) or fails.
-#define REQUIRE_PG_DATABASE(url)                                           \
-  std::string url;                                                         \
-  {                                                                        \
-    PgServer& pg = PgServer::shared();                                     \
-    if (!pg.unavailable_reason().empty()) {                                \
-      if (PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();   \
-      FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();       \
-    }                                                                      \
-    url = pg.create_database(PgServer::unique_name("perf"));               \
-  }
 
 PerfRunRecord run_record(const std::string& id, const std::string& started_at) {
   PerfRunRecord r;
@@ -154,8 +142,7 @@ class PerfStoreBackendTest : public PerfStoreTest, public ::testing::WithParamIn
       location_ = (dir_ / "perf.db").string();
       return;
     }
-    REQUIRE_PG_DATABASE(url);
-    location_ = url;
+    RIGOR_PG_DATABASE(location_, "perf");
   }
   std::string location_;
 };
@@ -221,7 +208,8 @@ TEST_P(PerfStoreBackendTest, AFailedLevelLeavesNothingBehind) {
 }
 
 TEST_F(PerfStoreTest, BothBackendsReadTheSameRecordsAndStoreTheSameNulls) {
-  REQUIRE_PG_DATABASE(url);
+  std::string url;
+  RIGOR_PG_DATABASE(url, "perf");
   const std::string path = (dir_ / "perf.db").string();
   {
     PerfStore sqlite(path), pg(url);
@@ -263,7 +251,8 @@ TEST_F(PerfStoreTest, BothBackendsReadTheSameRecordsAndStoreTheSameNulls) {
 }
 
 TEST_F(PerfStoreTest, RunsAreInBytewiseOrderAlsoInADatabaseWithALocale) {
-  REQUIRE_PG_DATABASE(plain);  // the test server's databases sort bytewise anyway
+  std::string plain;
+  RIGOR_PG_DATABASE(plain, "perf");  // the test server's databases sort bytewise anyway
   PgServer& pg = PgServer::shared();
   // Under en-US "perf-a" sorts before "perf-B"; SQLite (and the report) has them the other way.
   const std::string name = PgServer::unique_name("perf_icu");
@@ -281,7 +270,8 @@ TEST_F(PerfStoreTest, RunsAreInBytewiseOrderAlsoInADatabaseWithALocale) {
 }
 
 TEST_F(PerfStoreTest, ConcurrentFirstOpensAllCreateTheSameTables) {
-  REQUIRE_PG_DATABASE(url);
+  std::string url;
+  RIGOR_PG_DATABASE(url, "perf");
   std::vector<std::thread> threads;
   std::vector<std::string> errors(8);
   for (size_t i = 0; i < errors.size(); ++i) {

@@ -35,12 +35,7 @@ class LeaseBackends : public StoreModes, public ::testing::WithParamInterface<st
     StoreModes::SetUp();
     location_ = path("r.db");
     if (GetParam() != "postgres") return;
-    testing::PgServer& pg = testing::PgServer::shared();
-    if (!pg.unavailable_reason().empty()) {
-      if (testing::PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
-      FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
-    }
-    location_ = pg.create_database(testing::PgServer::unique_name("lease"));
+    RIGOR_PG_DATABASE(location_, "lease");
   }
   std::string location_;
 };

@@ -56,12 +56,7 @@ class StoreBackendTest : public StoreTest, public ::testing::WithParamInterface<
     StoreTest::SetUp();
     location_ = path_;
     if (GetParam() != "postgres") return;
-    testing::PgServer& pg = testing::PgServer::shared();
-    if (!pg.unavailable_reason().empty()) {
-      if (testing::PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
-      FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
-    }
-    location_ = pg.create_database(testing::PgServer::unique_name("store"));
+    RIGOR_PG_DATABASE(location_, "store");
   }
   std::string location_;
 };

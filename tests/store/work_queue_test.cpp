@@ -17,12 +17,7 @@ using testing::PgServer;
 class WorkQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    PgServer& pg = PgServer::shared();
-    if (!pg.unavailable_reason().empty()) {
-      if (PgServer::optional()) GTEST_SKIP() << pg.unavailable_reason();
-      FAIL() << "no PostgreSQL server: " << pg.unavailable_reason();
-    }
-    url_ = pg.create_database(PgServer::unique_name("queue"));
+    RIGOR_PG_DATABASE(url_, "queue");
   }
 
   std::vector<WorkKey> plan(Store& st, int problems, int n) {

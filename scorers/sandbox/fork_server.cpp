@@ -161,7 +161,7 @@ class ForkServer : public Executor {
     }
     JailSpec spec;
     spec.exe = python_;
-    spec.argv = {"python3", "-I", "-c", fork_server_source()};
+    spec.argv = {"python3", "-I", "-S", "-c", fork_server_source()};
     spec.env = jail_environment();
     spec.namespaces = true;
     spec.keep_privileges = true;

@@ -5,7 +5,12 @@ namespace rigor::sandbox::detail {
 const char* spawn_runner_source() {
   // Runs in the jail's interpreter. Names start with _rigor so that nothing
   // leaks into the program's namespace (it gets a fresh module).
-  return R"PY(import os as _rigor_os, sys as _rigor_sys, types as _rigor_types
+  // The interpreter runs with -S (no .pth file of the host runs in the
+  // jail); the installed packages and exit(), quit(), help() stay.
+  return R"PY(import os as _rigor_os, sys as _rigor_sys, types as _rigor_types, site as _rigor_site
+_rigor_sys.path.extend(p for p in _rigor_site.getsitepackages() if _rigor_os.path.isdir(p))
+_rigor_site.setquit()
+_rigor_site.sethelper()
 def _rigor_read(fd):
     parts = []
     while True:

@@ -52,7 +52,7 @@ tl::expected<Started, std::string> start(const std::string& python, bool namespa
 
   JailSpec spec;
   spec.exe = python;
-  spec.argv = {"python3", "-I", "-c", spawn_runner_source()};
+  spec.argv = {"python3", "-I", "-S", "-c", spawn_runner_source()};
   spec.env = jail_environment();
   spec.namespaces = namespaces;
   spec.limits = limits;

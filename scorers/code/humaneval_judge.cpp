@@ -102,7 +102,16 @@ constexpr char kJudge[] = R"PY(
 import sys, traceback
 _verdict_fd = _ros.dup(1)
 _ros.dup2(2, 1)
-_spec = _rj.loads(sys.stdin.buffer.read().decode("utf-8"))
+
+def _stdin():
+    parts = []
+    while True:
+        b = _ros.read(0, 1 << 20)
+        if not b:
+            return b"".join(parts)
+        parts.append(b)
+
+_spec = _rj.loads(_stdin().decode("utf-8"))
 
 class _CandidateFailed(BaseException):
     """The candidate did not answer with plain data; never caught by a test's except Exception."""
@@ -169,7 +178,8 @@ try:
 except Exception:
     pass
 _ros.write(_verdict_fd, (_rj.dumps({"verdict": verdict, "detail": detail}) + "\n").encode())
-_ros._exit(0)
+_ros.close(_verdict_fd)
+raise SystemExit(0)  # not os._exit: under the judge host this ends the task, not the host
 )PY";
 
 // The untrusted side: stdin is the entry point's name, a newline, and the

@@ -34,6 +34,9 @@ namespace {
 // earlier runs whose namespaces are still being torn down.
 constexpr int kServerProcesses = 5;
 constexpr double kSpawnReplyTimeoutS = 10.0;
+// Tasks a judge host serves before it is replaced, so that whatever the
+// dataset's test code leaves in its interpreter cannot grow without bound.
+constexpr int kJudgeHostTasks = 2000;
 
 bool send_with_fds(int sock, const std::string& msg, const std::vector<int>& fds) {
   iovec iov{const_cast<char*>(msg.data()), msg.size()};
@@ -122,6 +125,7 @@ class ForkServer : public Executor {
       return out;
     }
     UniqueFd judge_end(sv[0]), candidate_end(sv[1]);
+    if (judge.trusted_runner) return run_hosted(judge, candidate, limits, std::move(judge_end), std::move(candidate_end));
     auto s = spawn_retrying({{&judge, &limits, judge_end.get()}, {&candidate, &limits, candidate_end.get()}});
     judge_end.reset();
     candidate_end.reset();
@@ -189,6 +193,7 @@ class ForkServer : public Executor {
   }
 
   void stop() {
+    stop_judge_host();
     ctl_.reset();  // the server exits on EOF
     if (jail_.init_pid > 0) {
       kill_jail(jail_);
@@ -197,6 +202,137 @@ class ForkServer : public Executor {
       close(jail_.status_fd);
       jail_ = JailHandle{};
     }
+  }
+
+  // A judged run whose judge is rigor's own runner code: the judge runs in
+  // the judge host (one long-lived jailed interpreter per executor, see
+  // judge_host_py.cpp), the candidate is forked by the server as usual. The
+  // host never forks: a forked judge cost as much CPU as the candidate.
+  JudgedResult run_hosted(const Program& judge, const Program& candidate, const Limits& limits, UniqueFd judge_end,
+                          UniqueFd candidate_end) {
+    JudgedResult out;
+    auto s = spawn_retrying({{&candidate, &limits, candidate_end.get()}});
+    candidate_end.reset();
+    if (!s) {
+      out.judge = out.candidate = error(s.error());
+      return out;
+    }
+    Spawned& cand = (*s)[0];
+    HostedTask task;
+    std::string why;
+    if (!send_to_judge_host(judge, limits, judge_end.get(), task, why)) {
+      cand.kill();
+      out.judge = out.candidate = error("judge host: " + why);
+      return out;
+    }
+    judge_end.reset();
+    const Isolation judge_isolation = judge_host_.isolation;  // the host may be stopped while watched
+    Streams judge_streams{task.out_r.get(), task.err_r.get(), task.st_r.get(), [this] { stop_judge_host(); }};
+    auto w = watch({judge_streams, streams_of(cand)}, limits.wall_s, limits.output_bytes);
+    // A host that was killed, went over the output cap or ended without a
+    // status is gone or unusable; the next run starts another. A task that
+    // ended with a failure status retired the host (it exits after reporting).
+    JailStatus st = parse_status(w[0].status);
+    bool host_ok = !w[0].timed_out && !w[0].over_cap && st.have_status && st.wait_status == 0;
+    out.judge = classify(std::move(w[0]), limits, -1);
+    out.judge.isolation = judge_isolation;
+    if (!host_ok) stop_judge_host();
+    out.candidate = finish(cand, std::move(w[1]), limits);
+    return out;
+  }
+
+  // The harness's ends of one hosted task's pipes.
+  struct HostedTask {
+    UniqueFd out_r, err_r, st_r;
+  };
+
+  // Sends a task to the judge host, starting it (or a new one, once, if it
+  // has gone) as needed.
+  bool send_to_judge_host(const Program& judge, const Limits& limits, int channel, HostedTask& task, std::string& why) {
+    UniqueFd src(data_fd(judge.source, "rigor-source"));
+    UniqueFd in(data_fd(judge.stdin_data, "rigor-stdin"));
+    int p[3][2];
+    UniqueFd w[3];
+    UniqueFd* r[3] = {&task.out_r, &task.err_r, &task.st_r};
+    if (src.get() < 0 || in.get() < 0) {
+      why = "memfd failed";
+      return false;
+    }
+    for (int i = 0; i < 3; ++i) {
+      if (pipe2(p[i], O_CLOEXEC) != 0) {
+        why = fmt::format("pipe: {}", strerror(errno));
+        return false;
+      }
+      r[i]->reset(p[i][0]);
+      w[i].reset(p[i][1]);
+    }
+    std::vector<int> fds = {src.get(), in.get(), w[0].get(), w[1].get(), w[2].get(), channel};
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (judge_host_.ctl.get() >= 0 &&
+          (judge_host_.memory_bytes != limits.memory_bytes || judge_host_.tasks >= kJudgeHostTasks)) {
+        stop_judge_host();
+      }
+      if (judge_host_.ctl.get() < 0 && !start_judge_host(limits, why)) return false;
+      if (send_with_fds(judge_host_.ctl.get(), "J", fds)) {
+        ++judge_host_.tasks;
+        return true;
+      }
+      why = fmt::format("gone ({})", strerror(errno));
+      stop_judge_host();
+    }
+    return false;
+  }
+
+  bool start_judge_host(const Limits& limits, std::string& why) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+      why = fmt::format("socketpair: {}", strerror(errno));
+      return false;
+    }
+    UniqueFd mine(sv[0]), theirs(sv[1]);
+    UniqueFd devnull(open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (devnull.get() < 0) {
+      why = "/dev/null";
+      return false;
+    }
+    JailSpec spec;
+    spec.exe = python_;
+    spec.argv = {"python3", "-I", "-S", "-c", judge_host_source()};
+    spec.env = jail_environment();
+    spec.namespaces = true;
+    spec.die_with_thread = false;  // pooled, like the server: it exits when its control socket closes
+    spec.filter = FilterKind::kProgram;
+    // The program's memory limit holds for the host as a whole. CPU time is
+    // counted over the host's life, so only the wall clock bounds a task.
+    spec.limits = limits;
+    spec.limits.cpu_s = 1e7;
+    spec.limits.max_processes = 4;
+    spec.limits.max_open_files = std::max(limits.max_open_files, 64);
+    spec.stdin_fd = spec.stdout_fd = devnull.get();
+    spec.stderr_fd = STDERR_FILENO;  // a crashing host's traceback is worth seeing
+    spec.extra_fds = {theirs.get()};
+    auto h = start_jail(spec);
+    if (!h) {
+      why = h.error();
+      return false;
+    }
+    judge_host_.jail = *h;
+    judge_host_.ctl = std::move(mine);
+    judge_host_.memory_bytes = limits.memory_bytes;
+    judge_host_.isolation = h->isolation;
+    return true;
+  }
+
+  void stop_judge_host() {
+    judge_host_.ctl.reset();
+    if (judge_host_.jail.init_pid > 0) {
+      kill_jail(judge_host_.jail);
+      while (waitpid(judge_host_.jail.init_pid, nullptr, __WALL) < 0 && errno == EINTR) {
+      }
+      close(judge_host_.jail.status_fd);
+    }
+    judge_host_.jail = JailHandle{};
+    judge_host_.tasks = 0;
   }
 
   // What to start: a program, its limits and, for one side of a judged run, its channel.
@@ -320,12 +456,21 @@ class ForkServer : public Executor {
     return r;
   }
 
+  struct JudgeHost {
+    UniqueFd ctl;
+    JailHandle jail;
+    size_t memory_bytes = 0;  // the limit it was started with
+    int tasks = 0;            // sent to it so far
+    Isolation isolation;
+  };
+
   std::string python_;
   bool namespaces_;
   bool cgroups_;
   UniqueFd ctl_;
   JailHandle jail_;
   bool server_lost_ = false;
+  JudgeHost judge_host_;
 };
 
 }  // namespace

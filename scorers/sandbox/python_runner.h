@@ -12,8 +12,12 @@ namespace rigor::sandbox::detail {
 // A judged run's channel, given as fd 4, becomes the program's fd 3.
 const char* spawn_runner_source();
 
-// Python source of the fork server; see fork_server.cpp for the protocol.
+// Python source of the fork server; see fork_server_py.cpp for the protocol.
 const char* fork_server_source();
+
+// Python source of the judge host, which runs trusted judge code task after
+// task in one interpreter; see judge_host_py.cpp for the protocol.
+const char* judge_host_source();
 
 // The environment every jailed interpreter gets, and nothing else.
 std::vector<std::string> jail_environment();

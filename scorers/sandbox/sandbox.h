@@ -62,7 +62,9 @@ struct Result {
 // run at the same time, each in its own jail (its own session, PID, mount
 // and IPC namespaces), connected only by a stream socket that each program
 // finds open as fd 3. Neither can see, signal or read the other; the judge's
-// own output is the only place a verdict can come from.
+// own output is the only place a verdict can come from. Under the fork
+// server a judge that is trusted runner code runs in the executor's judge
+// host, one long-lived jailed interpreter, in fresh globals each time.
 struct JudgedResult {
   Result judge;      // the trusted side, run to completion
   Result candidate;  // the candidate's jail, killed as soon as the judge has ended

@@ -30,9 +30,10 @@ namespace rigor::sandbox::detail {
 namespace {
 
 // Processes outside the program that share its uid: the server's jail init,
-// the server, the other side of a judged run, and up to two programs of
-// earlier runs whose namespaces are still being torn down.
-constexpr int kServerProcesses = 5;
+// the server, its anchor (fork_server_py.cpp), the other side of a judged run
+// whose judge is not runner code, and up to two programs of earlier runs
+// whose namespaces are still being torn down.
+constexpr int kServerProcesses = 6;
 constexpr double kSpawnReplyTimeoutS = 10.0;
 // Tasks a judge host serves before it is replaced, so that whatever the
 // dataset's test code leaves in its interpreter cannot grow without bound.

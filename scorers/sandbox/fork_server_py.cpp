@@ -143,18 +143,14 @@ def program(src_fd, io, channel, lim, compiled):
 
 def start_program(fds, lim, compiled):
     # This process is PID 1 of a fresh PID namespace: when it ends, the
-    # kernel kills everything left in it. It makes its own mount and IPC
-    # namespaces with a private /tmp, then becomes the program. A setup
-    # failure is reported on the status channel ("E" + reason + newline).
+    # kernel kills everything left in it. It was forked into mount and IPC
+    # namespaces of its own, with a private /tmp; it joins its cgroups, then
+    # becomes the program. A setup failure is reported on the status channel
+    # ("E" + reason + newline).
     try:
         for fd in fds[5 + lim[9]:5 + lim[9] + lim[10]]:
             os.write(fd, b"0")
             os.close(fd)
-        check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-        opts = b"size=%d,nr_inodes=%d,mode=1777" % (max(lim[5], 4096), max(lim[7], 16))
-        check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         gc.enable()
     except BaseException as e:
         try:
@@ -167,11 +163,13 @@ def start_program(fds, lim, compiled):
         os._exit(125)
 
 # Per program the server makes one process, E, and E is the program: the
-# server unshares a PID namespace for its next child, forks E as that
-# namespace's PID 1, and joins its own namespace again for the children after
-# (setns on a pidfd of itself). One fork of this interpreter per program: on
-# a machine where a copy-on-write fault is dear, each fork and each process
-# that runs Python code between the server and the program costs several ms.
+# server unshares a PID namespace for its next child and mount and IPC
+# namespaces for itself, mounts the program's private /tmp, forks E as the
+# PID namespace's PID 1, and joins its own namespaces again (setns on
+# pidfds of itself and of an anchor child that holds the server's own mount
+# and IPC namespaces). One fork of this interpreter per program, and
+# as little Python as possible in it: on a machine where a copy-on-write
+# fault is dear, each page a child touches first costs tens of µs.
 #
 # The server reaps E itself (E's parent is the server) and writes "S" + the
 # wait status to the status fd, then closes it. E is PID 1 of its namespace,
@@ -180,6 +178,23 @@ def start_program(fds, lim, compiled):
 # second later kills it with SIGKILL. A SIGKILL after the CPU limit was used
 # is reported as SIGXCPU, the limit that ended it.
 SELF = os.pidfd_open(os.getpid())
+
+# A child that only waits, in the server's own mount and IPC namespaces:
+# setns on its pidfd brings the server back to them after each program
+# (the jail's init holds them too, but its pidfd may not be used for that).
+def anchor():
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.closerange(0, 1 << 16)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: it ends with the server
+            while True:
+                signal.pause()
+        finally:
+            os._exit(0)
+    return os.pidfd_open(pid)
+
+HOME = anchor()
 running = {}  # pidfd -> (pid, status fd, CPU limit in s)
 
 # Compiled runner code by source, kept for the server's life (rigor has a
@@ -199,14 +214,19 @@ def runner_code(src_fd):
 
 def spawn(fds, lim):
     code = runner_code(fds[0]) if len(lim) > 8 and lim[8] == 1 else None
-    check(libc.unshare(CLONE_NEWPID), "unshare")
+    opts = b"size=%d,nr_inodes=%d,mode=1777" % (max(lim[5], 4096), max(lim[7], 16))
+    check(libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     try:
+        check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
         e = os.fork()
         if e == 0:
             start_program(fds, lim, code)
             os._exit(125)
     finally:
-        check(libc.setns(SELF, CLONE_NEWPID), "setns")
+        # A server left in this program's namespaces would hand its /tmp to
+        # the next program: it ends instead, and rigor starts another.
+        if libc.setns(HOME, CLONE_NEWNS | CLONE_NEWIPC) != 0 or libc.setns(SELF, CLONE_NEWPID) != 0:
+            os._exit(3)
     pidfd = os.pidfd_open(e)
     running[pidfd] = (e, os.dup(fds[4]), lim[0])
     poller.register(pidfd, select.POLLIN)
@@ -224,6 +244,12 @@ def reap(pidfd):
     except OSError:
         pass  # the harness has gone
     os.close(st_fd)
+
+# What a program expects of SIGINT (KeyboardInterrupt) and SIGCHLD (its
+# children wait()-able), whatever rigor's caller ignored; set here once
+# rather than in every child, where each first touch is a copied page.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGCHLD, signal.SIG_DFL)
 
 # The objects every child inherits are frozen out of the collector, so that
 # no child copies pages just to scan them.

@@ -97,6 +97,60 @@ bool recv_with_fd(int sock, std::string& msg, UniqueFd& fd, double timeout_s) {
   return true;
 }
 
+// A long-lived jailed interpreter that takes its work over a control socket
+// (its fd 3, SOCK_SEQPACKET) and exits when that socket closes: the fork
+// server and the judge host.
+struct Resident {
+  UniqueFd ctl;
+  JailHandle jail;
+};
+
+struct ResidentSpec {
+  const char* source;  // Python, run with -I -S
+  FilterKind filter;
+  bool keep_privileges;
+  Limits limits;
+  std::vector<int> more_fds;  // become fd 4, 5, ...
+};
+
+tl::expected<Resident, std::string> start_resident(const std::string& python, const ResidentSpec& r) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return tl::unexpected(fmt::format("socketpair: {}", strerror(errno)));
+  }
+  UniqueFd mine(sv[0]), theirs(sv[1]);
+  UniqueFd devnull(open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (devnull.get() < 0) return tl::unexpected(std::string("/dev/null"));
+  JailSpec spec;
+  spec.exe = python;
+  spec.argv = {"python3", "-I", "-S", "-c", r.source};
+  spec.env = jail_environment();
+  spec.namespaces = true;
+  spec.keep_privileges = r.keep_privileges;
+  spec.die_with_thread = false;  // pooled: used by threads other than the one making it
+  spec.filter = r.filter;
+  spec.limits = r.limits;
+  spec.stdin_fd = devnull.get();
+  spec.stdout_fd = devnull.get();
+  spec.stderr_fd = STDERR_FILENO;  // a crashing interpreter's traceback is worth seeing
+  spec.extra_fds = {theirs.get()};
+  spec.extra_fds.insert(spec.extra_fds.end(), r.more_fds.begin(), r.more_fds.end());
+  auto h = start_jail(spec);
+  if (!h) return tl::unexpected(h.error());
+  return Resident{std::move(mine), *h};
+}
+
+void stop_resident(Resident& r) {
+  r.ctl.reset();  // it exits on EOF
+  if (r.jail.init_pid > 0) {
+    kill_jail(r.jail);
+    while (waitpid(r.jail.init_pid, nullptr, __WALL) < 0 && errno == EINTR) {
+    }
+    close(r.jail.status_fd);
+  }
+  r.jail = JailHandle{};
+}
+
 class ForkServer : public Executor {
  public:
   ForkServer(std::string python, bool namespaces)
@@ -150,59 +204,33 @@ class ForkServer : public Executor {
   }
 
   bool start(std::string& why) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-      why = fmt::format("socketpair: {}", strerror(errno));
-      return false;
-    }
-    UniqueFd mine(sv[0]), theirs(sv[1]);
     const auto& bpf = seccomp_filter(FilterKind::kProgram);
     std::string bytes(reinterpret_cast<const char*>(bpf.data()), bpf.size() * sizeof(sock_filter));
     UniqueFd filter(data_fd(bytes, "rigor-bpf"));
-    UniqueFd devnull(open("/dev/null", O_RDWR | O_CLOEXEC));
-    if (filter.get() < 0 || devnull.get() < 0) {
-      why = "memfd or /dev/null";
+    if (filter.get() < 0) {
+      why = "memfd";
       return false;
     }
-    JailSpec spec;
-    spec.exe = python_;
-    spec.argv = {"python3", "-I", "-S", "-c", fork_server_source()};
-    spec.env = jail_environment();
-    spec.namespaces = true;
-    spec.keep_privileges = true;
-    spec.die_with_thread = false;  // pooled: used by threads other than the one making it
-    spec.filter = FilterKind::kForkServer;
+    ResidentSpec r{fork_server_source(), FilterKind::kForkServer, true, {}, {filter.get()}};
     // The server's limits are ceilings; each program lowers them to its own.
-    spec.limits.cpu_s = 1e7;
-    spec.limits.memory_bytes = static_cast<size_t>(RLIM_INFINITY);
-    spec.limits.file_bytes = size_t{1} << 40;
-    spec.limits.max_open_files = 256;
-    spec.limits.max_processes = 1 << 14;
-    spec.stdin_fd = devnull.get();
-    spec.stdout_fd = devnull.get();
-    spec.stderr_fd = STDERR_FILENO;  // a crashing server's traceback is worth seeing
-    spec.extra_fds = {theirs.get(), filter.get()};
-    auto h = start_jail(spec);
+    r.limits.cpu_s = 1e7;
+    r.limits.memory_bytes = static_cast<size_t>(RLIM_INFINITY);
+    r.limits.file_bytes = size_t{1} << 40;
+    r.limits.max_open_files = 256;
+    r.limits.max_processes = 1 << 14;
+    auto h = start_resident(python_, r);
     if (!h) {
       why = h.error();
       return false;
     }
-    jail_ = *h;
-    ctl_ = std::move(mine);
+    server_ = std::move(*h);
     server_lost_ = false;
     return true;
   }
 
   void stop() {
     stop_judge_host();
-    ctl_.reset();  // the server exits on EOF
-    if (jail_.init_pid > 0) {
-      kill_jail(jail_);
-      while (waitpid(jail_.init_pid, nullptr, __WALL) < 0 && errno == EINTR) {
-      }
-      close(jail_.status_fd);
-      jail_ = JailHandle{};
-    }
+    stop_resident(server_);
   }
 
   // A judged run whose judge is rigor's own runner code: the judge runs in
@@ -269,12 +297,12 @@ class ForkServer : public Executor {
     }
     std::vector<int> fds = {src.get(), in.get(), w[0].get(), w[1].get(), w[2].get(), channel};
     for (int attempt = 0; attempt < 2; ++attempt) {
-      if (judge_host_.ctl.get() >= 0 &&
+      if (judge_host_.resident.ctl.get() >= 0 &&
           (judge_host_.memory_bytes != limits.memory_bytes || judge_host_.tasks >= kJudgeHostTasks)) {
         stop_judge_host();
       }
-      if (judge_host_.ctl.get() < 0 && !start_judge_host(limits, why)) return false;
-      if (send_with_fds(judge_host_.ctl.get(), "J", fds)) {
+      if (judge_host_.resident.ctl.get() < 0 && !start_judge_host(limits, why)) return false;
+      if (send_with_fds(judge_host_.resident.ctl.get(), "J", fds)) {
         ++judge_host_.tasks;
         return true;
       }
@@ -285,56 +313,25 @@ class ForkServer : public Executor {
   }
 
   bool start_judge_host(const Limits& limits, std::string& why) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-      why = fmt::format("socketpair: {}", strerror(errno));
-      return false;
-    }
-    UniqueFd mine(sv[0]), theirs(sv[1]);
-    UniqueFd devnull(open("/dev/null", O_RDWR | O_CLOEXEC));
-    if (devnull.get() < 0) {
-      why = "/dev/null";
-      return false;
-    }
-    JailSpec spec;
-    spec.exe = python_;
-    spec.argv = {"python3", "-I", "-S", "-c", judge_host_source()};
-    spec.env = jail_environment();
-    spec.namespaces = true;
-    spec.die_with_thread = false;  // pooled, like the server: it exits when its control socket closes
-    spec.filter = FilterKind::kProgram;
+    ResidentSpec r{judge_host_source(), FilterKind::kProgram, false, limits, {}};
     // The program's memory limit holds for the host as a whole. CPU time is
     // counted over the host's life, so only the wall clock bounds a task.
-    spec.limits = limits;
-    spec.limits.cpu_s = 1e7;
-    spec.limits.max_processes = 4;
-    spec.limits.max_open_files = std::max(limits.max_open_files, 64);
-    spec.stdin_fd = spec.stdout_fd = devnull.get();
-    spec.stderr_fd = STDERR_FILENO;  // a crashing host's traceback is worth seeing
-    spec.extra_fds = {theirs.get()};
-    auto h = start_jail(spec);
+    r.limits.cpu_s = 1e7;
+    r.limits.max_processes = 4;
+    r.limits.max_open_files = std::max(limits.max_open_files, 64);
+    auto h = start_resident(python_, r);
     if (!h) {
       why = h.error();
       return false;
     }
-    judge_host_.jail = *h;
-    judge_host_.ctl = std::move(mine);
+    judge_host_.isolation = h->jail.isolation;
+    judge_host_.resident = std::move(*h);
     judge_host_.memory_bytes = limits.memory_bytes;
-    judge_host_.isolation = h->isolation;
+    judge_host_.tasks = 0;
     return true;
   }
 
-  void stop_judge_host() {
-    judge_host_.ctl.reset();
-    if (judge_host_.jail.init_pid > 0) {
-      kill_jail(judge_host_.jail);
-      while (waitpid(judge_host_.jail.init_pid, nullptr, __WALL) < 0 && errno == EINTR) {
-      }
-      close(judge_host_.jail.status_fd);
-    }
-    judge_host_.jail = JailHandle{};
-    judge_host_.tasks = 0;
-  }
+  void stop_judge_host() { stop_resident(judge_host_.resident); }
 
   // What to start: a program, its limits and, for one side of a judged run, its channel.
   struct Request {
@@ -357,7 +354,7 @@ class ForkServer : public Executor {
   tl::expected<std::vector<Spawned>, std::string> spawn_retrying(const std::vector<Request>& requests) {
     if (!namespaces_) return tl::unexpected(std::string("the fork server needs namespaces; use the spawning executor"));
     std::string why;
-    if (ctl_.get() < 0 && !start(why)) return tl::unexpected("cannot start the fork server: " + why);
+    if (server_.ctl.get() < 0 && !start(why)) return tl::unexpected("cannot start the fork server: " + why);
     auto s = spawn(requests);
     if (!s && server_lost_) {
       stop();
@@ -407,7 +404,7 @@ class ForkServer : public Executor {
                                     limits.max_processes + kServerProcesses, limits.max_open_files,
                                     limits.file_bytes, i, limits.max_tmp_files, q.program->trusted_runner ? 1 : 0,
                                     q.channel_fd >= 0 ? 1 : 0, group_fds);
-      if (!send_with_fds(ctl_.get(), msg, fds)) {
+      if (!send_with_fds(server_.ctl.get(), msg, fds)) {
         server_lost_ = true;
         return tl::unexpected(fmt::format("fork server gone: {}", strerror(errno)));
       }
@@ -416,7 +413,7 @@ class ForkServer : public Executor {
     for (size_t got = 0; got < requests.size(); ++got) {
       std::string reply;
       UniqueFd pidfd;
-      if (!recv_with_fd(ctl_.get(), reply, pidfd, kSpawnReplyTimeoutS)) {
+      if (!recv_with_fd(server_.ctl.get(), reply, pidfd, kSpawnReplyTimeoutS)) {
         server_lost_ = true;
         return tl::unexpected(std::string("fork server did not answer"));
       }
@@ -458,8 +455,7 @@ class ForkServer : public Executor {
   }
 
   struct JudgeHost {
-    UniqueFd ctl;
-    JailHandle jail;
+    Resident resident;
     size_t memory_bytes = 0;  // the limit it was started with
     int tasks = 0;            // sent to it so far
     Isolation isolation;
@@ -468,8 +464,7 @@ class ForkServer : public Executor {
   std::string python_;
   bool namespaces_;
   bool cgroups_;
-  UniqueFd ctl_;
-  JailHandle jail_;
+  Resident server_;
   bool server_lost_ = false;
   JudgeHost judge_host_;
 };

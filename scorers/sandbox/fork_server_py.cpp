@@ -19,31 +19,17 @@
 // to the status fd and closes it; a failure to set up E's jail arrives there
 // first as "E" + reason + newline. E starts a session of its own, so that a
 // program's kill(0, ...) reaches only its own processes.
+#include <string>
+
 #include "scorers/sandbox/python_runner.h"
 
 namespace rigor::sandbox::detail {
 
 const char* fork_server_source() {
-  return R"PY(import os, sys, socket, select, ctypes, resource, types, traceback, builtins, signal, atexit, gc, site
-import collections, math, itertools, functools, heapq, bisect, re, string, typing, fractions, decimal, json, struct
-# The interpreter runs with -S: no .pth file of the host runs in here (one
-# on the reference VM imported threading, whose at-fork hook alone cost
-# ~3 ms of copy-on-write faults per program). What a program expects of
-# site stays: the installed packages and exit(), quit(), help().
-sys.path.extend(p for p in site.getsitepackages() if os.path.isdir(p))
-site.setquit()
-site.sethelper()
+  static const std::string source = std::string(resident_prelude()) + R"PY(import select, ctypes, resource, types, signal, atexit
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
 MS_NOSUID, MS_NODEV = 2, 4
-
-def read_all(fd):
-    parts = []
-    while True:
-        b = os.pread(fd, 1 << 20, sum(map(len, parts)))
-        if not b:
-            return b"".join(parts)
-        parts.append(b)
 
 BPF = read_all(4)
 os.close(4)
@@ -87,18 +73,6 @@ def enter_program(lim):
 for cap in range(64):
     if libc.prctl(24, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
         check(-1, "capbset")
-
-def exit_code(e):
-    c = e.code
-    if c is None:
-        return 0
-    if isinstance(c, int):
-        return c & 0xff
-    try:
-        sys.stderr.write(str(c) + "\n")
-    except Exception:
-        pass
-    return 1
 
 def program(src_fd, io, channel, lim, compiled):
     os.setsid()
@@ -281,6 +255,7 @@ while True:
         for f in fds:
             os.close(f)
 )PY";
+  return source.c_str();
 }
 
 }  // namespace rigor::sandbox::detail

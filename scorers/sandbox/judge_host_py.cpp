@@ -15,17 +15,14 @@
 // reporting), so that nothing an abnormal task left behind meets the next;
 // the harness also replaces a host after a number of tasks.
 // Between tasks, fds 0-3 are /dev/null: a received fd never lands on them.
+#include <string>
+
 #include "scorers/sandbox/python_runner.h"
 
 namespace rigor::sandbox::detail {
 
 const char* judge_host_source() {
-  return R"PY(import os, sys, socket, builtins, traceback, gc, site
-import collections, math, itertools, functools, heapq, bisect, re, string, typing, fractions, decimal, json, struct
-sys.path.extend(p for p in site.getsitepackages() if os.path.isdir(p))
-site.setquit()
-site.sethelper()
-CTL, DEVNULL, STATUS = 10, 11, 12
+  static const std::string source = std::string(resident_prelude()) + R"PY(CTL, DEVNULL, STATUS = 10, 11, 12
 os.dup2(3, CTL)
 os.dup2(os.open("/dev/null", os.O_RDWR), DEVNULL)
 for fd in range(4):
@@ -35,14 +32,6 @@ os.closerange(4, CTL)
 ctl = socket.socket(fileno=CTL)
 codes = {}
 
-def read_all(fd):
-    parts = []
-    while True:
-        b = os.pread(fd, 1 << 20, sum(map(len, parts)))
-        if not b:
-            return b"".join(parts)
-        parts.append(b)
-
 def code_of(fd):
     src = read_all(fd)
     code = codes.get(src)
@@ -51,18 +40,6 @@ def code_of(fd):
             codes.clear()
         code = codes[src] = compile(src, "solution.py", "exec")
     return code
-
-def exit_code(e):
-    c = e.code
-    if c is None:
-        return 0
-    if isinstance(c, int):
-        return c & 0xff
-    try:
-        sys.stderr.write(str(c) + "\n")
-    except Exception:
-        pass
-    return 1
 
 def run_task(fds):
     status = 125
@@ -119,6 +96,7 @@ while True:
         break
 os._exit(0)
 )PY";
+  return source.c_str();
 }
 
 }  // namespace rigor::sandbox::detail

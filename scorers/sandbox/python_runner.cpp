@@ -33,6 +33,42 @@ exec(compile(_rigor_src, "solution.py", "exec"), _rigor_m.__dict__)
 )PY";
 }
 
+const char* resident_prelude() {
+  // -S: no .pth file of the host runs in here (one on the reference VM
+  // imported threading, whose at-fork hook alone cost ~3 ms of copy-on-write
+  // faults per forked program). What a program expects of site stays: the
+  // installed packages and exit(), quit(), help(). Modules programs often
+  // use are imported once, here; threading is not (see above).
+  return R"PY(import os, sys, socket, traceback, builtins, gc, site
+import collections, math, itertools, functools, heapq, bisect, re, string, typing, fractions, decimal, json, struct
+sys.path.extend(p for p in site.getsitepackages() if os.path.isdir(p))
+site.setquit()
+site.sethelper()
+
+def read_all(fd):
+    parts = []
+    while True:
+        b = os.pread(fd, 1 << 20, sum(map(len, parts)))
+        if not b:
+            return b"".join(parts)
+        parts.append(b)
+
+# The exit status a SystemExit asks for, as the interpreter computes it.
+def exit_code(e):
+    c = e.code
+    if c is None:
+        return 0
+    if isinstance(c, int):
+        return c & 0xff
+    try:
+        sys.stderr.write(str(c) + "\n")
+    except Exception:
+        pass
+    return 1
+
+)PY";
+}
+
 std::vector<std::string> jail_environment() {
   return {"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "PYTHONIOENCODING=utf-8",
           "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0"};

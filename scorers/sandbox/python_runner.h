@@ -12,6 +12,11 @@ namespace rigor::sandbox::detail {
 // A judged run's channel, given as fd 4, becomes the program's fd 3.
 const char* spawn_runner_source();
 
+// Python source both long-lived interpreters start with: site's parts that
+// programs use (the interpreters run with -S), the modules they often
+// import, read_all(fd) and exit_code(SystemExit).
+const char* resident_prelude();
+
 // Python source of the fork server; see fork_server_py.cpp for the protocol.
 const char* fork_server_source();
 

@@ -156,12 +156,17 @@ LaunchedEngine::LaunchedEngine(LaunchSpec spec) {
   setpgid(pid_, pid_);
   close(log_fd);
 
+  // Why the start failed, with the log's tail. A temporary log is removed
+  // here, so the message does not send the reader to its path.
+  auto error = [&](const std::string& why) {
+    std::string where = temp_log_ ? "the end of its log" : fmt::format("its log ({})", log_path_);
+    LaunchError e(fmt::format("the engine ({}) {}; {}:\n{}", cmdline, why, where, tail_of_file(log_path_)));
+    if (temp_log_) std::filesystem::remove(log_path_);
+    return e;
+  };
   auto fail = [&](const std::string& why) {
     stop(2);
-    std::string msg = fmt::format("the engine ({}) {}; its log ({}):\n{}", cmdline, why, log_path_,
-                                  tail_of_file(log_path_));
-    if (temp_log_) std::filesystem::remove(log_path_);
-    throw LaunchError(msg);
+    throw error(why);
   };
   const auto deadline = t0 + std::chrono::duration<double>(spec.startup_timeout_s);
   while (true) {
@@ -171,10 +176,7 @@ LaunchedEngine::LaunchedEngine(LaunchSpec spec) {
       const pid_t group = pid_;
       pid_ = -1;
       kill(-group, SIGKILL);
-      std::string msg = fmt::format("the engine ({}) {} before it was healthy; its log ({}):\n{}", cmdline,
-                                    describe_status(status), log_path_, tail_of_file(log_path_));
-      if (temp_log_) std::filesystem::remove(log_path_);
-      throw LaunchError(msg);
+      throw error(describe_status(status) + " before it was healthy");
     }
     if (url.empty()) {  // the port is still to be read from the log
       std::smatch m;

@@ -130,7 +130,29 @@ TEST_F(LaunchTest, AnEngineThatExitsIsReportedWithItsLog) {
     const std::string what = e.what();
     EXPECT_NE(what.find("exited with code 3"), std::string::npos) << what;
     EXPECT_NE(what.find("CUDA out of memory (simulated)"), std::string::npos) << what;
+    // The temporary log is removed with the engine: the message quotes its
+    // end and does not send the reader to a path that no longer exists.
+    EXPECT_NE(what.find("the end of its log"), std::string::npos) << what;
+    EXPECT_EQ(what.find("/rigor-"), std::string::npos) << what;
   }
+}
+
+TEST_F(LaunchTest, AKeptLogIsNamedWhenTheEngineFails) {
+  LaunchSpec spec;
+  spec.command = {"sh", "-c", "echo 'bad flag'; exit 2"};
+  spec.port = free_loopback_port();
+  spec.health_url = "http://127.0.0.1:{port}/health";
+  spec.startup_timeout_s = 30;
+  spec.log_path = (dir_ / "engine.log").string();
+  try {
+    LaunchedEngine engine(spec);
+    FAIL() << "an engine that exits must not count as started";
+  } catch (const LaunchError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("its log (" + spec.log_path + ")"), std::string::npos) << what;
+    EXPECT_NE(what.find("bad flag"), std::string::npos) << what;
+  }
+  EXPECT_TRUE(fs::exists(spec.log_path));
 }
 
 TEST_F(LaunchTest, AProgramThatCannotBeRunIsReported) {

@@ -69,6 +69,12 @@ ModelConfig read_model(const toml::table& t, const std::string& file, int index)
   }
   if (m.engine == "sim") {
     m.sim_profiles = resolve_relative(r.required(r.str("sim_profiles"), "sim_profiles"), file);
+    if (auto v = r.integer("sim_seed")) {
+      if (*v < 0) r.fail(r.node("sim_seed"), "sim_seed", "must be >= 0");
+      m.sim_seed = static_cast<uint64_t>(*v);
+    }
+  } else if (r.node("sim_seed")) {
+    r.fail(r.node("sim_seed"), "sim_seed", "only engine sim takes a simulator seed");
   }
 
   if (auto st = r.table("sampling")) {
@@ -217,6 +223,8 @@ nlohmann::json Config::resolved() const {
     for (const auto& h : m.headers) names.push_back(h.substr(0, h.find(':')));
     mj["headers"] = names;
     if (m.engine == "sim") mj["sim_profiles"] = m.sim_profiles;
+    // Only when set, so that the hashes of configs written before it stay the same.
+    if (m.engine == "sim" && m.sim_seed != 0) mj["sim_seed"] = m.sim_seed;
     // Rate limits and budgets pace a run without changing its results, so they
     // stay out of the resolved config (and its hash): changing them resumes.
     if (m.engine == "openai" && m.dialect != "openai") mj["dialect"] = m.dialect;

@@ -56,6 +56,7 @@ struct ModelConfig {
   bool adaptive_concurrency = false;  // halve concurrency on 429, recover on success
   // engine = "sim": the simulator profiles file to serve (model_id names the profile).
   std::string sim_profiles;    // path, resolved against the config's folder
+  uint64_t sim_seed = 0;       // the simulator's --seed: another seed is another deployment of the same profiles
   // engine = "openai" only: start this engine locally first ("{port}" in
   // base_url is replaced by the port chosen for it).
   std::optional<LaunchConfig> launch;

@@ -413,7 +413,7 @@ Spent spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store
 }
 
 // Where each model is served: its configured URL, an engine launched for it
-// ([models.launch]) or one simulator per distinct profiles file. Launched
+// ([models.launch]) or one simulator per distinct profiles file and seed. Launched
 // engines and simulators stop when this is destroyed.
 struct Endpoints {
   std::map<std::string, std::unique_ptr<SimProcess>> sims;
@@ -434,13 +434,13 @@ Endpoints start_endpoints(const Config& cfg, const RunOptions& opts, const Plan&
       e.base_urls.push_back(url);
       continue;
     }
-    auto& sim = e.sims[m.sim_profiles];
+    auto& sim = e.sims[fmt::format("{} --seed {}", m.sim_profiles, m.sim_seed)];
     bool needed = false;
     for (size_t mi = 0; mi < cfg.models.size(); ++mi) needed |= !plan.tasks[mi].empty();
     if (!sim && needed) {
       try {
         sim = std::make_unique<SimProcess>(opts.exe.empty() ? self_exe() : opts.exe, m.sim_profiles, 15, 1,
-                                           cfg.run.gpqa_csv);
+                                           cfg.run.gpqa_csv, m.sim_seed);
       } catch (const std::exception& e) {
         throw ConfigError(fmt::format("{}: model {}: {}", cfg.path, m.name, e.what()));
       }

@@ -15,11 +15,12 @@ std::string self_exe() {
 }
 
 SimProcess::SimProcess(const std::string& exe, const std::string& profiles, double timeout_s, int threads,
-                       const std::string& gpqa_csv) {
+                       const std::string& gpqa_csv, uint64_t seed) {
   LaunchSpec spec;
   spec.command = {exe,           "sim",      "--host",   "127.0.0.1", "--port",
                   "0",           "--profiles", profiles, "--threads", std::to_string(std::max(1, threads))};
   if (!gpqa_csv.empty()) spec.command.insert(spec.command.end(), {"--gpqa-csv", gpqa_csv});
+  if (seed != 0) spec.command.insert(spec.command.end(), {"--seed", std::to_string(seed)});
   spec.port_from_log = R"(listening on [0-9.]+:([0-9]+))";
   spec.health_url = "http://127.0.0.1:{port}/health";
   spec.startup_timeout_s = timeout_s;

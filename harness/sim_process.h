@@ -2,6 +2,7 @@
 // a LaunchedEngine (harness/launch.h) whose port the simulator picks itself.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,9 +19,10 @@ class SimProcess {
   // timeout_s in all) until its /health answers. The child dies with this
   // process even on kill -9 (PR_SET_PDEATHSIG). Throws std::runtime_error
   // with the child's output if it does not come up. `threads` > 1 passes
-  // --threads; a `gpqa_csv` path passes --gpqa-csv (GPQA prompts answered).
+  // --threads; a `gpqa_csv` path passes --gpqa-csv (GPQA prompts answered);
+  // `seed` is its --seed (mixed into every response).
   SimProcess(const std::string& exe, const std::string& profiles, double timeout_s = 15, int threads = 1,
-             const std::string& gpqa_csv = "");
+             const std::string& gpqa_csv = "", uint64_t seed = 0);
   ~SimProcess();  // SIGTERM to its process group, SIGKILL after 2 s; always reaped
   SimProcess(const SimProcess&) = delete;
   SimProcess& operator=(const SimProcess&) = delete;

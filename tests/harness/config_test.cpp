@@ -119,6 +119,20 @@ sim_profiles = "sim_profiles.toml"
 )",
                           "/etc/rigor/demo.toml");
   EXPECT_EQ(c.models[0].sim_profiles, "/etc/rigor/sim_profiles.toml");
+  EXPECT_EQ(c.models[0].sim_seed, 0u);
+  EXPECT_EQ(c.resolved().dump().find("sim_seed"), std::string::npos) << "unset: old configs keep their hash";
+}
+
+TEST(ConfigTest, ASimSeedIsASimulatorsOnlyAndNotNegative) {
+  const std::string head = "[run]\nseed = 1\nsuites = [\"aime24\"]\n[[models]]\nname = \"m\"\nmodel_id = \"full\"\n";
+  Config c = parse_config(head + "engine = \"sim\"\nsim_profiles = \"p.toml\"\nsim_seed = 3\n", "c.toml");
+  EXPECT_EQ(c.models[0].sim_seed, 3u);
+  EXPECT_NE(c.resolved().dump().find("\"sim_seed\":3"), std::string::npos);
+  EXPECT_THROW(parse_config(head + "engine = \"sim\"\nsim_profiles = \"p.toml\"\nsim_seed = -1\n", "c.toml"),
+               ConfigError);
+  EXPECT_THROW(parse_config(head + "engine = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\nsim_seed = 3\n",
+                            "c.toml"),
+               ConfigError);
 }
 
 TEST(ConfigTest, ExampleConfigsParse) {

@@ -59,11 +59,16 @@ void add_verify_command(CLI::App& app, Action& action) {
       "fingerprint card of the claim's tokenizer (deterministic). accuracy: problems of a suite on the claim's\n"
       "model card, drawn at random, one sample each at the card's protocol, in a sequential test (Wald's SPRT) of\n"
       "accuracy >= card - tolerance against accuracy <= card - tolerance - gap; an endpoint as accurate as its\n"
-      "claim is called inconsistent with probability <= alpha however long it runs. --reference RUN[:MODEL]: instead\n"
-      "of the card, compare with a trusted run in the same database (its suite and sampling settings): accuracy per\n"
-      "problem against the run's, and output length against its median, two tests by betting at alpha/2 each.\n"
-      "--reference MODEL (another model of the config): the tokenizer test compares slopes with that live endpoint,\n"
-      "so any tokenizer family works. Every request is stored; rigor report --verify shows them.\n"
+      "claim is called inconsistent with probability <= alpha however long it runs.\n"
+      "--reference RUN[:MODEL] (a trusted run in the same database) or --reference MODEL (another model of the\n"
+      "config, a trusted live endpoint): instead of the card, each drawn problem is answered by the endpoint and\n"
+      "by the reference (one of the run's stored samples of it, each used once, at the run's settings; or the\n"
+      "live endpoint, sent the same prompt and seed at the card's protocol), and five paired tests by betting run\n"
+      "at alpha/5 each: accuracy more than tolerance below the reference's, reasoning length, answer length (longer\n"
+      "or shorter than the reference's in the same pair more often than not), truncation rate and extraction\n"
+      "failures (more often than the reference). With MODEL the tokenizer test compares slopes with that endpoint,\n"
+      "so any tokenizer family works, and both endpoints' spend counts against the budget. A pair whose reference\n"
+      "request failed is dropped. Every request is stored; rigor report --verify shows them.\n"
       "Exit 0 consistent, 1 inconsistent, 3 undecided within the budget, 2 usage or config error, 5 endpoint down.");
   c->add_option("-c,--config", a->config, "config (TOML) that defines the model")->required()->check(CLI::ExistingFile);
   c->add_option("--model", a->opts.model, "the config's model to verify")->required();
@@ -72,17 +77,18 @@ void add_verify_command(CLI::App& app, Action& action) {
   c->add_option("--cards", a->opts.cards_dir, "folder of model cards (default: the bundled suites/cards/models)");
   c->add_option("--suite", a->opts.suite, "accuracy suite (default: the first on the card this build can run)");
   c->add_option("--reference", a->reference,
-                "RUN or RUN:MODEL in the same database: a trusted run to compare accuracy and lengths with, instead of "
-                "the card's figures; or another model of the config (a trusted endpoint): compare tokenizers with it "
-                "instead of a fingerprint card");
+                "RUN or RUN:MODEL in the same database: a trusted run to compare accuracy, reasoning and answer "
+                "lengths, truncation and extraction failures with, pair by pair, instead of the card's figures; or "
+                "another model of the config (a trusted live endpoint): compare tokenizers and the same with it");
   c->add_option("--alpha", a->opts.alpha, "false-accusation rate (default 0.01)")->check(CLI::Range(1e-6, 0.5));
-  c->add_option("--beta", a->opts.beta, "accuracy test: miss rate against an endpoint `gap` below the bound "
-                                       "(default 0.05)")->check(CLI::Range(1e-6, 0.5));
+  c->add_option("--beta", a->opts.beta, "accuracy test: miss rate against an endpoint `gap` below the bound; "
+                                       "against a reference, the level of the consistent side (default 0.05)")->check(CLI::Range(1e-6, 0.5));
   c->add_option("--tolerance", a->tolerance_points, "points below the card's figure that still count as the claim "
                                                    "(default 5)")->check(CLI::Range(0.0, 50.0));
   c->add_option("--gap", a->gap_points, "points below that bound the test is tuned to detect (default 15)")
       ->check(CLI::Range(1.0, 90.0));
-  c->add_option("--max-samples", a->opts.max_samples, "accuracy samples at most (default 400)")->check(CLI::Range(1, 100000));
+  c->add_option("--max-samples", a->opts.max_samples,
+                "accuracy samples at most; against a reference, drawn problems (pairs) (default 400)")->check(CLI::Range(1, 100000));
   c->add_option("--budget-usd", a->opts.budget_usd, "stop before spending more dollars (at the model's pricing)")
       ->check(CLI::Range(0.0, 1e9));
   c->add_option("--budget-tokens", a->opts.budget_tokens, "stop before more tokens (prompt + completion)")

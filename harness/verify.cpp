@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -19,6 +21,7 @@
 #include "harness/error_summary.h"
 #include "harness/launch_model.h"
 #include "harness/sim_process.h"
+#include "harness/verify_compare.h"
 #include "rigor_version.h"
 #include "scorers/scorer.h"
 #include "suites/registry.h"
@@ -49,7 +52,13 @@ nlohmann::json VerifyOutcome::to_json() const {
           {"claim", claim},
           {"card", card_source},
           {"tests", t},
-          {"spent", {{"requests", requests}, {"tokens", tokens}, {"cost_usd", cost_usd}, {"estimated", estimated}}},
+          {"spent",
+           {{"requests", requests},
+            {"tokens", tokens},
+            {"cost_usd", cost_usd},
+            {"estimated", estimated},
+            {"reference", {{"requests", reference_requests}, {"tokens", reference_tokens},
+                           {"cost_usd", reference_cost_usd}}}}},
           {"budget_spent", budget_spent},
           {"cancelled", cancelled},
           {"next_step", next_step}};
@@ -267,9 +276,41 @@ struct ReferenceRun {
   double temperature = 0.6, top_p = 0.95;
   int max_tokens = 32768;
   int samples = 0;
-  std::map<std::string, double> rate;                 // problem id -> fraction correct
-  std::map<std::string, std::vector<int64_t>> lengths;  // problem id -> output tokens of its samples
+  std::map<std::string, std::vector<SampleTraits>> pool;  // problem id -> what each of its samples showed
 };
+
+// Usage's reasoning tokens, or -1 when they are not a count: not reported, or
+// 0 beside reasoning text (servers that do not count them say 0).
+int64_t counted_reasoning(int64_t tokens, const std::string& reasoning) {
+  return tokens == 0 && !reasoning.empty() ? -1 : tokens;
+}
+
+// What a sample showed, for the comparison with a reference (harness/verify_compare.h).
+SampleTraits traits_of(const Completion& c, const Verdict& v) {
+  SampleTraits t;
+  t.correct = v.correct;
+  t.truncated = c.finish_reason == "length" || c.reasoning_unclosed;
+  t.extraction_failed = !t.truncated && !v.extracted_ok;
+  t.reasoning_tokens = counted_reasoning(c.usage.reasoning_tokens, c.reasoning);
+  t.answer_tokens = c.usage.completion_tokens >= 0 && t.reasoning_tokens >= 0
+                        ? c.usage.completion_tokens - t.reasoning_tokens
+                        : -1;
+  t.reasoning_bytes = static_cast<int64_t>(c.reasoning.size());
+  t.answer_bytes = static_cast<int64_t>(c.text.size());
+  return t;
+}
+
+SampleTraits traits_of(const SampleRecord& s) {
+  SampleTraits t;
+  t.correct = s.correct;
+  t.truncated = s.truncated;
+  t.extraction_failed = !s.truncated && !s.extracted_ok;
+  t.reasoning_tokens = counted_reasoning(s.reasoning_tokens, s.reasoning);
+  t.answer_tokens = s.completion_tokens >= 0 && t.reasoning_tokens >= 0 ? s.completion_tokens - t.reasoning_tokens : -1;
+  t.reasoning_bytes = static_cast<int64_t>(s.reasoning.size());
+  t.answer_bytes = static_cast<int64_t>(s.response.size());
+  return t;
+}
 
 class Verifier {
  public:
@@ -287,8 +328,15 @@ class Verifier {
   // completion order; stops early when `stop_` is set. Forwards the caller's
   // cancel flag.
   void drive(const NextJob& next, const OnResult& on_result, Engine* engine = nullptr);
+  // The same for the endpoint and the live reference at once (the reference's
+  // run in a second thread): the callbacks of the two may run concurrently.
+  void drive_both(const NextJob& next, const OnResult& on_result, const NextJob& ref_next,
+                  const OnResult& ref_on_result);
+  // Runs `body` while a thread forwards the caller's cancel flag to stop_.
+  void watching_cancel(const std::function<void()>& body);
+  // `to` is the model that answered (its pricing); the endpoint's by default.
   VerifyRequestRecord record(const std::string& test, const std::string& item, const CompletionRequest& req,
-                             const CompletionResult& res);
+                             const CompletionResult& res, const ModelConfig* to = nullptr);
   bool over_budget(double next_usd, int64_t next_tokens) const;
   VerifyTest tokenizer_test();
   VerifyTest live_tokenizer_test();
@@ -296,7 +344,9 @@ class Verifier {
   // reference's when `to` is given), filling in prompt_tokens.
   void measure_probes(std::vector<ProbeReading>& probes, Engine* engine = nullptr, const ModelConfig* to = nullptr);
   VerifyTest accuracy_test();
-  VerifyTest reference_test();
+  // Against --reference (a stored run or a live model): the paired tests of
+  // harness/verify_compare.h.
+  std::vector<VerifyTest> reference_tests();
   // Loads the accuracy test's suite and checks its hypotheses (ConfigError
   // before any request when they leave no room).
   void choose_card_suite() {
@@ -337,6 +387,25 @@ class Verifier {
                      const Sampling& sampling, const Observe& observe);
   void describe(const SampleStats& st, VerifyTest& t) const;
   std::string why_undecided(const SampleStats& st) const;
+
+  struct PairStats {
+    uint64_t draws = 0;
+    int64_t pairs = 0;  // both sides judged and handed to the comparison
+    int errors = 0, reference_errors = 0, cut_short = 0;
+    bool failing = false;     // more requests failed than pairs were judged
+    bool pool_spent = false;  // every stored reference sample was used once
+  };
+  using StoredPool = std::map<std::string, std::vector<SampleTraits>>;
+  // Called with each complete pair, in draw order; true when the comparison has decided.
+  using ObservePair = std::function<bool(const SampleTraits& endpoint, const SampleTraits& reference)>;
+  // Draws `problems` uniformly with replacement, one pair each: the endpoint's
+  // sample and, with `pool`, one of the problem's stored reference samples not
+  // used before (only problems with one left are drawn), else the live
+  // reference's sample of the same prompt, seed and settings. Stores every
+  // request of both sides; a pair with a failed side is dropped. Stops as
+  // sample() does, or when the pool is spent.
+  PairStats sample_pairs(const Suite& suite, const std::vector<const Problem*>& problems, const Sampling& sampling,
+                         const StoredPool* pool, const ObservePair& observe);
   void progress(const std::string& line) const {
     if (opts_.progress) fmt::print(stderr, "rigor: verify {}: {}\n", model().name, line);
   }
@@ -359,6 +428,7 @@ class Verifier {
   std::string id_;
   int64_t seq_ = 0;
   Spend spend_;
+  Spend reference_spend_;  // of which the live reference's requests
   bool budget_spent_ = false;
   bool cancelled_ = false;
   std::atomic<bool> stop_{false};
@@ -379,8 +449,7 @@ CompletionRequest Verifier::request(const std::string& prompt, int max_tokens, u
   return r;
 }
 
-void Verifier::drive(const NextJob& next, const OnResult& on_result, Engine* engine) {
-  stop_ = false;
+void Verifier::watching_cancel(const std::function<void()>& body) {
   std::atomic<bool> done{false};
   std::thread watch([&] {  // the caller's Ctrl-C reaches requests in flight
     while (!done) {
@@ -392,7 +461,7 @@ void Verifier::drive(const NextJob& next, const OnResult& on_result, Engine* eng
     }
   });
   try {
-    (engine ? engine : engine_.get())->run(next, on_result, &stop_);
+    body();
   } catch (...) {
     done = true;
     watch.join();
@@ -402,8 +471,38 @@ void Verifier::drive(const NextJob& next, const OnResult& on_result, Engine* eng
   watch.join();
 }
 
+void Verifier::drive(const NextJob& next, const OnResult& on_result, Engine* engine) {
+  stop_ = false;
+  watching_cancel([&] { (engine ? engine : engine_.get())->run(next, on_result, &stop_); });
+}
+
+void Verifier::drive_both(const NextJob& next, const OnResult& on_result, const NextJob& ref_next,
+                          const OnResult& ref_on_result) {
+  stop_ = false;
+  watching_cancel([&] {
+    std::exception_ptr failed;
+    std::thread other([&] {
+      try {
+        reference_engine_->run(ref_next, ref_on_result, &stop_);
+      } catch (...) {
+        failed = std::current_exception();
+        stop_ = true;
+      }
+    });
+    try {
+      engine_->run(next, on_result, &stop_);
+    } catch (...) {
+      stop_ = true;
+      other.join();
+      throw;
+    }
+    other.join();
+    if (failed) std::rethrow_exception(failed);
+  });
+}
+
 VerifyRequestRecord Verifier::record(const std::string& test, const std::string& item, const CompletionRequest& req,
-                                     const CompletionResult& res) {
+                                     const CompletionResult& res, const ModelConfig* to) {
   VerifyRequestRecord r;
   r.verify_id = id_;
   r.seq = seq_++;
@@ -421,7 +520,7 @@ VerifyRequestRecord Verifier::record(const std::string& test, const std::string&
     r.completion_tokens = res->usage.completion_tokens;
     r.reasoning_tokens = res->usage.reasoning_tokens;
     r.latency_s = res->total_s;
-    r.cost_usd = cost_usd(model().pricing, res->usage);
+    r.cost_usd = cost_usd((to ? *to : model()).pricing, res->usage);
   } else {
     r.status = "error";
     // Neither key may reach the store through an echoed error message.
@@ -461,9 +560,10 @@ void Verifier::measure_probes(std::vector<ProbeReading>& probes, Engine* engine,
       },
       [&](uint64_t tag, CompletionResult res) {
         auto rec = record(to ? "tokenizer-reference" : "tokenizer",
-                          fmt::format("{} x{}", probes[tag].unit, probes[tag].k), sent[tag], res);
+                          fmt::format("{} x{}", probes[tag].unit, probes[tag].k), sent[tag], res, &mc);
         store_.put_verify_request(rec);
         spend_.add(rec, mc.pricing);
+        if (to) reference_spend_.add(rec, mc.pricing);
         if (res) probes[tag].prompt_tokens = res->usage.prompt_tokens;
       },
       engine);
@@ -804,115 +904,233 @@ ReferenceRun load_reference(Store& store, const Config& cfg, const VerifyOptions
     throw ConfigError(fmt::format("--reference {}: suite {} is not posed as in the reference run: {}", opts.reference,
                                   suite, fmt::join(differ, "; ")));
   }
-  std::map<std::string, std::pair<int, int>> tally;  // problem -> (correct, judged)
   for (const auto& s : store.samples(ref.run_id)) {
     if (s.model != ref.model || s.suite != suite || s.status != SampleStatus::kOk) continue;
-    auto& [right, judged] = tally[s.problem_id];
-    right += s.correct;
-    ++judged;
+    ref.pool[s.problem_id].push_back(traits_of(s));
     ++ref.samples;
-    if (s.completion_tokens >= 0) ref.lengths[s.problem_id].push_back(s.completion_tokens);
   }
-  for (const auto& [id, t] : tally) ref.rate[id] = static_cast<double>(t.first) / t.second;
-  if (ref.rate.empty()) {
+  if (ref.pool.empty()) {
     throw ConfigError(fmt::format("--reference {}: model {} has no finished {} samples in run {}", opts.reference,
                                   ref.model, suite, ref.run_id));
   }
   return ref;
 }
 
-// 1 when `len` is above the median of `ref`, 0 below, 1/2 at it; nullopt
-// without lengths (no usage on either side). For a sample of the same model as the reference's, its expectation
-// is 1/2 (its rank among the n + 1 is uniform).
-std::optional<double> above_median(int64_t len, std::vector<int64_t> ref) {
-  if (ref.empty() || len < 0) return std::nullopt;
-  std::sort(ref.begin(), ref.end());
-  const size_t n = ref.size();
-  const double median = n % 2 ? static_cast<double>(ref[n / 2]) : (ref[n / 2 - 1] + ref[n / 2]) / 2.0;
-  return static_cast<double>(len) > median ? 1.0 : static_cast<double>(len) < median ? 0.0 : 0.5;
+Verifier::PairStats Verifier::sample_pairs(const Suite& suite, const std::vector<const Problem*>& problems,
+                                           const Sampling& sampling, const StoredPool* pool,
+                                           const ObservePair& observe) {
+  PairStats st;
+  auto scorer = make_scorer(suite.scorer);
+  const Spend before = spend_;
+  const uint64_t stream = fnv1a64("paired");
+  Rng rng(opts_.seed ^ 0x7665726966790000ull ^ stream);
+  struct Draw {
+    const Problem* problem = nullptr;
+    PromptedSample prompt;
+    CompletionRequest req[2];               // the endpoint's, the live reference's
+    std::optional<SampleTraits> sides[2];   // what each side showed, once judged
+    int back = 0;                           // sides come back (a stored reference side at once)
+    bool dropped = false;                   // a side failed: not a pair
+  };
+  std::map<uint64_t, Draw> draws;
+  StoredPool unused = pool ? *pool : StoredPool{};
+  std::vector<const Problem*> open = problems;  // problems that can still be drawn
+  uint64_t fed = 0, finished = 0;
+  bool decided = false;
+  std::mutex mu;
+  const bool budgeted = opts_.budget_usd > 0 || opts_.budget_tokens > 0;
+  // Two rounds of requests in flight a batch: fewer waits for a batch's slowest
+  // answer; no more requests wasted at a decision, which stops the sending.
+  const size_t batch_size = 2 * static_cast<size_t>(std::max(1, std::min(opts_.concurrency, model().concurrency)));
+
+  // One side of a draw came back: judge it, store it, and feed complete pairs in draw order.
+  auto arrive = [&](int side, uint64_t tag, CompletionResult res) {
+    std::lock_guard<std::mutex> lock(mu);
+    Draw& d = draws.at(tag);
+    const ModelConfig& mc = side == 0 ? model() : *live_reference_;
+    auto rec = record(side == 0 ? "paired" : "paired-reference", d.problem->id, d.req[side], res, &mc);
+    rec.gold = d.prompt.gold;
+    if (res) {
+      Verdict v = res->reasoning_unclosed ? Verdict{} : scorer->score(res->text, d.prompt.gold);
+      rec.extracted = v.extracted;
+      if (v.error) {
+        rec.status = "error";
+        rec.error = "scorer: " + v.reason;
+      } else {
+        rec.correct = v.correct ? 1 : 0;
+        d.sides[side] = traits_of(*res, v);
+      }
+    }
+    if (!d.sides[side]) {
+      d.dropped = true;
+      if (!res && res.error().code == ErrorCode::kCancelled) {
+        ++st.cut_short;
+      } else {
+        ++(side == 0 ? st.errors : st.reference_errors);
+      }
+    }
+    store_.put_verify_request(rec);
+    spend_.add(rec, mc.pricing);
+    if (side == 1) reference_spend_.add(rec, mc.pricing);
+    if (++d.back == 2) ++finished;
+    if (st.errors + st.reference_errors >= 10 && st.errors + st.reference_errors > st.pairs) st.failing = stop_ = true;
+    while (!decided && fed < st.draws && draws.at(fed).back == 2) {
+      Draw& a = draws.at(fed++);
+      if (a.dropped) continue;
+      ++st.pairs;
+      decided = observe(*a.sides[0], *a.sides[1]);
+    }
+    if (decided) stop_ = true;
+  };
+
+  while (!decided && !cancelled_ && !budget_spent_ && !st.failing && !st.pool_spent &&
+         static_cast<int>(st.draws) < opts_.max_samples) {
+    // A batch of draws at a time, the same for both sides; with a budget the
+    // first pair goes alone, so that the others know what a pair costs.
+    const uint64_t first = st.draws;
+    const size_t want = budgeted && finished == 0 ? 1 : batch_size;
+    const double mean_usd = finished > 0 ? (spend_.usd - before.usd) / static_cast<double>(finished) : 0;
+    const double mean_tokens =
+        finished > 0 ? static_cast<double>(spend_.tokens - before.tokens) / static_cast<double>(finished) : 0;
+    for (size_t i = 0; i < want && static_cast<int>(st.draws) < opts_.max_samples; ++i) {
+      const double k = static_cast<double>(i + 1);
+      if (over_budget(mean_usd * k, static_cast<int64_t>(mean_tokens * k))) {
+        budget_spent_ = true;
+        break;
+      }
+      if (pool) {
+        std::erase_if(open, [&](const Problem* p) { return unused[p->id].empty(); });
+        if (open.empty()) {
+          st.pool_spent = true;
+          break;
+        }
+      }
+      const Problem& p = *open[rng.below(open.size())];
+      const uint64_t seed = sample_seed(opts_.seed ^ stream, suite.name, p.id, static_cast<int>(st.draws));
+      Draw d;
+      d.problem = &p;
+      d.prompt = make_prompt(suite, p, seed);
+      for (int side = 0; side < 2; ++side) {
+        d.req[side] = request(d.prompt.user_message, sampling.max_tokens, seed, side == 0 ? model_ : live_reference_);
+        d.req[side].temperature = sampling.temperature;
+        d.req[side].top_p = sampling.top_p;
+      }
+      if (pool) {
+        auto& left = unused[p.id];
+        const size_t j = rng.below(left.size());
+        d.sides[1] = left[j];
+        left[j] = left.back();
+        left.pop_back();
+        d.back = 1;
+      }
+      draws.emplace(st.draws++, std::move(d));
+    }
+    const uint64_t end = st.draws;
+    if (end == first) break;  // nothing could be drawn
+    uint64_t cursor[2] = {first, first};
+    auto next_of = [&](int side) {
+      return [&, side]() -> std::optional<EngineJob> {
+        std::lock_guard<std::mutex> lock(mu);
+        if (stop_ || decided || cursor[side] >= end) return std::nullopt;
+        const uint64_t tag = cursor[side]++;
+        return EngineJob{tag, draws.at(tag).req[side]};
+      };
+    };
+    auto on_result_of = [&](int side) {
+      return [&, side](uint64_t tag, CompletionResult res) { arrive(side, tag, std::move(res)); };
+    };
+    if (pool) {
+      drive(next_of(0), on_result_of(0));
+    } else {
+      drive_both(next_of(0), on_result_of(0), next_of(1), on_result_of(1));
+    }
+  }
+  return st;
 }
 
-VerifyTest Verifier::reference_test() {
-  VerifyTest t;
-  t.name = "reference";
-  const ReferenceRun& ref = *reference_;
-  const double a = opts_.alpha / 2;  // accuracy and length share the false-accusation budget
-  const double d = opts_.tolerance, g = opts_.gap;
-  // Inconsistent: accuracy below the reference's by more than the tolerance,
-  // or output longer than the reference's median more often than not.
-  BettingTest worse(-1 - d, 1 - d), longer(-0.5, 0.5);
-  // Consistent: evidence against "worse by tolerance + gap" and against
-  // "longer than the median in over 65% of samples".
-  BettingTest not_much_worse(-1 + d + g, 1 + d + g), not_much_longer(-0.35, 0.65);
+std::vector<VerifyTest> Verifier::reference_tests() {
+  const bool live = live_reference_ != nullptr;
+  if (live && !card_suite_) {
+    VerifyTest t;
+    t.name = "paired accuracy";
+    t.summary = fmt::format("no suite on the card of {} can run here", card_.name);
+    t.evidence = card_suite_skipped_;
+    return {t};
+  }
+  const Suite& suite = live ? card_suite_->second : reference_->suite;
   std::vector<const Problem*> problems;
-  for (const auto& p : ref.suite.problems) {
-    if (ref.rate.count(p.id)) problems.push_back(&p);
+  for (const auto& p : suite.problems) {
+    if (live || reference_->pool.count(p.id)) problems.push_back(&p);
   }
-  int64_t correct = 0;
-  double ref_sum = 0, above = 0;
-  t.error_rate = fmt::format("<= {:g} (two tests by betting at {:g} each; always valid by Ville's inequality for an "
-                             "endpoint serving the reference's model)", opts_.alpha, a);
-  const Spend before = spend_;
-  const Sampling sampling{ref.temperature, ref.top_p, ref.max_tokens};
-  // Without output lengths (no usage), accuracy decides alone.
-  auto lengths_known = [&] { return longer.samples() > 0; };
-  auto inconsistent = [&] { return worse.rejects(a) || longer.rejects(a); };
-  auto consistent = [&] {
-    return not_much_worse.rejects(opts_.beta) && (!lengths_known() || not_much_longer.rejects(opts_.beta));
-  };
-  auto decided = [&] { return inconsistent() || consistent(); };
-  const SampleStats st = sample("reference", ref.suite, problems, sampling,
-                                [&](const Problem& p, bool right, const Completion& c) {
-    const double r = ref.rate.at(p.id);
-    const double x = right ? 1 : 0;
-    const auto s = above_median(c.usage.completion_tokens, ref.lengths.count(p.id) ? ref.lengths.at(p.id)
-                                                                                  : std::vector<int64_t>{});
-    worse.add(r - x - d);
-    not_much_worse.add(x - r + d + g);
-    if (s) {
-      longer.add(*s - 0.5);
-      not_much_longer.add(0.65 - *s);
-      above += *s;
-    }
-    correct += right;
-    ref_sum += r;
-    return decided();
-  });
-  const int64_t n = worse.samples();
-  auto pct = [&](double v) { return n > 0 ? 100 * v / static_cast<double>(n) : 0.0; };
-  t.summary = fmt::format("{} against run {} ({}): {}/{} correct ({:.1f}%) where the reference averaged {:.1f}%; {}",
-                          ref.suite.name, ref.run_id, ref.model, correct, n, pct(static_cast<double>(correct)),
-                          pct(ref_sum),
-                          lengths_known() ? fmt::format("output longer than the reference's median in {:.0f}% of "
-                                                        "samples",
-                                                        100 * above / static_cast<double>(longer.samples()))
-                                          : "no output lengths (no usage), so accuracy decides alone");
-  t.evidence.push_back(fmt::format(
-      "accuracy: log wealth {:+.2f} against \"no more than {:.0f} points below the reference\" (inconsistent at "
-      "{:+.2f}); {:+.2f} against \"{:.0f} points below\" (consistent at {:+.2f})",
-      worse.log_wealth(), d * 100, std::log(1 / a), not_much_worse.log_wealth(), (d + g) * 100,
-      std::log(1 / opts_.beta)));
-  t.evidence.push_back(fmt::format(
-      "length: log wealth {:+.2f} against \"output is longer than the reference's median at most half the time\" "
-      "(inconsistent at {:+.2f}); {:+.2f} against \"in 65% of samples\" (consistent at {:+.2f})",
-      longer.log_wealth(), std::log(1 / a), not_much_longer.log_wealth(), std::log(1 / opts_.beta)));
-  t.evidence.push_back(fmt::format("problems drawn uniformly with replacement from the {} problems the reference "
-                                   "ran ({} samples), at its temperature {:g}, top-p {:g}, max_tokens {}",
-                                   problems.size(), ref.samples, ref.temperature, ref.top_p, ref.max_tokens));
-  describe(st, t);
-  if (inconsistent()) {
-    t.verdict = VerifyVerdict::kInconsistent;
-  } else if (consistent()) {
-    t.verdict = VerifyVerdict::kConsistent;
+  const Sampling sampling = live ? Sampling{card_.protocol.temperature, card_.protocol.top_p, card_.protocol.max_tokens}
+                                 : Sampling{reference_->temperature, reference_->top_p, reference_->max_tokens};
+  const std::string against = live ? "the reference " + live_reference_->name
+                                   : fmt::format("run {} ({})", reference_->run_id, reference_->model);
+  ReferenceComparison cmp({opts_.alpha, opts_.beta, opts_.tolerance, opts_.gap});
+  const Spend before = spend_, ref_before = reference_spend_;
+  const PairStats st = sample_pairs(suite, problems, sampling, live ? nullptr : &reference_->pool,
+                                    [&](const SampleTraits& e, const SampleTraits& r) {
+                                      cmp.add(e, r);
+                                      if (cmp.pairs() % 20 == 0) progress(fmt::format("reference: {} pairs", cmp.pairs()));
+                                      return cmp.decided();
+                                    });
+  std::vector<VerifyTest> tests = cmp.tests(against);
+  VerifyTest& first = tests.front();
+  if (live) {
+    first.evidence.push_back(fmt::format(
+        "problems drawn uniformly with replacement from {} ({} problems); each sent to the endpoint and to {} with "
+        "the same prompt and seed, at the card's temperature {:g}, top-p {:g}, max_tokens {}",
+        suite.name, problems.size(), against, sampling.temperature, sampling.top_p, sampling.max_tokens));
+    first.evidence.push_back(fmt::format(
+        "spent on pairs: the endpoint {} requests, {} tokens, ${:.4f}; the reference {} requests, {} tokens, ${:.4f}; "
+        "both count against --budget-usd and --budget-tokens",
+        (spend_.requests - before.requests) - (reference_spend_.requests - ref_before.requests),
+        (spend_.tokens - before.tokens) - (reference_spend_.tokens - ref_before.tokens),
+        (spend_.usd - before.usd) - (reference_spend_.usd - ref_before.usd),
+        reference_spend_.requests - ref_before.requests, reference_spend_.tokens - ref_before.tokens,
+        reference_spend_.usd - ref_before.usd));
   } else {
-    t.verdict = VerifyVerdict::kUndecided;
-    next_step_ = fmt::format("{}; more samples against the reference would decide it (raise --budget-usd or "
-                             "--max-samples)",
-                             why_undecided(st));
+    first.evidence.push_back(fmt::format(
+        "problems drawn uniformly with replacement from the {} problems the reference answered, at its temperature "
+        "{:g}, top-p {:g}, max_tokens {}; each paired with one of that problem's {} stored samples in all, each "
+        "used once",
+        problems.size(), sampling.temperature, sampling.top_p, sampling.max_tokens, reference_->samples));
   }
-  charge(t, before);
-  progress(fmt::format("reference: {} after {} samples", to_string(t.verdict), n));
-  return t;
+  if (st.errors > 0) first.evidence.push_back(fmt::format("{} endpoint requests failed: their pairs are not counted", st.errors));
+  if (st.reference_errors > 0) {
+    first.evidence.push_back(
+        fmt::format("{} reference requests failed: their pairs are dropped, not counted", st.reference_errors));
+  }
+  if (st.cut_short > 0) {
+    first.evidence.push_back(fmt::format("{} requests in flight when the test stopped were cancelled", st.cut_short));
+  }
+  for (size_t i = 1; i < tests.size(); ++i) {
+    tests[i].evidence.push_back(fmt::format("on the same {} pairs as {} (its requests and spend)", cmp.pairs(),
+                                            first.name));
+  }
+  if (!cmp.decided()) {
+    const std::string why = st.pool_spent
+                                ? fmt::format("every stored sample of run {} was paired once", reference_->run_id)
+                            : budget_spent_ ? "the budget ran out"
+                            : cancelled_    ? "interrupted"
+                            : st.failing    ? fmt::format("{} requests failed (see the stored requests)",
+                                                          st.errors + st.reference_errors)
+                                            : fmt::format("--max-samples {} reached", opts_.max_samples);
+    next_step_ = st.pool_spent
+                     ? fmt::format("{}; a reference run with more samples per problem (rigor run -n) would allow "
+                                   "more pairs",
+                                   why)
+                     : fmt::format("{}; more pairs against the reference would decide it (raise --budget-usd or "
+                                   "--max-samples)",
+                                   why);
+    if (st.pool_spent) first.evidence.push_back(why);
+  }
+  charge(first, before);
+  progress(fmt::format("reference: {} after {} pairs", cmp.consistent()     ? "consistent"
+                                                       : cmp.inconsistent() ? "inconsistent"
+                                                                            : "undecided",
+                       cmp.pairs()));
+  return tests;
 }
 
 VerifyOutcome Verifier::run() {
@@ -940,16 +1158,20 @@ VerifyOutcome Verifier::run() {
   for (const auto& m : cfg_.models) {
     if (!opts_.reference.empty() && m.name == opts_.reference) live_reference_ = &m;
   }
+  if (!opts_.reference.empty() && opts_.tolerance + opts_.gap >= 1) {
+    throw ConfigError("--tolerance plus --gap must stay below 100 points");
+  }
   if (live_reference_) {
     if (live_reference_ == model_) throw ConfigError("--reference names the model under test; name a trusted one");
     if (store_.get_run(opts_.reference)) {
       throw ConfigError(fmt::format("--reference {} is both a model of {} and a run in {}; rename one",
                                     opts_.reference, cfg_.path, store_.path()));
     }
-    choose_card_suite();
+    // The card's suite and protocol, without its figures: the accuracy test
+    // compares with the live reference instead.
+    card_suite_ = accuracy_suite(card_, opts_, cfg_, card_suite_skipped_);
   } else if (!opts_.reference.empty()) {
     reference_ = load_reference(store_, cfg_, opts_);
-    if (opts_.tolerance + opts_.gap >= 1) throw ConfigError("--tolerance plus --gap must stay below 100 points");
   } else {
     choose_card_suite();
   }
@@ -966,7 +1188,7 @@ VerifyOutcome Verifier::run() {
     if (model.engine == "sim") {
       try {
         e.sim = std::make_unique<SimProcess>(opts_.exe.empty() ? self_exe() : opts_.exe, model.sim_profiles, 15, 1,
-                                             cfg_.run.gpqa_csv);
+                                             cfg_.run.gpqa_csv, model.sim_seed);
       } catch (const std::exception& ex) {
         throw ConfigError(fmt::format("{}: model {}: {}", cfg_.path, model.name, ex.what()));
       }
@@ -1014,16 +1236,21 @@ VerifyOutcome Verifier::run() {
   store_.put_verify(rec);
   progress(fmt::format("against the claim {} ({}), stored as {}", card_.name, card_.source, out.id));
 
+  const bool against_reference = reference_ || live_reference_;
   out.tests.push_back(tokenizer_test());
   if (out.tests.back().verdict == VerifyVerdict::kInconsistent) {
     VerifyTest skipped;
-    skipped.name = "accuracy";
+    skipped.name = against_reference ? "paired accuracy" : "accuracy";
     skipped.summary = "not needed: the tokenizer test decided";
     out.tests.push_back(skipped);
   } else if (!cancelled_ && !budget_spent_) {
-    // Against a trusted run when there is one: it sees what the card cannot
-    // (a copy a few points weaker, reasoning longer, under the same protocol).
-    out.tests.push_back(reference_ ? reference_test() : accuracy_test());
+    // Against a trusted reference when there is one: it sees what the card
+    // cannot (a copy a few points weaker, reasoning longer, under the same protocol).
+    if (against_reference) {
+      for (auto& t : reference_tests()) out.tests.push_back(std::move(t));
+    } else {
+      out.tests.push_back(accuracy_test());
+    }
   }
   bool any_consistent = false, any_undecided = false, any_inconsistent = false;
   for (const auto& t : out.tests) {
@@ -1038,6 +1265,9 @@ VerifyOutcome Verifier::run() {
   out.tokens = spend_.tokens;
   out.cost_usd = spend_.usd;
   out.estimated = spend_.estimated;
+  out.reference_requests = reference_spend_.requests;
+  out.reference_tokens = reference_spend_.tokens;
+  out.reference_cost_usd = reference_spend_.usd;
   out.budget_spent = budget_spent_;
   out.cancelled = cancelled_;
   out.next_step = out.verdict == VerifyVerdict::kUndecided ? next_step_ : "";
@@ -1065,21 +1295,25 @@ VerifyOutcome execute_verify(const Config& cfg, const VerifyOptions& opts, Store
 std::string format_verify(const VerifyOutcome& out) {
   std::string s = fmt::format("rigor verify {} against the claim {} ({})\n", out.id, out.claim, out.card_source);
   for (const auto& t : out.tests) {
-    s += fmt::format("  {:<10} {:<13} {}\n", t.name, to_string(t.verdict), t.summary);
-    for (const auto& e : t.evidence) s += fmt::format("  {:<10} {:<13}   {}\n", "", "", e);
+    s += fmt::format("  {:<19} {:<13} {}\n", t.name, to_string(t.verdict), t.summary);
+    for (const auto& e : t.evidence) s += fmt::format("  {:<19} {:<13}   {}\n", "", "", e);
     if (t.verdict != VerifyVerdict::kNotRun && !t.error_rate.empty()) {
-      s += fmt::format("  {:<10} {:<13}   false-accusation rate: {}\n", "", "", t.error_rate);
+      s += fmt::format("  {:<19} {:<13}   false-accusation rate: {}\n", "", "", t.error_rate);
     }
     if (t.requests > 0) {
-      s += fmt::format("  {:<10} {:<13}   spent {} requests, {} tokens, ${:.4f}\n", "", "", t.requests, t.tokens,
+      s += fmt::format("  {:<19} {:<13}   spent {} requests, {} tokens, ${:.4f}\n", "", "", t.requests, t.tokens,
                        t.cost_usd);
     }
   }
   std::string verdict = out.verdict == VerifyVerdict::kConsistent     ? "CONSISTENT with the claim"
                         : out.verdict == VerifyVerdict::kInconsistent ? "INCONSISTENT with the claim"
                                                                       : "UNDECIDED within the budget";
-  s += fmt::format("verdict: {} {} (spent {} requests, {} tokens, ${:.4f})\n", verdict, out.claim, out.requests,
-                   out.tokens, out.cost_usd);
+  s += fmt::format("verdict: {} {} (spent {} requests, {} tokens, ${:.4f}{})\n", verdict, out.claim, out.requests,
+                   out.tokens, out.cost_usd,
+                   out.reference_requests > 0
+                       ? fmt::format("; of which the reference {} requests, {} tokens, ${:.4f}", out.reference_requests,
+                                     out.reference_tokens, out.reference_cost_usd)
+                       : "");
   if (out.estimated > 0) {
     s += fmt::format("  ({} requests came back without usage: their tokens and cost are estimated from their text)\n",
                      out.estimated);

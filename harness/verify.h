@@ -12,13 +12,15 @@
 //      order to Wald's SPRT of "accuracy >= card - tolerance" against
 //      "accuracy <= card - tolerance - gap" (base/sprt.h): an endpoint as
 //      accurate as its claim is called inconsistent with probability <= alpha.
-//   2'. reference (instead of 2, with --reference RUN): the same draws from the
-//      problems a trusted run answered, at its sampling settings; each sample
-//      is compared with that problem's reference accuracy and output lengths,
-//      in two tests by betting (base/betting_test.h) at alpha/2 each: accuracy
-//      more than `tolerance` below the reference's, and output longer than the
-//      reference's median more often than not (a quantized or routed copy
-//      keeps the tokenizer but not always its accuracy or its lengths).
+//   2'. reference (instead of 2, with --reference): the same kind of draws,
+//      each answered by the endpoint and by the reference: with --reference
+//      RUN, one of the trusted run's stored samples of the problem (each used
+//      once), at the run's sampling settings; with --reference MODEL, the live
+//      trusted endpoint, sent the same prompt and seed at the card's protocol.
+//      Five paired tests by betting at alpha/5 each (harness/verify_compare.h):
+//      accuracy more than `tolerance` below the reference's, reasoning length,
+//      answer length, truncation rate and extraction failures (a quantized or
+//      routed copy keeps the tokenizer but not always its accuracy or lengths).
 // Every request and its response is stored (Store::put_verify_request).
 #pragma once
 
@@ -43,15 +45,16 @@ struct VerifyOptions {
   std::string cards_dir;        // model cards; "" = bundled
   std::string suite;            // accuracy suite; "" = the first on the card this build can run
                                 // (with a reference: the first of the reference run's suites)
-  // "RUN" or "RUN:MODEL" in the same store: compare accuracy and lengths with
-  // it instead of the card. Or the name of another model of the config (a
-  // live trusted endpoint): compare the tokenizer with it instead of a card.
+  // "RUN" or "RUN:MODEL" in the same store: compare accuracy, lengths,
+  // truncation and extraction failures with it instead of the card. Or the
+  // name of another model of the config (a live trusted endpoint): compare
+  // the tokenizer with it, and those with its answers to the same draws.
   std::string reference;
   double alpha = 0.01;          // false-accusation rate of the whole verify
   double beta = 0.05;           // accuracy test: miss rate against an endpoint `gap` below the bound
   double tolerance = 0.05;      // the claim's lower bound is the card's figure minus this
   double gap = 0.15;            // the weaker alternative the SPRT is tuned to reject
-  int max_samples = 400;        // accuracy samples at most; then undecided
+  int max_samples = 400;        // accuracy samples (against a reference: draws, one pair each) at most; then undecided
   double budget_usd = 0;        // stop before spending more; 0 = none
   int64_t budget_tokens = 0;    // stop before more tokens (prompt + completion); 0 = none
   uint64_t seed = 0;            // problem draws and request seeds
@@ -64,7 +67,8 @@ enum class VerifyVerdict { kConsistent, kInconsistent, kUndecided, kNotRun };
 const char* to_string(VerifyVerdict v);
 
 struct VerifyTest {
-  std::string name;                    // "tokenizer" | "accuracy"
+  std::string name;                    // "tokenizer" | "accuracy" | against a reference: "paired accuracy",
+                                       // "reasoning length", "answer length", "truncation", "extraction failures"
   VerifyVerdict verdict = VerifyVerdict::kNotRun;
   std::string summary;                 // one line: what was found
   std::vector<std::string> evidence;   // the figures behind it
@@ -85,6 +89,10 @@ struct VerifyOutcome {
   int64_t tokens = 0;
   double cost_usd = 0;
   int estimated = 0;       // requests without usage: their tokens and $ are estimates
+  // Of the spend above, the live reference's (--reference MODEL), at its pricing.
+  int reference_requests = 0;
+  int64_t reference_tokens = 0;
+  double reference_cost_usd = 0;
   bool budget_spent = false;
   bool cancelled = false;
   std::string next_step;   // when undecided: what would decide it

@@ -46,8 +46,15 @@ std::string verdict_of(const Shown& s) { return s.record.verdict.empty() ? "unfi
 std::string spent_of(const nlohmann::json& o) {
   if (!o.is_object() || !o.contains("spent")) return "";
   const auto& s = o["spent"];
-  return fmt::format("{} requests, {} tokens, ${:.4f}{}", s.value("requests", 0), s.value("tokens", int64_t{0}),
-                     s.value("cost_usd", 0.0), s.value("estimated", 0) > 0 ? " (partly estimated)" : "");
+  // Verifies stored before the live reference's share was kept have no "reference".
+  const nlohmann::json ref = s.value("reference", nlohmann::json::object());
+  const int ref_requests = ref.is_object() ? ref.value("requests", 0) : 0;
+  return fmt::format("{} requests, {} tokens, ${:.4f}{}{}", s.value("requests", 0), s.value("tokens", int64_t{0}),
+                     s.value("cost_usd", 0.0), s.value("estimated", 0) > 0 ? " (partly estimated)" : "",
+                     ref_requests > 0 ? fmt::format("; of which the reference {} requests, {} tokens, ${:.4f}",
+                                                    ref_requests, ref.value("tokens", int64_t{0}),
+                                                    ref.value("cost_usd", 0.0))
+                                      : "");
 }
 
 const nlohmann::json& tests_of(const Shown& s) {
@@ -86,9 +93,9 @@ std::string text(const std::vector<Shown>& all, bool markdown) {
       out += fmt::format("{}: {} against the claim {}: {} ({})\n", esc(r.id), esc(r.model), esc(r.claim),
                          esc(verdict_of(s)), esc(spent_of(s.outcome)));
       for (const auto& t : tests_of(s)) {
-        out += fmt::format("  {:<10} {:<13} {}\n", esc(str(t, "test")), esc(str(t, "verdict")), esc(str(t, "summary")));
+        out += fmt::format("  {:<19} {:<13} {}\n", esc(str(t, "test")), esc(str(t, "verdict")), esc(str(t, "summary")));
         for (const auto& e : t.value("evidence", nlohmann::json::array())) {
-          if (e.is_string()) out += fmt::format("  {:<10} {:<13}   {}\n", "", "", esc(e.get<std::string>()));
+          if (e.is_string()) out += fmt::format("  {:<19} {:<13}   {}\n", "", "", esc(e.get<std::string>()));
         }
       }
       if (!str(s.outcome, "next_step").empty()) out += "  next: " + esc(str(s.outcome, "next_step")) + "\n";

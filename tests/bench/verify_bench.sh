@@ -6,9 +6,13 @@
 # inconsistent rate is the false-accusation rate (must be <= alpha); the
 # distill's is the detection rate. With REFERENCE=1 in the environment, a run
 # of the genuine profile (aime24, n = 8) is made first and every verify
-# compares with it (--reference) instead of the card.
+# compares with it (--reference) instead of the card; with REFERENCE=live,
+# every verify compares with the demo's live trusted endpoint r1-official
+# (--reference r1-official: the genuine profile on a simulator of its own
+# seed), and the requests, tokens and dollars include the reference's. The
+# "95% CI" column is the exact (Clopper-Pearson) interval of the inconsistent rate.
 #
-#   [REFERENCE=1] tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
+#   [REFERENCE=1|live] tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
 set -eu
 REPEATS=${2:-200}
 ALPHA=${3:-0.01}
@@ -40,8 +44,11 @@ concurrency = 32
 TOML
   "$RIGOR" run -q -c "$WORK/ref.toml" --db "$WORK/v.db" >/dev/null
   EXTRA="--reference official"
+elif [ "${REFERENCE:-0}" = live ]; then
+  EXTRA="--reference r1-official"
 fi
-printf '%-22s %5s %12s %10s %10s %9s %8s %9s\n' endpoint runs inconsistent consistent undecided requests tokens dollars
+printf '%-22s %5s %12s %15s %10s %10s %9s %8s %9s\n' endpoint runs inconsistent "(95% CI)" consistent undecided \
+  requests tokens dollars
 for m in $MODELS; do
   : >"$WORK/$m.tsv"
   seed=1
@@ -63,12 +70,30 @@ PY
     seed=$((seed + 1))
   done
   python3 - "$WORK/$m.tsv" "$m" <<'PY'
-import statistics, sys
+import math, statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 n = len(rows)
-share = lambda v: 100.0 * sum(r[0] == v for r in rows) / n
+count = lambda v: sum(r[0] == v for r in rows)
+share = lambda v: 100.0 * count(v) / n
 med = lambda i: statistics.median(float(r[i]) for r in rows)
-print(f"{sys.argv[2]:<22} {n:5d} {share('inconsistent'):11.1f}% {share('consistent'):9.1f}% "
+
+def cdf(k, p):  # P(Binomial(n, p) <= k)
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+
+def solve(f):  # the p in [0, 1] where the decreasing f(p) crosses 0.025
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) > 0.025 else (lo, mid)
+    return (lo + hi) / 2
+
+k = count("inconsistent")
+# Clopper-Pearson: P(X <= k; high) = 0.025 and P(X >= k; low) = 0.025, the
+# latter as P(n - X <= n - k; 1 - low).
+high = 1.0 if k == n else solve(lambda p: cdf(k, p))
+low = 0.0 if k == 0 else 1 - solve(lambda q: cdf(n - k, q))
+ci = f"[{100 * low:.1f}, {100 * high:.1f}]"
+print(f"{sys.argv[2]:<22} {n:5d} {share('inconsistent'):11.1f}% {ci:>15} {share('consistent'):9.1f}% "
       f"{share('undecided'):9.1f}% {med(1):9.0f} {med(2):8.0f} {med(3):9.4f}")
 PY
 done

@@ -5,6 +5,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -14,6 +17,7 @@
 #include "base/rng.h"
 #include "base/sprt.h"
 #include "harness/engines/fake_engine.h"
+#include "harness/verify_compare.h"
 #include "scorers/scorer.h"
 #include "suites/registry.h"
 
@@ -153,11 +157,16 @@ TEST(VerifySprt, BadHypothesesAreRefused) {
 
 // A scripted endpoint: counts probe prompts with `family`'s card (or reports
 // no usage), answers AIME prompts right with probability `accuracy` (a pure
-// function of the request's seed).
+// function of the request's seed and `salt`: two models with other salts
+// sample independently), with about `reasoning` reasoning tokens; fails
+// `fail_rate` of the AIME requests.
 struct ScriptedModel {
   std::string family = "deepseek-v3";
   double accuracy = 0.9;
   bool usage = true;
+  int64_t reasoning = 400;
+  uint64_t salt = 0;
+  double fail_rate = 0;
 };
 
 class VerifyCommand : public ::testing::Test {
@@ -194,6 +203,7 @@ output = 4.0
     Completion c = FakeEngine::completion("", "");
     c.usage.prompt_tokens = m.usage ? 100 : -1;
     c.usage.completion_tokens = m.usage ? 1 : -1;
+    c.usage.reasoning_tokens = m.usage ? 0 : -1;
     if (auto probe = match_probe_prompt(bundled_fingerprint_cards(), prompt)) {
       EXPECT_EQ(r.max_tokens, 1) << "a probe asks for one token";
       c.usage.prompt_tokens = m.usage ? card_tokens(m.family, probe->unit->id, probe->k) : -1;
@@ -204,10 +214,17 @@ output = 4.0
     EXPECT_DOUBLE_EQ(r.temperature, 0.6);
     for (const auto& [statement, gold] : golds_) {
       if (prompt.find(statement) == std::string::npos) continue;
-      Rng rng(r.seed.value_or(0));
+      Rng rng(r.seed.value_or(0) ^ m.salt);
       const bool right = static_cast<double>(rng.below(1u << 30)) / (1u << 30) < m.accuracy;
+      if (static_cast<double>(rng.below(1u << 30)) / (1u << 30) < m.fail_rate) {
+        return FakeEngine::error(ErrorCode::kServer, "scripted failure", 500);
+      }
       c.text = "So the answer is \\boxed{" + (right ? gold : std::string("1000")) + "}.";
-      if (m.usage) c.usage.completion_tokens = 500;
+      c.reasoning = "Let me think.";
+      if (m.usage) {
+        c.usage.reasoning_tokens = m.reasoning + static_cast<int64_t>(rng.below(50));
+        c.usage.completion_tokens = c.usage.reasoning_tokens + 100;
+      }
       return c;
     }
     ADD_FAILURE() << "not a probe and not an AIME problem: " << prompt.substr(0, 80);
@@ -301,8 +318,9 @@ TEST_F(VerifyCommand, TheBudgetStopsItUndecidedWithinTheBudget) {
 }
 
 // A reference run in the store: `model` answered every aime24 problem
-// `n` times, right with probability `accuracy`, `length` output tokens each.
-void put_reference_run(Store& store, const std::string& id, double accuracy, int64_t length, int n = 4,
+// `n` times, right with probability `accuracy`, with about `length` reasoning
+// tokens and 100 answer tokens each (as ScriptedModel does).
+void put_reference_run(Store& store, const std::string& id, double accuracy, int64_t length, int n = 8,
                        const std::string& data_hash = "") {
   const Suite suite = load_suite("aime24");
   nlohmann::json cfg = {
@@ -330,56 +348,95 @@ void put_reference_run(Store& store, const std::string& id, double accuracy, int
       s.problem_id = p.id;
       s.sample_idx = i;
       s.correct = static_cast<double>(rng.below(1u << 30)) / (1u << 30) < accuracy;
-      s.completion_tokens = length + static_cast<int64_t>(rng.below(40)) - 20;
+      s.extracted_ok = true;
+      s.reasoning = "Let me think.";
+      s.response = "So the answer is \\boxed{" + (s.correct ? p.gold : std::string("1000")) + "}.";
+      s.reasoning_tokens = length + static_cast<int64_t>(rng.below(50));
+      s.completion_tokens = s.reasoning_tokens + 100;
       samples.push_back(s);
     }
   }
   store.put_samples(samples);
 }
 
+const std::vector<std::string> kReferenceTests = {"paired accuracy", "reasoning length", "answer length", "truncation",
+                                                  "extraction failures"};
+
+// The tests after the tokenizer's, by name.
+std::map<std::string, const VerifyTest*> by_name(const VerifyOutcome& out) {
+  std::map<std::string, const VerifyTest*> m;
+  for (const auto& t : out.tests) m[t.name] = &t;
+  return m;
+}
+
 TEST_F(VerifyCommand, AgainstAReferenceRunTheSameModelIsConsistent) {
   Store store((dir_ / "v.db").string());
-  put_reference_run(store, "ref", 0.9, 500);
+  put_reference_run(store, "ref", 0.9, 400);
   VerifyOptions o;
   o.reference = "ref";
-  auto out = verify(store, {"deepseek-v3", 0.9, true}, o);  // the scripted model writes 500 output tokens
-  ASSERT_EQ(out.tests.size(), 2u);
-  EXPECT_EQ(out.tests[1].name, "reference");
-  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kConsistent) << out.tests[1].summary;
+  auto out = verify(store, {"deepseek-v3", 0.9, true}, o);
+  ASSERT_EQ(out.tests.size(), 6u);
+  for (size_t i = 0; i < kReferenceTests.size(); ++i) {
+    EXPECT_EQ(out.tests[i + 1].name, kReferenceTests[i]);
+    EXPECT_EQ(out.tests[i + 1].verdict, VerifyVerdict::kConsistent) << out.tests[i + 1].summary;
+    EXPECT_NE(out.tests[i + 1].error_rate.find("alpha/5 = 0.002"), std::string::npos) << out.tests[i + 1].error_rate;
+  }
   EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent);
+  int paired = 0;
+  for (const auto& r : store.verify_requests(out.id)) paired += r.test == "paired";
+  EXPECT_EQ(paired, out.tests[1].requests) << "the pairs' requests are on the first test's account";
+  EXPECT_LE(paired, 8 * 30) << "each stored sample is paired once";
 }
 
 TEST_F(VerifyCommand, AgainstAReferenceRunAWeakerCopyIsInconsistent) {
   Store store((dir_ / "v.db").string());
-  put_reference_run(store, "ref", 0.9, 500);
+  put_reference_run(store, "ref", 0.9, 400);
   VerifyOptions o;
   o.reference = "ref:official";
   auto out = verify(store, {"deepseek-v3", 0.45, true}, o);
-  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+  EXPECT_EQ(by_name(out).at("paired accuracy")->verdict, VerifyVerdict::kInconsistent)
+      << by_name(out).at("paired accuracy")->summary;
   EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
 }
 
-TEST_F(VerifyCommand, AgainstAReferenceRunLongerOutputIsInconsistent) {
+TEST_F(VerifyCommand, AgainstAReferenceRunLongerReasoningIsInconsistent) {
   Store store((dir_ / "v.db").string());
-  put_reference_run(store, "ref", 0.9, 300);  // the reference wrote ~300 tokens, the endpoint writes 500
+  put_reference_run(store, "ref", 0.9, 300);  // the reference reasoned ~300 tokens, the endpoint ~400
   VerifyOptions o;
   o.reference = "ref";
   auto out = verify(store, {"deepseek-v3", 0.9, true}, o);
-  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
-  EXPECT_NE(out.tests[1].summary.find("longer than the reference's median in 100%"), std::string::npos)
-      << out.tests[1].summary;
+  const VerifyTest& t = *by_name(out).at("reasoning length");
+  EXPECT_EQ(t.verdict, VerifyVerdict::kInconsistent) << t.summary;
+  EXPECT_NE(t.summary.find("longer than run ref (official)'s in the same pair 100%"), std::string::npos) << t.summary;
+  EXPECT_NE(t.evidence[0].find("usage reasoning tokens where both sides report them ("), std::string::npos)
+      << t.evidence[0];
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
 }
 
-TEST_F(VerifyCommand, AgainstAReferenceRunWithoutUsageAccuracyDecidesAlone) {
+TEST_F(VerifyCommand, AgainstAReferenceRunWithoutUsageLengthsAreComparedInBytes) {
   Store store((dir_ / "v.db").string());
-  put_reference_run(store, "ref", 0.9, 500);
+  put_reference_run(store, "ref", 0.9, 400);
   VerifyOptions o;
   o.reference = "ref";
   auto out = verify(store, {"deepseek-v3", 0.9, false}, o);
-  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kConsistent) << out.tests[1].summary;
-  EXPECT_NE(out.tests[1].summary.find("accuracy decides alone"), std::string::npos) << out.tests[1].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent) << format_verify(out);
+  EXPECT_NE(by_name(out).at("answer length")->evidence[0].find("(0 pairs), else in bytes"), std::string::npos)
+      << by_name(out).at("answer length")->evidence[0];
   out = verify(store, {"deepseek-v3", 0.4, false}, o);
-  EXPECT_EQ(out.tests[1].verdict, VerifyVerdict::kInconsistent) << out.tests[1].summary;
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent) << format_verify(out);
+}
+
+TEST_F(VerifyCommand, AReferenceRunWhoseSamplesAreAllPairedIsUndecided) {
+  Store store((dir_ / "v.db").string());
+  put_reference_run(store, "ref", 0.9, 400, 1);  // 30 samples: too few pairs to decide
+  VerifyOptions o;
+  o.reference = "ref";
+  auto out = verify(store, {"deepseek-v3", 0.9, true}, o);
+  EXPECT_EQ(out.verdict, VerifyVerdict::kUndecided) << format_verify(out);
+  EXPECT_NE(out.next_step.find("every stored sample of run ref was paired once"), std::string::npos) << out.next_step;
+  int paired = 0;
+  for (const auto& r : store.verify_requests(out.id)) paired += r.test == "paired";
+  EXPECT_EQ(paired, 30);
 }
 
 TEST_F(VerifyCommand, AgainstALiveReferenceModelTheTokenizersAreCompared) {
@@ -405,6 +462,109 @@ TEST_F(VerifyCommand, AgainstALiveReferenceModelTheTokenizersAreCompared) {
   EXPECT_EQ(reference_probes, 6) << "the reference's probes are stored too";
   o.reference = "endpoint";
   EXPECT_THROW(execute_verify(cfg_, o, store, nullptr, factory), ConfigError) << "the model under test";
+}
+
+// verify against a live trusted reference: the config's second model
+// "official", at other prices, scripted by `reference`.
+class VerifyLive : public VerifyCommand {
+ protected:
+  VerifyOutcome verify_live(Store& store, ScriptedModel endpoint, ScriptedModel reference, VerifyOptions o = {}) {
+    if (cfg_.models.size() == 1) {
+      cfg_.models.push_back(cfg_.models[0]);
+      cfg_.models[1].name = "official";
+      cfg_.models[1].pricing.input = 2.0;
+      cfg_.models[1].pricing.output = 8.0;
+    }
+    o.model = "endpoint";
+    o.claim = "DeepSeek-R1";
+    o.reference = "official";
+    o.progress = false;
+    auto factory = [=, this](const ModelConfig& mc, const std::string&) -> std::unique_ptr<Engine> {
+      ScriptedModel m = mc.name == "official" ? reference : endpoint;
+      return std::make_unique<FakeEngine>([this, m](const CompletionRequest& r) { return answer(m, r); },
+                                          mc.concurrency, /*out_of_order=*/true);
+    };
+    return execute_verify(cfg_, o, store, nullptr, factory);
+  }
+  static ScriptedModel model(double accuracy, int64_t reasoning, uint64_t salt, double fail_rate = 0) {
+    return {"deepseek-v3", accuracy, true, reasoning, salt, fail_rate};
+  }
+};
+
+TEST_F(VerifyLive, TheSameModelIsConsistentAndBothSidesAreStoredAndCharged) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify_live(store, model(0.9, 400, 1), model(0.9, 400, 2));
+  ASSERT_EQ(out.tests.size(), 6u) << format_verify(out);
+  for (size_t i = 0; i < kReferenceTests.size(); ++i) {
+    EXPECT_EQ(out.tests[i + 1].name, kReferenceTests[i]);
+    EXPECT_EQ(out.tests[i + 1].verdict, VerifyVerdict::kConsistent) << out.tests[i + 1].summary;
+  }
+  EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent);
+  int paired = 0, reference = 0, reference_requests = 0;
+  double usd = 0, reference_usd = 0;
+  for (const auto& r : store.verify_requests(out.id)) {
+    paired += r.test == "paired";
+    reference += r.test == "paired-reference";
+    usd += r.cost_usd;
+    if (r.test.ends_with("-reference")) {
+      ++reference_requests;
+      reference_usd += r.cost_usd;
+      if (r.status == "ok" && r.test == "paired-reference") {
+        EXPECT_NEAR(r.cost_usd, (100 * 2.0 + static_cast<double>(r.completion_tokens) * 8.0) / 1e6, 1e-12)
+            << "at the reference's own prices";
+        EXPECT_GE(r.correct, 0) << "the reference's answers are judged too";
+      }
+    }
+  }
+  EXPECT_GT(paired, 20);
+  EXPECT_GT(reference, 20);
+  EXPECT_EQ(out.reference_requests, reference_requests);
+  EXPECT_NEAR(out.reference_cost_usd, reference_usd, 1e-9);
+  EXPECT_NEAR(out.cost_usd, usd, 1e-9) << "both sides are in the total";
+  const std::string text = format_verify(out);
+  EXPECT_NE(text.find("of which the reference"), std::string::npos) << text;
+  EXPECT_NE(text.find("both count against --budget-usd"), std::string::npos) << text;
+}
+
+TEST_F(VerifyLive, AWeakerEndpointIsInconsistentByPairedAccuracy) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify_live(store, model(0.45, 400, 1), model(0.9, 400, 2));
+  EXPECT_EQ(by_name(out).at("paired accuracy")->verdict, VerifyVerdict::kInconsistent) << format_verify(out);
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+}
+
+TEST_F(VerifyLive, LongerReasoningIsInconsistentWhateverTheAccuracy) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify_live(store, model(0.9, 460, 1), model(0.9, 400, 2));
+  EXPECT_EQ(by_name(out).at("reasoning length")->verdict, VerifyVerdict::kInconsistent) << format_verify(out);
+  EXPECT_NE(by_name(out).at("answer length")->verdict, VerifyVerdict::kInconsistent) << "answers as long";
+  EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+}
+
+TEST_F(VerifyLive, AFailedReferenceRequestDropsItsPairAndSaysSo) {
+  Store store((dir_ / "v.db").string());
+  auto out = verify_live(store, model(0.9, 400, 1), model(0.9, 400, 2, 0.2));
+  EXPECT_EQ(out.verdict, VerifyVerdict::kConsistent) << format_verify(out);
+  const VerifyTest& t = *by_name(out).at("paired accuracy");
+  std::string evidence;
+  for (const auto& e : t.evidence) evidence += e + "\n";
+  EXPECT_NE(evidence.find("reference requests failed: their pairs are dropped, not counted"), std::string::npos)
+      << evidence;
+  int failed = 0;
+  for (const auto& r : store.verify_requests(out.id)) failed += r.test == "paired-reference" && r.status == "error";
+  EXPECT_GT(failed, 0);
+}
+
+TEST_F(VerifyLive, TheBudgetCountsBothSides) {
+  Store store((dir_ / "v.db").string());
+  VerifyOptions o;
+  o.budget_usd = 0.05;  // probes, then a few pairs of ~$0.0022 + ~$0.0042
+  auto out = verify_live(store, model(0.9, 400, 1), model(0.9, 400, 2), o);
+  EXPECT_EQ(out.verdict, VerifyVerdict::kUndecided) << format_verify(out);
+  EXPECT_TRUE(out.budget_spent);
+  EXPECT_LE(out.cost_usd, o.budget_usd);
+  EXPECT_GT(out.reference_cost_usd, 0.4 * out.cost_usd) << "the reference's half, at its higher prices";
+  EXPECT_NE(out.next_step.find("the budget ran out"), std::string::npos) << out.next_step;
 }
 
 TEST_F(VerifyCommand, AnApiKeyEchoedInAnErrorNeverReachesTheStore) {
@@ -508,6 +668,129 @@ TEST(VerifyBetting, AClearlyWorseEndpointIsRejected) {
 }
 
 TEST(VerifyBetting, BadBoundsAreRefused) { EXPECT_THROW(BettingTest(0.1, 1), std::invalid_argument); }
+
+}  // namespace
+}  // namespace rigor
+
+namespace rigor {
+namespace {
+
+double uniform(Rng& rng) { return static_cast<double>(rng.below(1u << 30)) / (1u << 30); }
+
+// One side of a synthetic pair: `p` the chance of a right answer, lengths
+// `scale` times a draw from a skewed distribution (coarse: a few values only,
+// so ties are frequent), the given truncation and extraction failure rates.
+SampleTraits synthetic(Rng& rng, double p, double reasoning_scale, double answer_scale, double truncation,
+                       double extraction, bool coarse) {
+  SampleTraits t;
+  t.truncated = uniform(rng) < truncation;
+  t.extraction_failed = !t.truncated && uniform(rng) < extraction;
+  t.correct = !t.truncated && !t.extraction_failed && uniform(rng) < p;
+  auto length = [&](double scale) {
+    const double base = coarse ? static_cast<double>(1 + rng.below(4)) : 100 * std::exp(0.4 * (uniform(rng) + uniform(rng) + uniform(rng) - 1.5));
+    return static_cast<int64_t>(std::round(scale * base));
+  };
+  t.reasoning_tokens = length(reasoning_scale);
+  t.answer_tokens = length(answer_scale);
+  t.reasoning_bytes = t.reasoning_tokens * 4;
+  t.answer_bytes = t.answer_tokens * 4;
+  return t;
+}
+
+struct Shift {
+  double accuracy = 0;  // the endpoint's P(correct) minus the reference's, per problem
+  double reasoning = 1, answer = 1;
+  double truncation = 0.03, extraction = 0.02;  // the endpoint's rates (the reference's: 0.03, 0.02)
+};
+
+struct Rates {
+  std::array<double, ReferenceComparison::kTests> accused{};
+  double any = 0, consistent = 0;
+};
+
+// Over `runs` seeded streams of up to `pairs` pairs each (problems of 30
+// difficulties drawn uniformly), how often each test accused the endpoint,
+// any did, and the comparison reached "consistent" first. `to_the_end`: keep
+// adding pairs after "consistent", so the accusation rates measure "however long it runs".
+Rates compare_rates(const Shift& shift, int runs, int pairs, double alpha, bool to_the_end, uint64_t seed = 4242) {
+  Rng rng(seed);
+  Rates out;
+  for (int i = 0; i < runs; ++i) {
+    ReferenceComparison c({alpha, 0.05, 0.05, 0.15});
+    const bool coarse = i % 2 == 1;
+    bool consistent_first = false;
+    for (int n = 0; n < pairs && !c.inconsistent(); ++n) {
+      const double p = 0.05 + 0.9 * static_cast<double>(rng.below(30)) / 29;
+      SampleTraits reference = synthetic(rng, p, 1, 1, 0.03, 0.02, coarse);
+      SampleTraits endpoint = synthetic(rng, std::clamp(p + shift.accuracy, 0.0, 1.0), shift.reasoning, shift.answer,
+                                        shift.truncation, shift.extraction, coarse);
+      c.add(endpoint, reference);
+      if (c.consistent()) {
+        consistent_first = true;
+        if (!to_the_end) break;
+      }
+    }
+    for (int t = 0; t < ReferenceComparison::kTests; ++t) out.accused[t] += c.accused()[t];
+    out.any += c.inconsistent();
+    out.consistent += consistent_first && !c.inconsistent();
+  }
+  for (auto& a : out.accused) a /= runs;
+  out.any /= runs;
+  out.consistent /= runs;
+  return out;
+}
+
+TEST(VerifyReferenceComparison, AGenuineEndpointIsAccusedByEachTestAtMostItsShareOfAlpha) {
+  // alpha = 0.05, so each test's share is 0.01, measurable over 3000 streams
+  // (binomial sd ~0.18 points); 1500 pairs each, past "consistent": always valid.
+  const Rates r = compare_rates({}, 3000, 1500, 0.05, true);
+  for (int t = 0; t < ReferenceComparison::kTests; ++t) {
+    EXPECT_LE(r.accused[t], 0.01 + 0.0055) << "test " << t;
+  }
+  EXPECT_LE(r.any, 0.05) << "all five together";
+}
+
+TEST(VerifyReferenceComparison, AnEndpointExactlyTolerancePointsWorseIsAccusedAtMostItsShare) {
+  Shift at_the_bound;
+  at_the_bound.accuracy = -0.05;  // the boundary of the accuracy test's null (clamped near 0: a little inside it)
+  const Rates r = compare_rates(at_the_bound, 3000, 1500, 0.05, true, 99);
+  EXPECT_LE(r.accused[0], 0.01 + 0.0055);
+}
+
+TEST(VerifyReferenceComparison, AGenuineEndpointIsMostlyFoundConsistent) {
+  const Rates r = compare_rates({}, 300, 600, 0.01, false);
+  EXPECT_GE(r.consistent, 0.95);
+}
+
+TEST(VerifyReferenceComparison, EachKindOfSubstitutionIsDetectedByItsTest) {
+  struct Case {
+    const char* what;
+    Shift shift;
+    int test;
+  };
+  Shift worse, longer, shorter_answers, truncating, unextractable;
+  worse.accuracy = -0.3;
+  longer.reasoning = 1.25;
+  shorter_answers.answer = 0.75;
+  truncating.truncation = 0.2;
+  unextractable.extraction = 0.15;
+  for (const Case& c : {Case{"30 points worse", worse, 0}, Case{"reasoning 25% longer", longer, 1},
+                        Case{"answers 25% shorter", shorter_answers, 2}, Case{"truncating 20%", truncating, 3},
+                        Case{"no answer in 15%", unextractable, 4}}) {
+    const Rates r = compare_rates(c.shift, 200, 400, 0.01, false);
+    EXPECT_GE(r.accused[c.test], 0.95) << c.what;
+  }
+}
+
+TEST(VerifyReferenceComparison, LengthsAreComparedInTokensWhenBothSidesHaveThemElseInBytes) {
+  bool tokens = false;
+  EXPECT_EQ(longer_share(10, 9, 1, 100, &tokens), 1.0);
+  EXPECT_TRUE(tokens);
+  EXPECT_EQ(longer_share(10, -1, 1, 100, &tokens), 0.0);
+  EXPECT_FALSE(tokens);
+  EXPECT_EQ(longer_share(-1, -1, 7, 7, &tokens), 0.5) << "a tie counts half";
+  EXPECT_THROW(ReferenceComparison({0.01, 0.05, 0.5, 0.5}), std::invalid_argument);
+}
 
 }  // namespace
 }  // namespace rigor

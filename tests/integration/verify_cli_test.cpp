@@ -86,11 +86,50 @@ TEST(VerifyCli, AgainstAReferenceRunTheQuantizedCopyIsInconsistent) {
                               "DeepSeek-R1", "--reference", "official", "--seed", "1"},
                              tmp.path());
   EXPECT_EQ(quantized.code, 1) << quantized.out << quantized.err;
-  EXPECT_NE(quantized.out.find("reference  inconsistent"), std::string::npos) << quantized.out;
+  EXPECT_NE(quantized.out.find("reasoning length    inconsistent"), std::string::npos) << quantized.out;
   auto genuine = run_rigor({"verify", "-c", kConfig, "--db", db, "--model", "sold-as-r1-genuine", "--claims",
                             "DeepSeek-R1", "--reference", "official", "--seed", "1"},
                            tmp.path());
   EXPECT_EQ(genuine.code, 0) << genuine.out << genuine.err;
+}
+
+// The same against a live trusted endpoint (the demo's r1-official, the
+// genuine profile on a simulator with another seed): every drawn problem goes
+// to both, and both sides' requests are stored and paid for.
+TEST(VerifyCli, AgainstALiveReferenceTheGenuineEndpointIsConsistentAndTheQuantizedCopyIsNot) {
+  TempDir tmp;
+  const std::string db = tmp / "v.db";
+  auto genuine = run_rigor({"verify", "-c", kConfig, "--db", db, "--model", "sold-as-r1-genuine", "--claims",
+                            "DeepSeek-R1", "--reference", "r1-official", "--seed", "2"},
+                           tmp.path());
+  EXPECT_EQ(genuine.code, 0) << genuine.out << genuine.err;
+  EXPECT_NE(genuine.out.find("paired accuracy     consistent"), std::string::npos) << genuine.out;
+  EXPECT_NE(genuine.out.find("of which the reference"), std::string::npos) << genuine.out;
+  auto quantized = run_rigor({"verify", "-c", kConfig, "--db", db, "--model", "sold-as-r1-quantized", "--claims",
+                              "DeepSeek-R1", "--reference", "r1-official", "--seed", "2", "--format", "json"},
+                             tmp.path());
+  EXPECT_EQ(quantized.code, 1) << quantized.out << quantized.err;
+  // The pairs' tests are in the JSON (which of them decides depends on the draws).
+  for (const char* name : {"paired accuracy", "reasoning length", "answer length", "truncation",
+                           "extraction failures"}) {
+    EXPECT_NE(quantized.out.find(std::string("\"test\": \"") + name + "\""), std::string::npos) << name;
+  }
+  Store store(db, StoreMode::kReadOnly);
+  auto all = store.list_verifies();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].verdict, "consistent");
+  EXPECT_EQ(all[1].verdict, "inconsistent");
+  int paired = 0, reference = 0;
+  for (const auto& r : store.verify_requests(all[1].id)) {
+    paired += r.test == "paired";
+    reference += r.test == "paired-reference";
+  }
+  EXPECT_GT(paired, 0);
+  EXPECT_GT(reference, 0);
+  auto report = run_rigor({"report", "--db", db, "--verify", "--run", all[1].id, "--format", "md"}, tmp.path());
+  EXPECT_EQ(report.code, 0) << report.err;
+  EXPECT_NE(report.out.find(" | inconsistent | "), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("| reasoning length | "), std::string::npos) << report.out;
 }
 
 }  // namespace

@@ -562,7 +562,10 @@ TEST_F(VerifyLive, TheBudgetCountsBothSides) {
   auto out = verify_live(store, model(0.9, 400, 1), model(0.9, 400, 2), o);
   EXPECT_EQ(out.verdict, VerifyVerdict::kUndecided) << format_verify(out);
   EXPECT_TRUE(out.budget_spent);
-  EXPECT_LE(out.cost_usd, o.budget_usd);
+  double stored_usd = 0;
+  for (const auto& r : store.verify_requests(out.id)) stored_usd += r.cost_usd;
+  EXPECT_LE(stored_usd, o.budget_usd) << "both sides' requests together";
+  EXPECT_NEAR(out.cost_usd, stored_usd, 1e-9);
   EXPECT_GT(out.reference_cost_usd, 0.4 * out.cost_usd) << "the reference's half, at its higher prices";
   EXPECT_NE(out.next_step.find("the budget ran out"), std::string::npos) << out.next_step;
 }

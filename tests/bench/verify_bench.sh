@@ -5,14 +5,14 @@
 # demo's illustrative $0.55 / $2.19 per million tokens). The genuine profile's
 # inconsistent rate is the false-accusation rate (must be <= alpha); the
 # distill's is the detection rate. With REFERENCE=1 in the environment, a run
-# of the genuine profile (aime24, n = 8) is made first and every verify
+# of the genuine profile (aime24, n = 8, or REFERENCE_N) is made first and every verify
 # compares with it (--reference) instead of the card; with REFERENCE=live,
 # every verify compares with the demo's live trusted endpoint r1-official
 # (--reference r1-official: the genuine profile on a simulator of its own
 # seed), and the requests, tokens and dollars include the reference's. The
 # "95% CI" column is the exact (Clopper-Pearson) interval of the inconsistent rate.
 #
-#   [REFERENCE=1|live] tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
+#   [REFERENCE=1 [REFERENCE_N=16]|REFERENCE=live] tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
 set -eu
 REPEATS=${2:-200}
 ALPHA=${3:-0.01}
@@ -32,7 +32,7 @@ if [ "${REFERENCE:-0}" = 1 ]; then
 [run]
 id = "official"
 seed = 5
-n = 8
+n = ${REFERENCE_N:-8}
 suites = ["aime24"]
 
 [[models]]

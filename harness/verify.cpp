@@ -286,6 +286,22 @@ int64_t counted_reasoning(int64_t tokens, const std::string& reasoning) {
 }
 
 // What a sample showed, for the comparison with a reference (harness/verify_compare.h).
+// Scores an answer that came back and writes the outcome into its record:
+// the extraction, and whether it was correct or why the scorer could not
+// judge it (the verdict's `error`). An answer whose <think> never closed is
+// not scored: it is a wrong one.
+Verdict judge_into(const Scorer& scorer, const Completion& c, const std::string& gold, VerifyRequestRecord& rec) {
+  Verdict v = c.reasoning_unclosed ? Verdict{} : scorer.score(c.text, gold);
+  rec.extracted = v.extracted;
+  if (v.error) {
+    rec.status = "error";
+    rec.error = "scorer: " + v.reason;
+  } else {
+    rec.correct = v.correct ? 1 : 0;
+  }
+  return v;
+}
+
 SampleTraits traits_of(const Completion& c, const Verdict& v) {
   SampleTraits t;
   t.correct = v.correct;
@@ -732,13 +748,8 @@ Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& sui
     Arrived got{s.problem, std::nullopt, {}};
     if (res) {
       const bool cut = res->finish_reason == "length" || res->reasoning_unclosed;
-      Verdict v = res->reasoning_unclosed ? Verdict{} : scorer->score(res->text, s.prompt.gold);
-      rec.extracted = v.extracted;
-      if (v.error) {
-        rec.status = "error";
-        rec.error = "scorer: " + v.reason;
-      } else {
-        rec.correct = v.correct ? 1 : 0;
+      Verdict v = judge_into(*scorer, *res, s.prompt.gold, rec);
+      if (!v.error) {
         got.correct = v.correct;  // a truncated answer is a wrong one, as in the published pass@1
         got.completion = *res;
         st.truncated += cut;
@@ -951,15 +962,8 @@ Verifier::PairStats Verifier::sample_pairs(const Suite& suite, const std::vector
     auto rec = record(side == 0 ? "paired" : "paired-reference", d.problem->id, d.req[side], res, &mc);
     rec.gold = d.prompt.gold;
     if (res) {
-      Verdict v = res->reasoning_unclosed ? Verdict{} : scorer->score(res->text, d.prompt.gold);
-      rec.extracted = v.extracted;
-      if (v.error) {
-        rec.status = "error";
-        rec.error = "scorer: " + v.reason;
-      } else {
-        rec.correct = v.correct ? 1 : 0;
-        d.sides[side] = traits_of(*res, v);
-      }
+      Verdict v = judge_into(*scorer, *res, d.prompt.gold, rec);
+      if (!v.error) d.sides[side] = traits_of(*res, v);
     }
     if (!d.sides[side]) {
       d.dropped = true;

@@ -97,6 +97,29 @@ bool recv_with_fd(int sock, std::string& msg, UniqueFd& fd, double timeout_s) {
   return true;
 }
 
+// What the harness hands a program, in the order the fork server and the
+// judge host take them (source, stdin, stdout, stderr, status), and the read
+// ends of its pipes, which the harness keeps.
+struct ProgramFds {
+  UniqueFd src, in, out_w, err_w, st_w;
+  UniqueFd out_r, err_r, st_r;
+  std::vector<int> to_send() const { return {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()}; }
+};
+
+tl::expected<ProgramFds, std::string> program_fds(const Program& program) {
+  ProgramFds f;
+  f.src.reset(data_fd(program.source, "rigor-source"));
+  f.in.reset(data_fd(program.stdin_data, "rigor-stdin"));
+  if (f.src.get() < 0 || f.in.get() < 0) return tl::unexpected(std::string("memfd failed"));
+  for (auto [r, w] : {std::pair{&f.out_r, &f.out_w}, {&f.err_r, &f.err_w}, {&f.st_r, &f.st_w}}) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(fmt::format("pipe: {}", strerror(errno)));
+    r->reset(p[0]);
+    w->reset(p[1]);
+  }
+  return f;
+}
+
 // A long-lived jailed interpreter that takes its work over a control socket
 // (its fd 3, SOCK_SEQPACKET) and exits when that socket closes: the fork
 // server and the judge host.
@@ -255,7 +278,7 @@ class ForkServer : public Executor {
       return out;
     }
     judge_end.reset();
-    const Isolation judge_isolation = judge_host_.isolation;  // the host may be stopped while watched
+    const Isolation judge_isolation = judge_host_.resident.jail.isolation;  // the host may be stopped while watched
     Streams judge_streams{task.out_r.get(), task.err_r.get(), task.st_r.get(), [this] { stop_judge_host(); }};
     auto w = watch({judge_streams, streams_of(cand)}, limits.wall_s, limits.output_bytes);
     // A host that was killed, went over the output cap or ended without a
@@ -278,24 +301,14 @@ class ForkServer : public Executor {
   // Sends a task to the judge host, starting it (or a new one, once, if it
   // has gone) as needed.
   bool send_to_judge_host(const Program& judge, const Limits& limits, int channel, HostedTask& task, std::string& why) {
-    UniqueFd src(data_fd(judge.source, "rigor-source"));
-    UniqueFd in(data_fd(judge.stdin_data, "rigor-stdin"));
-    int p[3][2];
-    UniqueFd w[3];
-    UniqueFd* r[3] = {&task.out_r, &task.err_r, &task.st_r};
-    if (src.get() < 0 || in.get() < 0) {
-      why = "memfd failed";
+    auto f = program_fds(judge);
+    if (!f) {
+      why = f.error();
       return false;
     }
-    for (int i = 0; i < 3; ++i) {
-      if (pipe2(p[i], O_CLOEXEC) != 0) {
-        why = fmt::format("pipe: {}", strerror(errno));
-        return false;
-      }
-      r[i]->reset(p[i][0]);
-      w[i].reset(p[i][1]);
-    }
-    std::vector<int> fds = {src.get(), in.get(), w[0].get(), w[1].get(), w[2].get(), channel};
+    task = {std::move(f->out_r), std::move(f->err_r), std::move(f->st_r)};
+    std::vector<int> fds = f->to_send();
+    fds.push_back(channel);
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (judge_host_.resident.ctl.get() >= 0 &&
           (judge_host_.memory_bytes != limits.memory_bytes || judge_host_.tasks >= kJudgeHostTasks)) {
@@ -324,7 +337,6 @@ class ForkServer : public Executor {
       why = h.error();
       return false;
     }
-    judge_host_.isolation = h->jail.isolation;
     judge_host_.resident = std::move(*h);
     judge_host_.memory_bytes = limits.memory_bytes;
     judge_host_.tasks = 0;
@@ -370,24 +382,15 @@ class ForkServer : public Executor {
     std::vector<Spawned> out(requests.size());
     for (size_t i = 0; i < requests.size(); ++i) {
       const Request& q = requests[i];
-      UniqueFd src(data_fd(q.program->source, "rigor-source"));
-      UniqueFd in(data_fd(q.program->stdin_data, "rigor-stdin"));
+      auto f = program_fds(*q.program);
+      if (!f) return tl::unexpected(f.error());
       Spawned& s = out[i];
-      int p[2];
-      if (src.get() < 0 || in.get() < 0 || pipe2(p, O_CLOEXEC) != 0) {
-        return tl::unexpected(std::string("memfd or pipe failed"));
-      }
-      s.out_r.reset(p[0]);
-      UniqueFd out_w(p[1]);
-      if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
-      s.err_r.reset(p[0]);
-      UniqueFd err_w(p[1]);
-      if (pipe2(p, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
-      s.st_r.reset(p[0]);
-      UniqueFd st_w(p[1]);
+      s.out_r = std::move(f->out_r);
+      s.err_r = std::move(f->err_r);
+      s.st_r = std::move(f->st_r);
       const Limits& limits = *q.limits;
       long cpu = static_cast<long>(std::ceil(std::max(limits.cpu_s, 0.001)));
-      std::vector<int> fds = {src.get(), in.get(), out_w.get(), err_w.get(), st_w.get()};
+      std::vector<int> fds = f->to_send();
       if (q.channel_fd >= 0) fds.push_back(q.channel_fd);
       if (cgroups_) {
         // The program's whole tree is counted in its own group: it joins it
@@ -458,7 +461,6 @@ class ForkServer : public Executor {
     Resident resident;
     size_t memory_bytes = 0;  // the limit it was started with
     int tasks = 0;            // sent to it so far
-    Isolation isolation;
   };
 
   std::string python_;

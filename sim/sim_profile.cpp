@@ -76,6 +76,13 @@ class Layers {
     const toml::node* n = find(key, &path);
     return n ? int_of(*n, path, lo, hi) : fallback;
   }
+  bool boolean_or(std::string_view key, bool fallback) const {
+    std::string path;
+    const toml::node* n = find(key, &path);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail(n, path, fmt::format("expected a boolean, got {}", type_name(*n)));
+    return n->as_boolean()->get();
+  }
   std::string str(std::string_view key) const {
     std::string path;
     const toml::node& n = required(key, &path);
@@ -193,7 +200,8 @@ SimFaults parse_faults(const Layers& profile) {
 SimProfile parse_profile(const std::string& name, const Layers& l) {
   l.check_known({"base", "label", "dialect", "reasoning", "accuracy", "difficulty_slope", "no_answer_prob",
                  "equivalent_form_prob", "reasoning_tokens", "answer_tokens", "ttft_ms", "tokens_per_s",
-                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s", "tokenizer", "route", "usage"});
+                 "tokens_per_chunk", "time_scale", "faults", "rpm_limit", "rpm_window_s", "tokenizer", "route", "usage",
+                 "stamp_chunks"});
   SimProfile p;
   p.name = name;
   p.label = l.str("label");
@@ -238,6 +246,7 @@ SimProfile parse_profile(const std::string& name, const Layers& l) {
   p.faults = parse_faults(l);
   p.rpm_limit = l.integer_or("rpm_limit", 0, 0, 1'000'000'000);
   p.rpm_window_s = l.num_or("rpm_window_s", 60, 0.1, 3600);
+  p.stamp_chunks = l.boolean_or("stamp_chunks", false);
   std::string path;
   if (l.find("tokenizer", &path)) {
     std::vector<std::string> families;

@@ -90,6 +90,12 @@ struct SimProfile {
   std::string route_to;
   double route_fraction = 0;
   UsageReport usage = UsageReport::kExact;
+  // Each streamed chunk's text is " @N": N the nanoseconds from the moment
+  // the simulator parsed the request (and sent the headers) to the moment it
+  // wrote this chunk. Timing tests measure a client against these instead of
+  // the nominal delays, which the simulator's own timer wake-ups miss by
+  // up to milliseconds on a busy machine. The answer is then not gradable.
+  bool stamp_chunks = false;
 };
 
 // Loads every profile in a TOML file: tables [profiles.NAME]. A profile may

@@ -224,7 +224,14 @@ void Session::stream_step() {
       }
     }
     if (due_s(next_) > now) break;
-    renderer_->append_chunk(out_, chunks[next_], fault_.kind == FaultKind::kMalformed && next_ == fault_.at_chunk);
+    const bool malformed = fault_.kind == FaultKind::kMalformed && next_ == fault_.at_chunk;
+    if (model_->profile().stamp_chunks) {
+      SimChunk stamped = chunks[next_];
+      stamped.text = fmt::format(" @{}", std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count());
+      renderer_->append_chunk(out_, stamped, malformed);
+    } else {
+      renderer_->append_chunk(out_, chunks[next_], malformed);
+    }
     ++next_;
   }
   if (next_ == chunks.size()) {

@@ -82,6 +82,30 @@ time_scale = 0
   }
 }
 
+TEST(SimProfile, StampChunksIsABooleanOffByDefault) {
+  const std::string head = R"([profiles.a]
+label = "simulated a"
+dialect = "vllm"
+reasoning = "reasoning"
+accuracy = { default = 0.5 }
+difficulty_slope = 8
+reasoning_tokens = { mean = 100, sd = 20, min = 10, max = 500 }
+answer_tokens = { mean = 20, sd = 5, min = 5, max = 50 }
+ttft_ms = 100
+tokens_per_s = 10
+tokens_per_chunk = 4
+time_scale = 0
+)";
+  EXPECT_FALSE(parse_sim_profiles(head, "x.toml").at("a").stamp_chunks);
+  EXPECT_TRUE(parse_sim_profiles(head + "stamp_chunks = true\n", "x.toml").at("a").stamp_chunks);
+  try {
+    parse_sim_profiles(head + "stamp_chunks = 1\n", "x.toml");
+    FAIL();
+  } catch (const SimProfileError& e) {
+    EXPECT_STREQ(e.what(), "x.toml:13: profiles.a.stamp_chunks: expected a boolean, got an integer");
+  }
+}
+
 TEST(SimProfile, MissingFileIsAnErrorNamingIt) {
   EXPECT_THROW(
       {

@@ -176,6 +176,10 @@ class SimServerTest : public ::testing::Test {
       f.faults.stall_s = 0.05;
       profiles[name] = f;
     }
+    SimProfile stamped = base_profile("stamped");
+    stamped.time_scale = 1;  // ttft 5 ms, 1 ms per token, 3 tokens per chunk
+    stamped.stamp_chunks = true;
+    profiles["stamped"] = stamped;
     SimProfile rpm = base_profile("rpm");
     rpm.rpm_limit = 2;
     profiles["rpm"] = rpm;
@@ -241,6 +245,30 @@ TEST_F(SimServerTest, VllmStreamIsWellFormedSseEndingInDone) {
   EXPECT_EQ(s.usage["completion_tokens"], count_words(s.reasoning) + count_words(s.content));
   EXPECT_EQ(s.usage["completion_tokens_details"]["reasoning_tokens"], count_words(s.reasoning));
   EXPECT_EQ(s.usage["prompt_tokens"], 2);
+}
+
+// A stamped chunk's text is when the simulator wrote it: what timing tests
+// measure a client against. Never before the chunk is due, always in order.
+TEST_F(SimServerTest, StampedChunksCarryTheirWriteTimes) {
+  Reply r = request(port_, http::verb::post, "/v1/chat/completions", chat_body("stamped", "Find x.", 5, true));
+  ASSERT_EQ(r.status, 200);
+  Streamed s = decode(r.body);
+  EXPECT_TRUE(s.done);
+  std::vector<double> stamps;
+  std::istringstream words(s.reasoning + s.content);
+  for (std::string w; words >> w;) {
+    ASSERT_EQ(w[0], '@') << w;
+    stamps.push_back(std::stod(w.substr(1)) * 1e-9);
+  }
+  const SimScript want = expected("stamped", "Find x.", 5);
+  ASSERT_EQ(stamps.size(), want.chunks.size());
+  int64_t tokens = 0;
+  for (size_t i = 0; i < stamps.size(); ++i) {
+    tokens += want.chunks[i].tokens;
+    EXPECT_GE(stamps[i], 0.005 + 0.001 * static_cast<double>(tokens - 1)) << "chunk " << i;  // its due time
+    if (i > 0) EXPECT_GT(stamps[i], stamps[i - 1]);
+  }
+  EXPECT_LT(stamps.back(), 10.0);  // seconds, not a clock reading
 }
 
 TEST_F(SimServerTest, LlamaCppStreamHasNoRoleChunkAndUsageWithTimingsOnFinish) {

@@ -18,4 +18,12 @@ const char* to_string(ErrorCode code) {
   return "unknown";
 }
 
+std::optional<ErrorCode> error_code_named(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kCancelled); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    if (name == to_string(code)) return code;
+  }
+  return std::nullopt;
+}
+
 }  // namespace rigor

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +74,8 @@ enum class ErrorCode {
 };
 
 const char* to_string(ErrorCode code);
+// The code to_string names `name`; nullopt for any other text.
+std::optional<ErrorCode> error_code_named(std::string_view name);
 
 struct Error {
   ErrorCode code = ErrorCode::kTransport;

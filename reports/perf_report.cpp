@@ -161,7 +161,7 @@ std::string render_perf_join(const std::vector<AccuracyPoint>& accuracy, const s
 }
 
 std::string render_perf_section(const std::string& db_path, bool markdown) {
-  PerfStore perf(db_path);
+  PerfStore perf(db_path, StoreMode::kReadOnly);
   const auto runs = perf.runs();
   if (runs.empty()) return fmt::format("{} holds no perf runs yet; measure with rigor perf -c CONFIG --model NAME\n", db_path);
   std::vector<std::vector<PerfLevelRecord>> levels;

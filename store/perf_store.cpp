@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS perf_requests(
 
 class SqlitePerfStore final : public PerfStoreBackend {
  public:
-  explicit SqlitePerfStore(const std::string& path);
+  SqlitePerfStore(const std::string& path, StoreMode mode);
   ~SqlitePerfStore() override { sqlite3_close(db_); }
 
   void put_run(const PerfRunRecord& run) override;
@@ -41,6 +42,7 @@ class SqlitePerfStore final : public PerfStoreBackend {
   std::vector<PerfRunRecord> runs() override;
   std::vector<PerfLevelRecord> levels(const std::string& run_id) override;
   int request_count(const std::string& run_id) override;
+  std::vector<PerfRecord> requests(const std::string& run_id, int level) override;
 
  private:
   void exec(const char* sql) { sqlite_exec(db_, sql, what_.c_str()); }
@@ -49,19 +51,38 @@ class SqlitePerfStore final : public PerfStoreBackend {
 
   sqlite3* db_ = nullptr;
   std::string what_;  // "database PATH", the prefix of every error
+  bool tables_ = true;  // false: read-only, and no perf run was ever stored here
 };
 
-SqlitePerfStore::SqlitePerfStore(const std::string& path) : what_(fmt::format("database {}", path)) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+SqlitePerfStore::SqlitePerfStore(const std::string& path, StoreMode mode) : what_(fmt::format("database {}", path)) {
+  const bool read_only = mode == StoreMode::kReadOnly;
+  auto open = [&](const std::string& name, int flags) {
+    if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) == SQLITE_OK) return;
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error(fmt::format("cannot open database {}: {}", path, why));
-  }
+    throw StoreOpenError(fmt::format("cannot open database {}: {}", path, why));
+  };
+  if (read_only && !std::filesystem::exists(path))
+    throw StoreOpenError(fmt::format("no database at {} (check --db; reading never creates one)", path));
+  open(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3_busy_timeout(db_, 10000);
   try {
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    exec(kSchema);
+    if (read_only) {
+      // As Store: a WAL file in a folder we may not write reads as immutable.
+      if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        open("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+      }
+      SqliteStmt s = stmt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+                          "('perf_runs','perf_levels','perf_requests')");
+      s.step();
+      tables_ = s.i64(0) == 3;
+    } else {
+      exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+      exec(kSchema);
+    }
   } catch (...) {
     sqlite3_close(db_);
     throw;
@@ -110,6 +131,7 @@ void SqlitePerfStore::put_level(const PerfLevelRecord& level, const std::vector<
 
 std::vector<PerfRunRecord> SqlitePerfStore::runs() {
   std::vector<PerfRunRecord> out;
+  if (!tables_) return out;
   SqliteStmt s = stmt("SELECT id, model, model_id, engine, mode, version, seed, started_at, config_json FROM perf_runs "
                       "ORDER BY started_at, id");
   while (s.step()) {
@@ -130,6 +152,7 @@ std::vector<PerfRunRecord> SqlitePerfStore::runs() {
 
 std::vector<PerfLevelRecord> SqlitePerfStore::levels(const std::string& run_id) {
   std::vector<PerfLevelRecord> out;
+  if (!tables_) return out;
   SqliteStmt s =
       stmt("SELECT level, concurrency, rate, warmup, summary_json FROM perf_levels WHERE run_id=? ORDER BY level");
   s.bind(1, run_id);
@@ -147,17 +170,27 @@ std::vector<PerfLevelRecord> SqlitePerfStore::levels(const std::string& run_id) 
 }
 
 int SqlitePerfStore::request_count(const std::string& run_id) {
+  if (!tables_) return 0;
   SqliteStmt s = stmt("SELECT COUNT(*) FROM perf_requests WHERE run_id=?");
   s.bind(1, run_id);
   s.step();
   return static_cast<int>(s.i64(0));
 }
 
+std::vector<PerfRecord> SqlitePerfStore::requests(const std::string& run_id, int level) {
+  std::vector<PerfRecord> out;
+  if (!tables_) return out;
+  SqliteStmt s = stmt("SELECT * FROM perf_requests WHERE run_id=? AND level=? ORDER BY idx");
+  s.bind(1, run_id).bind(2, static_cast<int64_t>(level));
+  while (s.step()) out.push_back(perf_record_of_row(s));
+  return out;
+}
+
 }  // namespace
 
-PerfStore::PerfStore(const std::string& location)
-    : impl_(is_postgres_url(location) ? open_postgres_perf_store(location)
-                                      : std::make_unique<SqlitePerfStore>(location)) {}
+PerfStore::PerfStore(const std::string& location, StoreMode mode)
+    : impl_(is_postgres_url(location) ? open_postgres_perf_store(location, mode)
+                                      : std::make_unique<SqlitePerfStore>(location, mode)) {}
 
 PerfStore::~PerfStore() = default;
 
@@ -172,5 +205,9 @@ std::vector<PerfRunRecord> PerfStore::runs() { return impl_->runs(); }
 std::vector<PerfLevelRecord> PerfStore::levels(const std::string& run_id) { return impl_->levels(run_id); }
 
 int PerfStore::request_count(const std::string& run_id) { return impl_->request_count(run_id); }
+
+std::vector<PerfRecord> PerfStore::requests(const std::string& run_id, int level) {
+  return impl_->requests(run_id, level);
+}
 
 }  // namespace rigor

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/perf_record.h"
+#include "store/store.h"
 
 namespace rigor {
 
@@ -47,9 +48,10 @@ class PerfStoreBackend;
 class PerfStore {
  public:
   // Opens `location`: a postgresql:// (or postgres://) URL, else a SQLite
-  // file (created when missing). Creates the perf tables when missing.
+  // file. Read-write creates the file and the perf tables when missing;
+  // read-only never writes (a store without perf tables reads as empty).
   // Throws std::runtime_error naming the location.
-  explicit PerfStore(const std::string& location);
+  explicit PerfStore(const std::string& location, StoreMode mode = StoreMode::kReadWrite);
   ~PerfStore();
   PerfStore(const PerfStore&) = delete;
   PerfStore& operator=(const PerfStore&) = delete;
@@ -61,6 +63,8 @@ class PerfStore {
   std::vector<PerfRunRecord> runs();                          // oldest first
   std::vector<PerfLevelRecord> levels(const std::string& run_id);
   int request_count(const std::string& run_id);
+  // One level's requests as stored, in dispatch order (rigor db copy).
+  std::vector<PerfRecord> requests(const std::string& run_id, int level);
 
  private:
   std::unique_ptr<PerfStoreBackend> impl_;

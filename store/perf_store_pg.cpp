@@ -66,27 +66,30 @@ struct PgRow {
 
 class PgPerfStore final : public PerfStoreBackend {
  public:
-  explicit PgPerfStore(const std::string& url);
+  PgPerfStore(const std::string& url, StoreMode mode);
 
   void put_run(const PerfRunRecord& run) override;
   void put_level(const PerfLevelRecord& level, const std::vector<PerfRecord>& requests) override;
   std::vector<PerfRunRecord> runs() override;
   std::vector<PerfLevelRecord> levels(const std::string& run_id) override;
   int request_count(const std::string& run_id) override;
+  std::vector<PerfRecord> requests(const std::string& run_id, int level) override;
 
  private:
   PgConn conn_;
+  bool tables_ = true;  // false: read-only, and no perf run was ever stored here
 };
 
-PgPerfStore::PgPerfStore(const std::string& url) : conn_(url) {
+PgPerfStore::PgPerfStore(const std::string& url, StoreMode mode) : conn_(url) {
   try {
+    if (mode == StoreMode::kReadOnly) conn_.set_session("SET default_transaction_read_only = on");
     // Tables that exist are left alone, without a lock or a write: a report
     // may read through a read-only role or from a standby.
-    if (conn_.exec("SELECT to_regclass('perf_runs') IS NOT NULL AND to_regclass('perf_levels') IS NOT NULL AND "
-                   "to_regclass('perf_requests') IS NOT NULL")
-            .text(0, 0) == "t") {
-      return;
-    }
+    tables_ = conn_.exec("SELECT to_regclass('perf_runs') IS NOT NULL AND to_regclass('perf_levels') IS NOT NULL AND "
+                         "to_regclass('perf_requests') IS NOT NULL")
+                  .text(0, 0) == "t";
+    if (tables_ || mode == StoreMode::kReadOnly) return;
+    tables_ = true;
     conn_.transaction([&] {
       // Two first opens at once would both create a table, and one would
       // fail on the catalog's unique index: one at a time.
@@ -141,6 +144,7 @@ void PgPerfStore::put_level(const PerfLevelRecord& level, const std::vector<Perf
 }
 
 std::vector<PerfRunRecord> PgPerfStore::runs() {
+  if (!tables_) return {};
   auto r = conn_.exec(
       "SELECT id, model, model_id, engine, mode, version, seed, started_at, config_json FROM perf_runs "
       "ORDER BY started_at COLLATE \"C\", id COLLATE \"C\"");
@@ -162,6 +166,7 @@ std::vector<PerfRunRecord> PgPerfStore::runs() {
 }
 
 std::vector<PerfLevelRecord> PgPerfStore::levels(const std::string& run_id) {
+  if (!tables_) return {};
   auto r = conn_.exec(
       "SELECT level, concurrency, rate, warmup, summary_json FROM perf_levels WHERE run_id=$1 ORDER BY level",
       Params().ref(run_id));
@@ -180,14 +185,34 @@ std::vector<PerfLevelRecord> PgPerfStore::levels(const std::string& run_id) {
 }
 
 int PgPerfStore::request_count(const std::string& run_id) {
+  if (!tables_) return 0;
   return static_cast<int>(
       conn_.exec("SELECT count(*) FROM perf_requests WHERE run_id=$1", Params().ref(run_id)).i64(0, 0));
 }
 
+std::vector<PerfRecord> PgPerfStore::requests(const std::string& run_id, int level) {
+  if (!tables_) return {};
+  std::string columns;
+  for (const char* c : kRequestColumns) columns += fmt::format("{}{}", columns.empty() ? "" : ", ", c);
+  auto r = conn_.exec(fmt::format("SELECT {} FROM perf_requests WHERE run_id=$1 AND level=$2 ORDER BY idx", columns),
+                      Params().ref(run_id).num(int64_t{level}));
+  struct Row {
+    const PgResult& r;
+    int row;
+    bool is_null(int col) const { return r.is_null(row, col); }
+    int64_t i64(int col) const { return r.i64(row, col); }
+    double real(int col) const { return r.real(row, col); }
+    std::string text(int col) const { return r.text(row, col); }
+  };
+  std::vector<PerfRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(perf_record_of_row(Row{r, i}));
+  return out;
+}
+
 }  // namespace
 
-std::unique_ptr<PerfStoreBackend> open_postgres_perf_store(const std::string& url) {
-  return std::make_unique<PgPerfStore>(url);
+std::unique_ptr<PerfStoreBackend> open_postgres_perf_store(const std::string& url, StoreMode mode) {
+  return std::make_unique<PgPerfStore>(url, mode);
 }
 
 }  // namespace rigor

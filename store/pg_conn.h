@@ -126,6 +126,7 @@ class PgResult {
     return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
   }
   int64_t i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+  bool is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
   double real(int row, int col) const { return std::strtod(PQgetvalue(r_, row, col), nullptr); }
   int affected() const { return std::atoi(PQcmdTuples(r_)); }
   bool ok() const {

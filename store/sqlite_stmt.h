@@ -71,6 +71,7 @@ class SqliteStmt {
     return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
   }
   int64_t i64(int i) const { return sqlite3_column_int64(s_, i); }
+  bool is_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
   double real(int i) const { return sqlite3_column_double(s_, i); }
 
  private:

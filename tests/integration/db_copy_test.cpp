@@ -2,6 +2,7 @@
 // either store, byte for byte.
 #include <gtest/gtest.h>
 
+#include "store/perf_store.h"
 #include "store/store.h"
 #include "tests/integration/rigor_process.h"
 #include "tests/pg_server.h"
@@ -54,6 +55,79 @@ TEST(DbCopy, ReportsFromPostgresAreByteIdenticalToSqliteAndBack) {
   Store st(url, StoreMode::kReadOnly);
   EXPECT_EQ(st.list_runs().size(), 1u);
   EXPECT_EQ(st.samples(st.list_runs()[0].id).size(), 2u * 30 * 4);
+}
+
+// Perf runs go along, every request of every level: `rigor report --perf`
+// renders the same from the copy, and the raw requests are the same.
+TEST(DbCopy, PerfRunsAreCopiedWithEveryRequest) {
+  std::string url;
+  RIGOR_PG_DATABASE(url, "copyperf");
+  TempDir tmp;
+  const std::string laptop = tmp / "laptop.db";
+  for (const std::string levels : {"1,2", "3"}) {
+    auto perf = run_rigor({"perf", "-c", kSource + "/configs/demo.toml", "--model", "r1-full", "--concurrency", levels,
+                           "--requests", "5", "--db", laptop},
+                          tmp.path());
+    ASSERT_EQ(perf.code, 0) << perf.err;
+  }
+  PerfStore source(laptop, StoreMode::kReadOnly);
+  const auto runs = source.runs();
+  ASSERT_EQ(runs.size(), 2u);
+
+  auto up = run_rigor({"db", "copy", "--from", laptop, "--to", url}, tmp.path());
+  ASSERT_EQ(up.code, 0) << up.err;
+  EXPECT_NE(up.err.find("2 perf runs (21 requests)"), std::string::npos) << up.err;  // (1+5) + (2+5) + (3+5), warm-up = concurrency
+  auto again = run_rigor({"db", "copy", "--from", laptop, "--to", url}, tmp.path());
+  ASSERT_EQ(again.code, 0) << "copying twice is safe: " << again.err;
+  auto down = run_rigor({"db", "copy", "--from", url, "--to", tmp / "back.db"}, tmp.path());
+  ASSERT_EQ(down.code, 0) << down.err;
+
+  for (const std::string format : {"table", "md"}) {
+    auto a = run_rigor({"report", "--db", laptop, "--perf", "--format", format}, tmp.path());
+    auto b = run_rigor({"report", "--db", url, "--perf", "--format", format}, tmp.path());
+    auto c = run_rigor({"report", "--db", tmp / "back.db", "--perf", "--format", format}, tmp.path());
+    ASSERT_EQ(a.code, 0) << a.err;
+    EXPECT_NE(a.out.find(runs[1].id), std::string::npos) << a.out;
+    EXPECT_TRUE(a.out == b.out) << format << ":\nSQLite:\n" << a.out << "\nPostgreSQL:\n" << b.out;
+    EXPECT_TRUE(a.out == c.out) << format << " differs after the round trip";
+  }
+  PerfStore back(tmp / "back.db", StoreMode::kReadOnly);
+  for (const auto& run : runs) {
+    EXPECT_EQ(back.request_count(run.id), source.request_count(run.id));
+    for (const auto& level : source.levels(run.id)) {
+      const auto a = source.requests(run.id, level.level), b = back.requests(run.id, level.level);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].sent_s, b[i].sent_s);
+        EXPECT_EQ(a[i].completion.ttft_s, b[i].completion.ttft_s);
+        EXPECT_EQ(a[i].completion.chunks.size(), b[i].completion.chunks.size());
+      }
+    }
+  }
+
+  // --run picks perf runs by id too; --no-perf leaves them all.
+  auto one = run_rigor({"db", "copy", "--from", laptop, "--to", tmp / "one.db", "--run", runs[0].id}, tmp.path());
+  ASSERT_EQ(one.code, 0) << one.err;
+  const auto copied = PerfStore(tmp / "one.db", StoreMode::kReadOnly).runs();
+  ASSERT_EQ(copied.size(), 1u);
+  EXPECT_EQ(copied[0].id, runs[0].id);
+  auto none = run_rigor({"db", "copy", "--from", laptop, "--to", tmp / "none.db", "--no-perf"}, tmp.path());
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_TRUE(PerfStore(tmp / "none.db", StoreMode::kReadOnly).runs().empty());
+  auto missing = run_rigor({"db", "copy", "--from", laptop, "--to", tmp / "x.db", "--run", "perf-nope"}, tmp.path());
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("perf-nope"), std::string::npos) << missing.err;
+
+  // A perf run of that id with another configuration in the target is refused.
+  {
+    PerfStore other(tmp / "other.db");
+    PerfRunRecord clash = runs[0];
+    clash.config["perf"] = "something else";
+    other.put_run(clash);
+  }
+  auto refused = run_rigor({"db", "copy", "--from", laptop, "--to", tmp / "other.db"}, tmp.path());
+  EXPECT_EQ(refused.code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("different configuration"), std::string::npos) << refused.err;
 }
 
 TEST(DbCopy, RunWithAnotherConfigInTheTargetIsRefused) {

@@ -207,6 +207,81 @@ TEST_P(PerfStoreBackendTest, AFailedLevelLeavesNothingBehind) {
   EXPECT_EQ(store.request_count("perf-x"), 0);
 }
 
+// What rigor db copy reads: every field as written (chunk times without
+// their reasoning flag, which is not stored; PostgreSQL's text holds no
+// invalid UTF-8).
+TEST_P(PerfStoreBackendTest, RequestsReadBackAsWritten) {
+  PerfStore store(location_);
+  store.put_run(run_record("perf-x", "2025-01-01T00:00:00Z"));
+  const std::vector<PerfRecord> written = requests();
+  store.put_level(level_record("perf-x", 1, 2), written);
+  const std::vector<PerfRecord> read = store.requests("perf-x", 1);
+  ASSERT_EQ(read.size(), written.size());
+  for (size_t i = 0; i < read.size(); ++i) {
+    const PerfRecord &a = written[i], &b = read[i];
+    SCOPED_TRACE("request " + std::to_string(i));
+    EXPECT_EQ(b.index, a.index);
+    EXPECT_EQ(b.scheduled_s, a.scheduled_s);  // exactly, -1 (closed loop) included
+    EXPECT_EQ(b.sent_s, a.sent_s);
+    EXPECT_EQ(b.dispatch_lag_s, a.dispatch_lag_s);
+    EXPECT_EQ(b.end_s, a.end_s);
+    EXPECT_EQ(b.first_byte_s, a.first_byte_s);
+    ASSERT_EQ(b.ok, a.ok);
+    if (!a.ok) {
+      EXPECT_EQ(b.error.code, a.error.code);
+      EXPECT_EQ(b.error.message, GetParam() == "sqlite" ? a.error.message : "HTTP 503: overloaded \uFFFD");
+      EXPECT_EQ(b.error.http_status, a.error.http_status);
+      continue;
+    }
+    EXPECT_EQ(b.completion.ttft_s, a.completion.ttft_s);
+    EXPECT_EQ(b.completion.ttfat_s, a.completion.ttfat_s);
+    EXPECT_EQ(b.completion.last_token_s, a.completion.last_token_s);
+    EXPECT_EQ(b.completion.total_s, a.completion.total_s);
+    EXPECT_EQ(b.completion.usage.prompt_tokens, a.completion.usage.prompt_tokens);
+    EXPECT_EQ(b.completion.usage.completion_tokens, a.completion.usage.completion_tokens);
+    EXPECT_EQ(b.completion.usage.reasoning_tokens, a.completion.usage.reasoning_tokens);
+    ASSERT_EQ(b.completion.chunks.size(), a.completion.chunks.size());
+    for (size_t c = 0; c < a.completion.chunks.size(); ++c)
+      EXPECT_EQ(b.completion.chunks[c].t_s, a.completion.chunks[c].t_s);
+  }
+  EXPECT_TRUE(store.requests("perf-x", 0).empty());
+  EXPECT_TRUE(store.requests("perf-y", 1).empty());
+}
+
+// Reports and the source of a copy open the store read-only: a store that
+// never held a perf run reads as empty and is left without perf tables.
+TEST_P(PerfStoreBackendTest, ReadOnlyNeverCreatesTheTablesOrWrites) {
+  if (GetParam() == "sqlite") {
+    EXPECT_THROW(PerfStore(location_, StoreMode::kReadOnly), StoreOpenError);  // no file: not created
+    EXPECT_FALSE(std::filesystem::exists(location_));
+    Store results(location_);  // a results store, without perf tables
+  }
+  {
+    PerfStore reader(location_, StoreMode::kReadOnly);
+    EXPECT_TRUE(reader.runs().empty());
+    EXPECT_TRUE(reader.levels("perf-x").empty());
+    EXPECT_EQ(reader.request_count("perf-x"), 0);
+    EXPECT_TRUE(reader.requests("perf-x", 0).empty());
+  }
+  const std::string probe = "SELECT count(*) FROM perf_runs";
+  if (GetParam() == "sqlite") {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(location_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    EXPECT_NE(sqlite3_exec(db, probe.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << "perf_runs was created";
+    sqlite3_close(db);
+  } else {
+    EXPECT_EQ(PgServer::shared().query(location_, "SELECT to_regclass('perf_runs') IS NULL"), "t");
+  }
+  {
+    PerfStore writer(location_);
+    writer.put_run(run_record("perf-x", "2025-01-01T00:00:00Z"));
+  }
+  PerfStore reader(location_, StoreMode::kReadOnly);
+  EXPECT_EQ(reader.runs().size(), 1u);
+  EXPECT_ANY_THROW(reader.put_run(run_record("perf-y", "2025-01-01T00:00:00Z")));
+  EXPECT_EQ(PerfStore(location_).runs().size(), 1u);
+}
+
 TEST_F(PerfStoreTest, BothBackendsReadTheSameRecordsAndStoreTheSameNulls) {
   std::string url;
   RIGOR_PG_DATABASE(url, "perf");

@@ -60,8 +60,9 @@ TEST(SimProfile, MalformedFilesAreRejectedNamingTheKeyPath) {
   }
 }
 
-TEST(SimProfile, ErrorNamesTheLineOfTheOffendingKey) {
-  const std::string text = R"([profiles.a]
+// A whole profile "a" whose tokens_per_s (line 10) is `tokens_per_s`.
+std::string profile_a(const std::string& tokens_per_s) {
+  return R"([profiles.a]
 label = "simulated a"
 dialect = "vllm"
 reasoning = "reasoning"
@@ -70,12 +71,15 @@ difficulty_slope = 8
 reasoning_tokens = { mean = 100, sd = 20, min = 10, max = 500 }
 answer_tokens = { mean = 20, sd = 5, min = 5, max = 50 }
 ttft_ms = 100
-tokens_per_s = true
+tokens_per_s = )" + tokens_per_s + R"(
 tokens_per_chunk = 4
 time_scale = 0
 )";
+}
+
+TEST(SimProfile, ErrorNamesTheLineOfTheOffendingKey) {
   try {
-    parse_sim_profiles(text, "x.toml");
+    parse_sim_profiles(profile_a("true"), "x.toml");
     FAIL();
   } catch (const SimProfileError& e) {
     EXPECT_STREQ(e.what(), "x.toml:10: profiles.a.tokens_per_s: expected a number, got a boolean");
@@ -83,19 +87,7 @@ time_scale = 0
 }
 
 TEST(SimProfile, StampChunksIsABooleanOffByDefault) {
-  const std::string head = R"([profiles.a]
-label = "simulated a"
-dialect = "vllm"
-reasoning = "reasoning"
-accuracy = { default = 0.5 }
-difficulty_slope = 8
-reasoning_tokens = { mean = 100, sd = 20, min = 10, max = 500 }
-answer_tokens = { mean = 20, sd = 5, min = 5, max = 50 }
-ttft_ms = 100
-tokens_per_s = 10
-tokens_per_chunk = 4
-time_scale = 0
-)";
+  const std::string head = profile_a("10");
   EXPECT_FALSE(parse_sim_profiles(head, "x.toml").at("a").stamp_chunks);
   EXPECT_TRUE(parse_sim_profiles(head + "stamp_chunks = true\n", "x.toml").at("a").stamp_chunks);
   try {

@@ -30,35 +30,56 @@ SpendEstimate estimate_spend(const Pricing& p, int samples, int64_t prompt_chars
 }
 
 BudgetGuard::BudgetGuard(Budget budget, double spent_usd, int64_t spent_tokens)
-    : budget_(budget), usd_(std::max(0.0, spent_usd)), tokens_(std::max<int64_t>(0, spent_tokens)) {}
+    : budget_(budget), others_{std::max(0.0, spent_usd), std::max<int64_t>(0, spent_tokens)} {}
 
 void BudgetGuard::add(double usd, int64_t tokens) {
   std::lock_guard lock(mu_);
-  if (usd > 0) usd_ += usd;
-  if (tokens > 0) tokens_ += tokens;
+  if (usd > 0) own_.usd += usd;
+  if (tokens > 0) own_.tokens += tokens;
+}
+
+void BudgetGuard::committed(double usd, int64_t tokens) {
+  std::lock_guard lock(mu_);
+  if (usd > 0) committed_.usd += usd;
+  if (tokens > 0) committed_.tokens += tokens;
+}
+
+void BudgetGuard::share(const std::function<RunSpend()>& stored_now) {
+  RunSpend mine;
+  {
+    std::lock_guard lock(mu_);
+    mine = committed_;
+  }
+  const RunSpend stored = stored_now();
+  std::lock_guard lock(mu_);
+  others_.usd = std::max(0.0, stored.usd - mine.usd);
+  others_.tokens = std::max<int64_t>(0, stored.tokens - mine.tokens);
 }
 
 bool BudgetGuard::exhausted() const {
   std::lock_guard lock(mu_);
-  return (budget_.usd > 0 && usd_ >= budget_.usd) || (budget_.tokens > 0 && tokens_ >= budget_.tokens);
+  return (budget_.usd > 0 && others_.usd + own_.usd >= budget_.usd) ||
+         (budget_.tokens > 0 && others_.tokens + own_.tokens >= budget_.tokens);
 }
 
 double BudgetGuard::spent_usd() const {
   std::lock_guard lock(mu_);
-  return usd_;
+  return others_.usd + own_.usd;
 }
 
 int64_t BudgetGuard::spent_tokens() const {
   std::lock_guard lock(mu_);
-  return tokens_;
+  return others_.tokens + own_.tokens;
 }
 
 std::string BudgetGuard::describe() const {
   std::lock_guard lock(mu_);
+  const double usd = others_.usd + own_.usd;
+  const int64_t tokens = others_.tokens + own_.tokens;
   std::string out;
-  if (budget_.usd > 0) out = fmt::format("spent ${:.4f} of the ${:.4f} budget", usd_, budget_.usd);
+  if (budget_.usd > 0) out = fmt::format("spent ${:.4f} of the ${:.4f} budget", usd, budget_.usd);
   if (budget_.tokens > 0) {
-    out += fmt::format("{}{} of {} budget tokens", out.empty() ? "spent " : "; ", tokens_, budget_.tokens);
+    out += fmt::format("{}{} of {} budget tokens", out.empty() ? "spent " : "; ", tokens, budget_.tokens);
   }
   return out.empty() ? "no budget" : out;
 }

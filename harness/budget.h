@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "base/completion.h"
 #include "harness/config.h"
 #include "base/pricing.h"
+#include "store/store.h"
 
 namespace rigor {
 
@@ -38,11 +40,24 @@ struct Budget {
 };
 
 // Thread-safe: samples are added from the sink thread while engines ask.
+//
+// What is spent = what others spent (earlier sessions; with workers, the
+// other workers too) + this session's own samples. Workers on one run share
+// its budget through the store: share() re-reads what the run has stored and
+// counts as the others' whatever of it this session did not commit itself.
 class BudgetGuard {
  public:
   // spent_*: what the run already spent in earlier sessions.
   BudgetGuard(Budget budget, double spent_usd, int64_t spent_tokens);
   void add(double usd, int64_t tokens);  // usd < 0 / tokens < 0: unknown, not counted
+  // This session's samples now in the store, as it stores them (positive
+  // costs; reported tokens): what share() must not count twice.
+  void committed(double usd, int64_t tokens);
+  // stored_now() is what the run's stored samples cost now (Store::run_spend).
+  // Called without the guard's lock held; this session's commits are taken
+  // before it, so one landing meanwhile counts twice (stops early), never
+  // zero times.
+  void share(const std::function<RunSpend()>& stored_now);
   // True once either budget is reached; then no new sample should start.
   bool exhausted() const;
   double spent_usd() const;
@@ -53,8 +68,9 @@ class BudgetGuard {
  private:
   Budget budget_;
   mutable std::mutex mu_;
-  double usd_;
-  int64_t tokens_;
+  RunSpend others_;     // earlier sessions and other workers
+  RunSpend own_;        // this session's samples, counted as they return
+  RunSpend committed_;  // of which stored
 };
 
 }  // namespace rigor

@@ -672,6 +672,12 @@ void RunSession::store_batch(std::vector<Finished>& batch) {
   } else {
     c_.store.put_samples(records);
   }
+  RunSpend stored;
+  for (const SampleRecord& s : records) {
+    stored.usd += std::max(s.cost_usd, 0.0);
+    stored.tokens += std::max<int64_t>(s.prompt_tokens, 0) + std::max<int64_t>(s.completion_tokens, 0);
+  }
+  c_.guard.committed(stored.usd, stored.tokens);
   for (size_t i = 0; i < batch.size(); ++i) {
     const Finished& f = batch[i];
     const bool ok = records[i].status == SampleStatus::kOk;
@@ -758,8 +764,22 @@ void RunSession::drive_model(size_t mi) {
   int streak = 0;
   std::pair<ErrorCode, int> streak_cause{ErrorCode::kCancelled, 0};
   const auto started = Clock::now();
+  // Workers share the run's budget: what the others stored counts too, read
+  // at most once a second (a sample takes seconds; the query one round trip).
+  Clock::time_point shared_at{};
+  auto share_budget = [&] {
+    if (!c_.seat || !c_.budget.any() || Clock::now() - shared_at < std::chrono::seconds(1)) return;
+    shared_at = Clock::now();
+    c_.guard.share([&] { return claims->run_spend(c_.run_id); });
+  };
   auto pull = [&]() -> std::optional<EngineJob> {
     if (failed()) return std::nullopt;
+    try {
+      share_budget();
+    } catch (...) {
+      fail(std::current_exception());
+      return std::nullopt;
+    }
     // Samples in flight finish and are stored; nothing new starts.
     if (c_.budget.any() && c_.guard.exhausted()) return std::nullopt;
     if (!c_.stop_cause[mi].empty() || (c_.lease && c_.lease->lost())) return std::nullopt;

@@ -100,6 +100,7 @@ class PgStore final : public StoreBackend {
   void put_samples(const std::vector<SampleRecord>& batch) override;
   std::vector<SampleRecord> samples(const std::string& run_id) override;
   std::vector<std::string> finished_keys(const std::string& run_id) override;
+  RunSpend run_spend(const std::string& run_id) override;
   std::optional<RunLeaseRecord> take_lease(const RunLeaseRecord& mine, double stale_after_s,
                                            const std::optional<RunLeaseRecord>& expected) override;
   bool renew_lease(const RunLeaseRecord& mine, double now) override;
@@ -363,6 +364,12 @@ std::vector<std::string> PgStore::finished_keys(const std::string& run_id) {
     out.push_back(sample_key(r.text(i, 0), r.text(i, 1), r.text(i, 2), static_cast<int>(r.i64(i, 3))));
   }
   return out;
+}
+
+RunSpend PgStore::run_spend(const std::string& run_id) {
+  std::lock_guard lock(mu_);
+  auto r = exec(run_spend_sql("$1"), Params().ref(run_id));
+  return {r.real(0, 0), r.i64(0, 1)};
 }
 
 std::optional<RunLeaseRecord> PgStore::take_lease(const RunLeaseRecord& mine, double stale_after_s,

@@ -177,6 +177,7 @@ class SqliteStore final : public StoreBackend {
   void put_samples(const std::vector<SampleRecord>& batch) override;
   std::vector<SampleRecord> samples(const std::string& run_id) override;
   std::vector<std::string> finished_keys(const std::string& run_id) override;
+  RunSpend run_spend(const std::string& run_id) override;
   std::optional<RunLeaseRecord> take_lease(const RunLeaseRecord& mine, double stale_after_s,
                                            const std::optional<RunLeaseRecord>& expected) override;
   bool renew_lease(const RunLeaseRecord& mine, double now) override;
@@ -410,6 +411,14 @@ std::vector<std::string> SqliteStore::finished_keys(const std::string& run_id) {
   std::vector<std::string> out;
   while (q.step()) out.push_back(sample_key(q.text(0), q.text(1), q.text(2), static_cast<int>(q.i64(3))));
   return out;
+}
+
+RunSpend SqliteStore::run_spend(const std::string& run_id) {
+  std::lock_guard lock(mu_);
+  Stmt q(db_, run_spend_sql("?").c_str());
+  q.bind(1, run_id);
+  q.step();
+  return {q.real(0), q.i64(1)};
 }
 
 std::optional<RunLeaseRecord> SqliteStore::take_lease(const RunLeaseRecord& mine, double stale_after_s,

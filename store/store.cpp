@@ -94,6 +94,7 @@ std::optional<RunLeaseRecord> Store::take_lease(const RunLeaseRecord& mine, doub
                                                 const std::optional<RunLeaseRecord>& expected) {
   return impl_->take_lease(mine, stale_after_s, expected);
 }
+RunSpend Store::run_spend(const std::string& run_id) { return impl_->run_spend(run_id); }
 bool Store::renew_lease(const RunLeaseRecord& mine, double now) { return impl_->renew_lease(mine, now); }
 void Store::release_lease(const RunLeaseRecord& mine) { impl_->release_lease(mine); }
 

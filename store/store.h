@@ -91,6 +91,13 @@ class StoreOpenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What a run's stored samples cost, as a budget counts it: positive costs,
+// and the input and output tokens servers reported.
+struct RunSpend {
+  double usd = 0;
+  int64_t tokens = 0;
+};
+
 enum class StoreMode {
   kReadWrite,  // creates the file and migrates its schema when needed (run, perf)
   kReadOnly,   // report, compare, gate: never creates or changes the file; works on a read-only file
@@ -198,6 +205,9 @@ class Store {
   std::vector<SampleRecord> samples(const std::string& run_id);  // by model, suite, problem, sample (bytewise)
   // Keys "model\x1fsuite\x1fproblem\x1fidx" of samples with status ok.
   std::vector<std::string> finished_keys(const std::string& run_id);
+  // What the run's stored samples cost (one aggregate query): what workers
+  // on one run read to share its budget.
+  RunSpend run_spend(const std::string& run_id);
 
   // Takes the run's lease for `mine` in one transaction when it is free,
   // when its holder's heartbeat is older than stale_after_s, or when the

@@ -11,6 +11,16 @@
 
 namespace rigor {
 
+// run_spend's query on either backend, `param` its run_id parameter ("?"
+// or "$1"): the budget's view of cost (positive costs; reported token counts).
+inline std::string run_spend_sql(const char* param) {
+  return std::string(
+             "SELECT COALESCE(SUM(CASE WHEN cost_usd > 0 THEN cost_usd ELSE 0 END), 0), COALESCE(SUM((CASE WHEN "
+             "prompt_tokens > 0 THEN prompt_tokens ELSE 0 END) + (CASE WHEN completion_tokens > 0 THEN "
+             "completion_tokens ELSE 0 END)), 0) FROM samples WHERE run_id=") +
+         param;
+}
+
 class StoreBackend {
  public:
   virtual ~StoreBackend() = default;
@@ -27,6 +37,7 @@ class StoreBackend {
   virtual void put_samples(const std::vector<SampleRecord>& batch) = 0;
   virtual std::vector<SampleRecord> samples(const std::string& run_id) = 0;
   virtual std::vector<std::string> finished_keys(const std::string& run_id) = 0;
+  virtual RunSpend run_spend(const std::string& run_id) = 0;
 
   virtual std::optional<RunLeaseRecord> take_lease(const RunLeaseRecord& mine, double stale_after_s,
                                                    const std::optional<RunLeaseRecord>& expected) = 0;

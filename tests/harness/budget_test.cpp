@@ -40,5 +40,27 @@ TEST(Budget, GuardCountsEarlierSessionsAndStopsAtEitherBudget) {
   EXPECT_TRUE(tokens.exhausted());
 }
 
+// Workers: what the run has stored counts, less what this session stored
+// itself (already counted as it came back).
+TEST(Budget, GuardSharesTheRunsStoredSpendWithoutCountingItsOwnTwice) {
+  BudgetGuard guard(Budget{1.0, 10000}, 0.2, 1000);
+  guard.add(0.3, 3000);        // this session's samples, 0.1 of them stored
+  guard.committed(0.1, 1000);
+  EXPECT_DOUBLE_EQ(guard.spent_usd(), 0.5);
+  // The store now holds 0.9: 0.1 ours, 0.8 earlier sessions' and the other workers'.
+  guard.share([&] {
+    EXPECT_FALSE(guard.exhausted());  // the guard's lock is not held while the store is read
+    return RunSpend{0.9, 5000};
+  });
+  EXPECT_DOUBLE_EQ(guard.spent_usd(), 0.8 + 0.3);
+  EXPECT_EQ(guard.spent_tokens(), 4000 + 3000);
+  EXPECT_TRUE(guard.exhausted());
+  // Others never count below zero (a read before this session's commits landed).
+  guard.share([] { return RunSpend{0.05, 0}; });
+  EXPECT_DOUBLE_EQ(guard.spent_usd(), 0.3);
+  EXPECT_EQ(guard.spent_tokens(), 3000);
+  EXPECT_FALSE(guard.exhausted());
+}
+
 }  // namespace
 }  // namespace rigor

@@ -193,6 +193,61 @@ TEST(Workers, FourWorkersOneKilledNineLoseNothingAndStoreEachSampleOnce) {
   expect_same_as_single_process(tmp, url);
 }
 
+// A run's budget is the run's, not each worker's: two workers stop together
+// near it. Each re-reads what the run has stored at most once a second, so
+// the spend can pass the budget by the samples in flight (one a worker) and
+// by what the other stored within that second (about one a worker here: a
+// sample takes ~0.7 s). Two workers each holding the whole budget would
+// spend about twice it.
+TEST(Workers, TwoWorkersShareTheRunsBudget) {
+  std::string url;
+  RIGOR_PG_DATABASE(url, "budget");
+  TempDir tmp;
+  std::ofstream(tmp / "profiles.toml") << slurp(kSource + "/configs/sim_profiles.toml")
+                                       << "\n[profiles.paced]\nbase = \"full\"\ntime_scale = 0.05\n";
+  constexpr double kBudget = 0.02;
+  std::ofstream(tmp / "run.toml") << R"([run]
+id = "budgeted"
+seed = 11
+n = 2
+suites = ["aime24"]
+budget_usd = 0.02
+
+[[models]]
+name = "paced"
+engine = "sim"
+model_id = "paced"
+sim_profiles = "profiles.toml"
+concurrency = 2
+[models.pricing]
+input = 0.55
+output = 2.19
+)";
+  const std::vector<std::string> args = {"run", "-c", tmp / "run.toml", "--db", url, "--worker", "-q"};
+  std::filesystem::create_directories(tmp / "w0");
+  std::filesystem::create_directories(tmp / "w1");
+  RigorProcess w0(args, tmp / "w0");
+  RigorProcess w1(args, tmp / "w1");
+  auto r0 = w0.wait();
+  auto r1 = w1.wait();
+  EXPECT_EQ(r0.code, 1) << "a budget-stopped run is unfinished: " << r0.err;
+  EXPECT_EQ(r1.code, 1) << r1.err;
+  EXPECT_GT(finished_now(r0.err), 0) << r0.err;
+  EXPECT_GT(finished_now(r1.err), 0) << r1.err;
+
+  Store st(url, StoreMode::kReadOnly);
+  const auto samples = st.samples("budgeted");
+  double spent = 0, most = 0;
+  for (const SampleRecord& s : samples) spent += s.cost_usd, most = std::max(most, s.cost_usd);
+  const RunSpend stored = st.run_spend("budgeted");
+  EXPECT_NEAR(stored.usd, spent, 1e-12);
+  std::cout << "[ figures  ] budget $" << kBudget << ", spent $" << spent << " in " << samples.size()
+            << " of 60 samples, the dearest $" << most << "\n";
+  EXPECT_LT(samples.size(), 60u) << "the budget stopped nothing";
+  EXPECT_GE(spent, kBudget);
+  EXPECT_LE(spent, kBudget + 4 * most);
+}
+
 TEST(Workers, WorkerOnASqliteFileIsRefusedWithTheReason) {
   TempDir tmp;
   write_config(tmp, 1);

@@ -116,6 +116,22 @@ TEST_P(StoreBackendTest, FinishedKeysSkipErrors) {
   EXPECT_EQ(keys[0], sample_key("m", "aime24", "p1", 0));
 }
 
+// What a budget counts: positive costs, reported tokens (-1 is "not said").
+TEST_P(StoreBackendTest, RunSpendSumsWhatTheBudgetCounts) {
+  Store st(location_);
+  EXPECT_EQ(st.run_spend("r1").usd, 0);
+  EXPECT_EQ(st.run_spend("r1").tokens, 0);
+  SampleRecord a = sample("p1", 0), b = sample("p1", 1), c = sample("p2", 0), other = sample("p3", 0);
+  a.cost_usd = 0.25, a.prompt_tokens = 100, a.completion_tokens = 120;
+  b.cost_usd = 0.125, b.prompt_tokens = -1, b.completion_tokens = 40;
+  c.cost_usd = -1, c.prompt_tokens = 7, c.completion_tokens = -1;
+  other.run_id = "r2", other.cost_usd = 9, other.prompt_tokens = 9;
+  st.put_samples({a, b, c, other});
+  const RunSpend s = st.run_spend("r1");
+  EXPECT_EQ(s.usd, 0.375);
+  EXPECT_EQ(s.tokens, 100 + 120 + 40 + 7);
+}
+
 TEST_P(StoreBackendTest, RunsAndModelsPersistAcrossReopen) {
   {
     Store st(location_);

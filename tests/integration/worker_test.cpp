@@ -101,18 +101,23 @@ void expect_same_as_single_process(const TempDir& tmp, const std::string& url) {
   EXPECT_EQ(accuracy_of(ra.out), accuracy_of(rb.out));
 }
 
-TEST(Workers, TwoWorkersShareOneRunWithoutRepeatingASample) {
-  std::string url;
-  RIGOR_PG_DATABASE(url, "two");
-  TempDir tmp;
-  write_config(tmp, 0.01);
+// Two workers on tmp/run.toml into `url`, each in a folder of its own, at once.
+std::pair<testing::ProcResult, testing::ProcResult> two_workers(const TempDir& tmp, const std::string& url) {
   const std::vector<std::string> args = {"run", "-c", tmp / "run.toml", "--db", url, "--worker", "-q"};
   std::filesystem::create_directories(tmp / "w0");
   std::filesystem::create_directories(tmp / "w1");
   RigorProcess w0(args, tmp / "w0");
   RigorProcess w1(args, tmp / "w1");
   auto r0 = w0.wait();
-  auto r1 = w1.wait();
+  return {std::move(r0), w1.wait()};
+}
+
+TEST(Workers, TwoWorkersShareOneRunWithoutRepeatingASample) {
+  std::string url;
+  RIGOR_PG_DATABASE(url, "two");
+  TempDir tmp;
+  write_config(tmp, 0.01);
+  const auto [r0, r1] = two_workers(tmp, url);
   ASSERT_EQ(r0.code, 0) << r0.err;
   ASSERT_EQ(r1.code, 0) << r1.err;
   // Both worked, and between them did every sample once.
@@ -223,13 +228,7 @@ concurrency = 2
 input = 0.55
 output = 2.19
 )";
-  const std::vector<std::string> args = {"run", "-c", tmp / "run.toml", "--db", url, "--worker", "-q"};
-  std::filesystem::create_directories(tmp / "w0");
-  std::filesystem::create_directories(tmp / "w1");
-  RigorProcess w0(args, tmp / "w0");
-  RigorProcess w1(args, tmp / "w1");
-  auto r0 = w0.wait();
-  auto r1 = w1.wait();
+  const auto [r0, r1] = two_workers(tmp, url);
   EXPECT_EQ(r0.code, 1) << "a budget-stopped run is unfinished: " << r0.err;
   EXPECT_EQ(r1.code, 1) << r1.err;
   EXPECT_GT(finished_now(r0.err), 0) << r0.err;

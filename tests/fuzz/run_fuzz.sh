@@ -17,8 +17,11 @@ case $target in
     # pairs of the extraction table.
     tail -n +2 "$root/tests/data/math_equivalence.tsv" | awk -F'\t' -v d="$work/corpus" \
       '{ f = sprintf("%s/seed%04d", d, NR); printf "%s\t%s", $1, $2 > f; close(f) }'
+    # The extraction table's cells escape a newline as \n (and a literal
+    # backslash-n as \\n; tests/case_table_parse.h): undone here as there.
     grep -v '^#' "$root/tests/data/scorers_math_extract.tsv" | awk -F'\t' -v d="$work/corpus" \
-      '{ f = sprintf("%s/extract%04d", d, NR); printf "%s\t%s", $2, $1 > f; close(f) }'
+      'function unescape(s) { gsub(/\\\\n/, "\001", s); gsub(/\\n/, "\n", s); gsub(/\001/, "\\n", s); return s }
+       { f = sprintf("%s/extract%04d", d, NR); printf "%s\t%s", unescape($2), unescape($1) > f; close(f) }'
     libs=$(pkg-config --cflags --libs ginac)
     srcs="$root/scorers/math/math_lexer.cpp $root/scorers/math/math_parser.cpp $root/scorers/math/math_node.cpp \
       $root/scorers/math/math_numeric.cpp $root/scorers/math/math_ginac.cpp $root/scorers/math/math_equiv.cpp \

@@ -10,7 +10,9 @@
 # every verify compares with the demo's live trusted endpoint r1-official
 # (--reference r1-official: the genuine profile on a simulator of its own
 # seed), and the requests, tokens and dollars include the reference's. The
-# "95% CI" column is the exact (Clopper-Pearson) interval of the inconsistent rate.
+# "95% CI" column is the exact (Clopper-Pearson) interval of the inconsistent rate;
+# under each endpoint called inconsistent, how many runs each test caught it
+# in (the first test that said inconsistent).
 #
 #   [REFERENCE=1 [REFERENCE_N=16]|REFERENCE=live] tests/bench/verify_bench.sh build/rigor [REPEATS] [ALPHA] [MODELS...]
 set -eu
@@ -65,7 +67,9 @@ for m in $MODELS; do
 import json, sys
 o = json.load(open(sys.argv[1]))
 s = o["spent"]
-print(o["verdict"], s["requests"], s["tokens"], s["cost_usd"], sep="\t")
+# Which test called it inconsistent (the first that did), for the breakdown.
+caught = next((t["test"] for t in o["tests"] if t["verdict"] == "inconsistent"), "-")
+print(o["verdict"], s["requests"], s["tokens"], s["cost_usd"], caught, sep="\t")
 PY
     seed=$((seed + 1))
   done
@@ -95,5 +99,11 @@ low = 0.0 if k == 0 else 1 - solve(lambda q: cdf(n - k, q))
 ci = f"[{100 * low:.1f}, {100 * high:.1f}]"
 print(f"{sys.argv[2]:<22} {n:5d} {share('inconsistent'):11.1f}% {ci:>15} {share('consistent'):9.1f}% "
       f"{share('undecided'):9.1f}% {med(1):9.0f} {med(2):8.0f} {med(3):9.4f}")
+by = {}
+for r in rows:
+    if r[0] == "inconsistent":
+        by[r[4]] = by.get(r[4], 0) + 1
+if by:
+    print("  caught by: " + ", ".join(f"{t} {c}" for t, c in sorted(by.items(), key=lambda x: -x[1])))
 PY
 done

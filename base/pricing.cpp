@@ -94,6 +94,11 @@ double cost_usd(const Pricing& p, const Usage& u) {
          1e6;
 }
 
+std::string counted_dollars(double usd, bool priced) {
+  if (priced) return fmt::format("${:.4f}", usd);
+  return usd > 0 ? fmt::format("${:.4f} and a model not priced per token", usd) : "not priced per token";
+}
+
 double gpu_cost_usd(const Pricing& p, double wall_s) {
   if (!p.is_self_hosted()) return -1;
   return p.gpu_hour * p.gpus * (wall_s / 3600.0);

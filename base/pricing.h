@@ -61,4 +61,9 @@ double cost_usd(const Pricing& pricing, const Usage& usage);
 // priced that way.
 double gpu_cost_usd(const Pricing& pricing, double wall_s);
 
+// Dollars as far as per-token prices counted them, for messages: "$0.1234";
+// with a model not priced per token among those spent on (priced false),
+// "not priced per token" or "$0.1234 and a model not priced per token".
+std::string counted_dollars(double usd, bool priced);
+
 }  // namespace rigor

@@ -412,6 +412,29 @@ Spent spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store
   return {spent_usd, spent_tokens};
 }
 
+// A dollar budget counts per-token prices only: a self-hosted (gpu_hour) or
+// unpriced model spends without the budget seeing it. With no model priced
+// per token the budget could never stop the run: refused. With some, the
+// others are named, once, even under -q.
+void check_dollar_budget(const Config& cfg) {
+  if (cfg.run.budget_usd <= 0) return;
+  std::vector<std::string> unpriced;
+  for (const auto& m : cfg.models) {
+    if (!m.pricing.is_api()) {
+      unpriced.push_back(fmt::format("{} ({})", m.name, m.pricing.is_self_hosted() ? "self-hosted" : "no pricing"));
+    }
+  }
+  if (unpriced.empty()) return;
+  if (unpriced.size() == cfg.models.size()) {
+    throw ConfigError(fmt::format("{}: run.budget_usd: no model is priced per token ({}), so no spend would count "
+                                  "against it; bound the run with run.budget_tokens",
+                                  cfg.path, fmt::join(unpriced, ", ")));
+  }
+  fmt::print(stderr, "rigor: warning: run.budget_usd counts per-token prices only; not counted: {} (bound those "
+                     "with run.budget_tokens)\n",
+             fmt::join(unpriced, ", "));
+}
+
 // Where each model is served: its configured URL, an engine launched for it
 // ([models.launch]) or one simulator per distinct profiles file and seed. Launched
 // engines and simulators stop when this is destroyed.
@@ -925,6 +948,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   out.planned = plan.total;
   out.already_done = plan.already_done;
   const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
+  check_dollar_budget(cfg);
   const Spent spent = spent_and_estimate(cfg, opts, store, out.run_id, plan);
   BudgetGuard guard(budget, spent.usd, spent.tokens);
   const Endpoints endpoints = start_endpoints(cfg, opts, plan);

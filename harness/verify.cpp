@@ -54,6 +54,7 @@ nlohmann::json VerifyOutcome::to_json() const {
            {{"requests", requests},
             {"tokens", tokens},
             {"cost_usd", cost_usd},
+            {"priced", priced},
             {"estimated", estimated},
             {"reference", {{"requests", reference_requests}, {"tokens", reference_tokens},
                            {"cost_usd", reference_cost_usd}}}}},
@@ -435,6 +436,16 @@ VerifyOutcome Verifier::run() {
   } else {
     choose_card_suite();
   }
+  // Dollars are counted at per-token prices only: a self-hosted (gpu_hour)
+  // or unpriced model would spend without the budget ever seeing it.
+  for (const ModelConfig* m : {model_, live_reference_}) {
+    if (m && opts_.budget_usd > 0 && !m->pricing.is_api()) {
+      throw ConfigError(fmt::format(
+          "--budget-usd: model {} is not priced per token ({}), so verify cannot count its spend in dollars; bound "
+          "it with --budget-tokens",
+          m->name, m->pricing.is_self_hosted() ? "self-hosted, pricing.gpu_hour" : "no [models.pricing]"));
+    }
+  }
 
   // Each endpoint: the configured URL, a launched engine, or rigor's simulator.
   struct Endpoint {
@@ -524,6 +535,7 @@ VerifyOutcome Verifier::run() {
   out.requests = spend_.requests;
   out.tokens = spend_.tokens;
   out.cost_usd = spend_.usd;
+  out.priced = model().pricing.is_api() && (!live_reference_ || live_reference_->pricing.is_api());
   out.estimated = spend_.estimated;
   out.reference_requests = reference_spend_.requests;
   out.reference_tokens = reference_spend_.tokens;
@@ -561,18 +573,18 @@ std::string format_verify(const VerifyOutcome& out) {
       s += fmt::format("  {:<19} {:<13}   false-accusation rate: {}\n", "", "", t.error_rate);
     }
     if (t.requests > 0) {
-      s += fmt::format("  {:<19} {:<13}   spent {} requests, {} tokens, ${:.4f}\n", "", "", t.requests, t.tokens,
-                       t.cost_usd);
+      s += fmt::format("  {:<19} {:<13}   spent {} requests, {} tokens, {}\n", "", "", t.requests, t.tokens,
+                       counted_dollars(t.cost_usd, out.priced));
     }
   }
   std::string verdict = out.verdict == VerifyVerdict::kConsistent     ? "CONSISTENT with the claim"
                         : out.verdict == VerifyVerdict::kInconsistent ? "INCONSISTENT with the claim"
                                                                       : "UNDECIDED within the budget";
-  s += fmt::format("verdict: {} {} (spent {} requests, {} tokens, ${:.4f}{})\n", verdict, out.claim, out.requests,
-                   out.tokens, out.cost_usd,
+  s += fmt::format("verdict: {} {} (spent {} requests, {} tokens, {}{})\n", verdict, out.claim, out.requests,
+                   out.tokens, counted_dollars(out.cost_usd, out.priced),
                    out.reference_requests > 0
-                       ? fmt::format("; of which the reference {} requests, {} tokens, ${:.4f}", out.reference_requests,
-                                     out.reference_tokens, out.reference_cost_usd)
+                       ? fmt::format("; of which the reference {} requests, {} tokens, {}", out.reference_requests,
+                                     out.reference_tokens, counted_dollars(out.reference_cost_usd, out.priced))
                        : "");
   if (out.estimated > 0) {
     s += fmt::format("  ({} requests came back without usage: their tokens and cost are estimated from their text)\n",

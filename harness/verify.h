@@ -88,6 +88,7 @@ struct VerifyOutcome {
   int requests = 0;
   int64_t tokens = 0;
   double cost_usd = 0;
+  bool priced = true;      // every model sent to is priced per token; else cost_usd leaves the others out
   int estimated = 0;       // requests without usage: their tokens and $ are estimates
   // Of the spend above, the live reference's (--reference MODEL), at its pricing.
   int reference_requests = 0;

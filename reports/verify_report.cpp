@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/pricing.h"
 #include "reports/escape.h"
 #include "reports/render_impl.h"
 
@@ -49,11 +50,13 @@ std::string spent_of(const nlohmann::json& o) {
   // Verifies stored before the live reference's share was kept have no "reference".
   const nlohmann::json ref = s.value("reference", nlohmann::json::object());
   const int ref_requests = ref.is_object() ? ref.value("requests", 0) : 0;
-  return fmt::format("{} requests, {} tokens, ${:.4f}{}{}", s.value("requests", 0), s.value("tokens", int64_t{0}),
-                     s.value("cost_usd", 0.0), s.value("estimated", 0) > 0 ? " (partly estimated)" : "",
-                     ref_requests > 0 ? fmt::format("; of which the reference {} requests, {} tokens, ${:.4f}",
+  // Verifies stored before "priced" was kept were all priced per token or shown as $0.
+  const bool priced = s.value("priced", true);
+  return fmt::format("{} requests, {} tokens, {}{}{}", s.value("requests", 0), s.value("tokens", int64_t{0}),
+                     counted_dollars(s.value("cost_usd", 0.0), priced), s.value("estimated", 0) > 0 ? " (partly estimated)" : "",
+                     ref_requests > 0 ? fmt::format("; of which the reference {} requests, {} tokens, {}",
                                                     ref_requests, ref.value("tokens", int64_t{0}),
-                                                    ref.value("cost_usd", 0.0))
+                                                    counted_dollars(ref.value("cost_usd", 0.0), priced))
                                       : "");
 }
 

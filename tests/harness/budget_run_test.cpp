@@ -98,6 +98,36 @@ TEST_F(BudgetRun, TokenBudgetCountsInputAndOutput) {
   EXPECT_EQ(out.finished, 3);  // 2000 tokens each: 6000 >= 5000 after the third
 }
 
+// A dollar budget counts per-token prices only: over models that have none
+// it could never stop the run, so it is refused before anything is sent.
+TEST_F(BudgetRun, ADollarBudgetOverModelsNotPricedPerTokenIsRefused) {
+  for (const std::string pricing : {"[models.pricing]\ngpu_hour = 2.0\ngpus = 1\n", ""}) {
+    const Config cfg = parse_config(R"([run]
+seed = 7
+n = 2
+suites = ["aime24"]
+limit = 5
+budget_usd = 0.02
+
+[[models]]
+name = "local"
+engine = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model_id = "m"
+)" + pricing,
+                                    (dir_ / "cfg.toml").string());
+    Store store((dir_ / "u.db").string());
+    int requests = 0;
+    try {
+      run(cfg, store, &requests);
+      ADD_FAILURE() << "accepted with pricing: " << pricing;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("run.budget_tokens"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(requests, 0);
+  }
+}
+
 TEST_F(BudgetRun, NoBudgetRunsEverything) {
   Store store((dir_ / "n.db").string());
   int requests = 0;

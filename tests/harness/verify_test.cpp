@@ -317,6 +317,34 @@ TEST_F(VerifyCommand, TheBudgetStopsItUndecidedWithinTheBudget) {
   EXPECT_NE(out.next_step.find("more accuracy samples"), std::string::npos) << out.next_step;
 }
 
+// Dollars count at per-token prices: a self-hosted endpoint's spend is not
+// priced, so a dollar budget is refused before any request, and the verdict
+// says "not priced per token" rather than $0.
+TEST_F(VerifyCommand, ASelfHostedEndpointIsNotPricedAndRefusesADollarBudget) {
+  cfg_.models[0].pricing = Pricing{};
+  cfg_.models[0].pricing.gpu_hour = 2.0;
+  cfg_.models[0].pricing.gpus = 1;
+  ASSERT_TRUE(cfg_.models[0].pricing.is_self_hosted());
+  Store store((dir_ / "v.db").string());
+  VerifyOptions o;
+  o.budget_usd = 1;
+  try {
+    verify(store, {"deepseek-v3", 0.9, true}, o);
+    FAIL() << "a dollar budget over an unpriced endpoint was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--budget-tokens"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(store.list_verifies().empty()) << "refused before anything was sent or stored";
+  VerifyOptions tokens;
+  tokens.budget_tokens = 100000;
+  const auto out = verify(store, {"deepseek-v3", 0.9, true}, tokens);
+  EXPECT_FALSE(out.priced);
+  EXPECT_EQ(out.cost_usd, 0);
+  const std::string text = format_verify(out);
+  EXPECT_NE(text.find("tokens, not priced per token)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("$0.0000"), std::string::npos) << text;
+}
+
 // A reference run in the store: `model` answered every aime24 problem
 // `n` times, right with probability `accuracy`, with about `length` reasoning
 // tokens and 100 answer tokens each (as ScriptedModel does).

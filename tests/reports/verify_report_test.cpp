@@ -90,6 +90,19 @@ TEST_F(VerifyReport, AnUnknownIdOrAnEmptyStoreIsNamed) {
   }
 }
 
+TEST_F(VerifyReport, ASpendNotPricedPerTokenIsSaidSoNotShownAsZeroDollars) {
+  Store st(path_);
+  const nlohmann::json outcome = {
+      {"verdict", "consistent"},
+      {"tests", nlohmann::json::array()},
+      {"spent", {{"requests", 6}, {"tokens", 300}, {"cost_usd", 0.0}, {"priced", false}, {"estimated", 0}}}};
+  st.put_verify({"verify-z-1", "local", "DeepSeek-R1", "2026-12-04T10:00:00Z", "2026-12-04T10:00:01Z", "consistent",
+                 nlohmann::json{{"outcome", outcome}}.dump()});
+  const std::string table = render_verifies(st, {}, Format::kTable);
+  EXPECT_NE(table.find("300 tokens, not priced per token"), std::string::npos) << table;
+  EXPECT_EQ(table.find("$0.0000"), std::string::npos) << table;
+}
+
 TEST_F(VerifyReport, AVerifyThatDiedBeforeItsVerdictShowsAsUnfinished) {
   Store st(path_);
   st.put_verify({"verify-y-1", "m", "DeepSeek-R1", "2026-12-04T10:00:00Z", "", "", "{}"});

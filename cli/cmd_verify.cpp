@@ -1,5 +1,7 @@
 #include <atomic>
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -39,6 +41,7 @@ int verify_command(VerifyArgs a) {
   } else {
     fmt::print("{}", format_verify(out));
   }
+  std::fflush(stdout);  // the verdict whole before the stderr line, when both go to one file
   fmt::print(stderr, "rigor: verify stored as {} in {}\n", out.id, db);
   if (out.cancelled) return kExitInterrupted;
   switch (out.verdict) {

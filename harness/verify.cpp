@@ -242,6 +242,7 @@ Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& sui
   struct Arrived {
     const Problem* problem = nullptr;
     std::optional<bool> correct;  // nullopt: not an observation
+    bool truncated = false;
     Completion completion;
   };
   std::map<uint64_t, Sent> sent;
@@ -286,8 +287,8 @@ Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& sui
       Verdict v = judge_into(*scorer, *res, s.prompt.gold, rec);
       if (!v.error) {
         got.correct = v.correct;  // a truncated answer is a wrong one, as in the published pass@1
+        got.truncated = cut;
         got.completion = *res;
-        st.truncated += cut;
       }
     }
     const bool cancelled = !res && res.error().code == ErrorCode::kCancelled;
@@ -302,6 +303,7 @@ Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& sui
       Arrived& a = arrived[fed];
       if (a.correct) {
         ++st.observed;
+        st.truncated += a.truncated;  // of the samples the test saw, as the summary counts them
         decided = observe(*a.problem, *a.correct, a.completion);
       }
       arrived.erase(fed++);
@@ -319,10 +321,13 @@ Verifier::SampleStats Verifier::sample(const std::string& test, const Suite& sui
 }
 
 void Verifier::describe(const SampleStats& st, VerifyTest& t) const {
-  if (st.truncated > 0) t.evidence.push_back(fmt::format("{} samples hit max_tokens and count as wrong", st.truncated));
-  if (st.errors > 0) t.evidence.push_back(fmt::format("{} requests failed and are not counted", st.errors));
+  if (st.truncated > 0) {
+    t.evidence.push_back(fmt::format("{} hit max_tokens (counted as wrong)", count_of(st.truncated, "sample")));
+  }
+  if (st.errors > 0) t.evidence.push_back(fmt::format("{} failed (not counted)", count_of(st.errors, "request")));
   if (st.cut_short > 0) {
-    t.evidence.push_back(fmt::format("{} requests in flight when the test stopped were cancelled", st.cut_short));
+    t.evidence.push_back(
+        fmt::format("cancelled when the test stopped: {} in flight", count_of(st.cut_short, "request")));
   }
 }
 
@@ -579,7 +584,7 @@ std::string format_verify(const VerifyOutcome& out) {
   }
   std::string verdict = out.verdict == VerifyVerdict::kConsistent     ? "CONSISTENT with the claim"
                         : out.verdict == VerifyVerdict::kInconsistent ? "INCONSISTENT with the claim"
-                                                                      : "UNDECIDED within the budget";
+                                                                      : "UNDECIDED about the claim";
   s += fmt::format("verdict: {} {} (spent {} requests, {} tokens, {}{})\n", verdict, out.claim, out.requests,
                    out.tokens, counted_dollars(out.cost_usd, out.priced),
                    out.reference_requests > 0

@@ -67,6 +67,9 @@ struct ReferenceRun {
   std::map<std::string, std::vector<SampleTraits>> pool;  // problem id -> what each of its samples showed
 };
 
+// "1 request", "3 requests": counts in evidence lines.
+inline std::string count_of(int n, const char* noun) { return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s"); }
+
 // Loads "RUN" or "RUN:MODEL" from the store and checks that this build can
 // pose the same problems the same way. Throws ConfigError naming what differs.
 ReferenceRun load_reference(Store& store, const Config& cfg, const VerifyOptions& opts);

@@ -290,13 +290,17 @@ std::vector<VerifyTest> Verifier::reference_tests() {
         "used once",
         problems.size(), sampling.temperature, sampling.top_p, sampling.max_tokens, reference_->samples));
   }
-  if (st.errors > 0) first.evidence.push_back(fmt::format("{} endpoint requests failed: their pairs are not counted", st.errors));
-  if (st.reference_errors > 0) {
+  if (st.errors > 0) {
     first.evidence.push_back(
-        fmt::format("{} reference requests failed: their pairs are dropped, not counted", st.reference_errors));
+        fmt::format("{} failed: their pairs are not counted", count_of(st.errors, "endpoint request")));
+  }
+  if (st.reference_errors > 0) {
+    first.evidence.push_back(fmt::format("{} failed: their pairs are dropped, not counted",
+                                         count_of(st.reference_errors, "reference request")));
   }
   if (st.cut_short > 0) {
-    first.evidence.push_back(fmt::format("{} requests in flight when the test stopped were cancelled", st.cut_short));
+    first.evidence.push_back(
+        fmt::format("cancelled when the test stopped: {} in flight", count_of(st.cut_short, "request")));
   }
   for (size_t i = 1; i < tests.size(); ++i) {
     tests[i].evidence.push_back(fmt::format("on the same {} pairs as {} (its requests and spend)", cmp.pairs(),

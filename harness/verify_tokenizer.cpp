@@ -54,6 +54,26 @@ std::map<std::string, std::vector<ProbePoint>> points_by_unit(const std::vector<
   return out;
 }
 
+// The comparison with a live reference trusts it. When the reference itself
+// does not count like the claim's tokenizer card, a line that says so.
+std::optional<std::string> reference_off_card(const FingerprintCards& cards, const std::string& family,
+                                              const std::vector<ProbeReading>& reference, const std::string& name) {
+  if (family.empty() || !cards.family(family) || lacks_usage(reference)) return std::nullopt;
+  std::vector<UnitSlope> slopes;
+  for (const auto& [unit, points] : points_by_unit(reference)) {
+    const LineFit fit = fit_probe_line(points);
+    if (!fit.exact()) return std::nullopt;
+    slopes.push_back({unit, fit.slope});
+  }
+  const FamilyDecision d = decide_family(cards, slopes);
+  if (std::find(d.consistent.begin(), d.consistent.end(), family) != d.consistent.end()) return std::nullopt;
+  return fmt::format("note: the reference {} does not count prompt tokens like the claim's tokenizer {} either ({}): "
+                     "check that it is the model claimed",
+                     name, family,
+                     d.consistent.empty() ? "like no carded tokenizer"
+                                          : fmt::format("like {}", fmt::join(d.consistent, ", ")));
+}
+
 }  // namespace
 
 VerifyTest decide_tokenizer(const FingerprintCards& cards, const std::string& claimed_family,
@@ -218,6 +238,11 @@ VerifyTest Verifier::live_tokenizer_test() {
     for (auto& r : repeats) r.prompt_tokens = -1;
     measure_probes(repeats);
     t = compare_tokenizers(mine, theirs, repeats, live_reference_->name);
+  }
+  if (t.verdict == VerifyVerdict::kConsistent || t.verdict == VerifyVerdict::kInconsistent) {
+    if (auto note = reference_off_card(cards, card_.tokenizer, theirs, live_reference_->name)) {
+      t.evidence.push_back(*note);
+    }
   }
   if (cancelled_ || budget_spent_) {
     const bool complete = !lacks_usage(mine) && !lacks_usage(theirs);

@@ -231,6 +231,19 @@ output = 4.0
     return c;
   }
 
+  // A second model "official" in the config, and options that verify
+  // "endpoint" against it as a live reference.
+  VerifyOptions with_official_reference() {
+    cfg_.models.push_back(cfg_.models[0]);
+    cfg_.models[1].name = "official";
+    VerifyOptions o;
+    o.model = "endpoint";
+    o.claim = "DeepSeek-R1";
+    o.reference = "official";
+    o.progress = false;
+    return o;
+  }
+
   VerifyOutcome verify(Store& store, ScriptedModel m, VerifyOptions o = {}) {
     o.model = "endpoint";
     if (o.claim.empty()) o.claim = "DeepSeek-R1";
@@ -469,13 +482,7 @@ TEST_F(VerifyCommand, AReferenceRunWhoseSamplesAreAllPairedIsUndecided) {
 
 TEST_F(VerifyCommand, AgainstALiveReferenceModelTheTokenizersAreCompared) {
   Store store((dir_ / "v.db").string());
-  cfg_.models.push_back(cfg_.models[0]);
-  cfg_.models[1].name = "official";
-  VerifyOptions o;
-  o.model = "endpoint";
-  o.claim = "DeepSeek-R1";
-  o.reference = "official";
-  o.progress = false;
+  VerifyOptions o = with_official_reference();
   // The endpoint counts like Qwen, the trusted reference like DeepSeek-V3.
   auto factory = [this](const ModelConfig& mc, const std::string&) -> std::unique_ptr<Engine> {
     ScriptedModel m{mc.name == "official" ? "deepseek-v3" : "qwen2", 0.9, true};
@@ -485,11 +492,32 @@ TEST_F(VerifyCommand, AgainstALiveReferenceModelTheTokenizersAreCompared) {
   auto out = execute_verify(cfg_, o, store, nullptr, factory);
   EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kInconsistent) << out.tests[0].summary;
   EXPECT_EQ(out.verdict, VerifyVerdict::kInconsistent);
+  for (const auto& e : out.tests[0].evidence) EXPECT_EQ(e.find("note:"), std::string::npos) << e;
   int reference_probes = 0;
   for (const auto& r : store.verify_requests(out.id)) reference_probes += r.test == "tokenizer-reference";
   EXPECT_EQ(reference_probes, 6) << "the reference's probes are stored too";
   o.reference = "endpoint";
   EXPECT_THROW(execute_verify(cfg_, o, store, nullptr, factory), ConfigError) << "the model under test";
+}
+
+// The reference is trusted, but not blindly: one that does not count like
+// the claim's tokenizer card either is pointed out.
+TEST_F(VerifyCommand, ALiveReferenceOffTheClaimsCardIsPointedOut) {
+  Store store((dir_ / "v.db").string());
+  VerifyOptions o = with_official_reference();
+  o.max_samples = 4;
+  auto factory = [this](const ModelConfig& mc, const std::string&) -> std::unique_ptr<Engine> {
+    return std::make_unique<FakeEngine>(
+        [this](const CompletionRequest& r) { return answer(ScriptedModel{"qwen2", 0.9, true}, r); }, mc.concurrency);
+  };
+  auto out = execute_verify(cfg_, o, store, nullptr, factory);
+  EXPECT_EQ(out.tests[0].verdict, VerifyVerdict::kConsistent) << "the endpoint counts as the reference does";
+  std::string evidence;
+  for (const auto& e : out.tests[0].evidence) evidence += e + "\n";
+  EXPECT_NE(evidence.find("note: the reference official does not count prompt tokens like the claim's tokenizer "
+                          "deepseek-v3 either (like qwen2)"),
+            std::string::npos)
+      << evidence;
 }
 
 // verify against a live trusted reference: the config's second model

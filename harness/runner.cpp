@@ -925,6 +925,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
                                   "SQLite file, which serves one rigor process per run",
                                   store.path()));
   }
+  check_dollar_budget(cfg);  // before the run is recorded
   const std::vector<Suite> suites = load_run_suites(cfg);
   record_run(cfg, suites, opts, store, out.run_id);
   // Before anything is planned or sent: one process per run, or a seat
@@ -948,7 +949,6 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   out.planned = plan.total;
   out.already_done = plan.already_done;
   const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
-  check_dollar_budget(cfg);
   const Spent spent = spent_and_estimate(cfg, opts, store, out.run_id, plan);
   BudgetGuard guard(budget, spent.usd, spent.tokens);
   const Endpoints endpoints = start_endpoints(cfg, opts, plan);

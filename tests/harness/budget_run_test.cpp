@@ -125,6 +125,7 @@ model_id = "m"
       EXPECT_NE(std::string(e.what()).find("run.budget_tokens"), std::string::npos) << e.what();
     }
     EXPECT_EQ(requests, 0);
+    EXPECT_TRUE(store.list_runs().empty()) << "refused before the run is recorded";
   }
 }
 

@@ -272,12 +272,12 @@ FamilyDecision decide_family(const FingerprintCards& cards, std::span<const Unit
   }
   FamilyDecision d;
   for (const TokenizerCard& f : cards.families) {
-    std::string why;
+    std::string why;  // every unit that differs, so the user sees how far off the family is
     for (const auto& s : slopes) {
       const int64_t expect = f.counts.at(s.unit);
       if (expect != s.slope) {
-        why = fmt::format("{}: {} is {} on its card, measured {}", f.family, s.unit, expect, s.slope);
-        break;
+        why += fmt::format("{}{} is {} on its card, measured {}", why.empty() ? f.family + ": " : "; ", s.unit, expect,
+                           s.slope);
       }
     }
     if (why.empty()) d.consistent.push_back(f.family);

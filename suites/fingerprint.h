@@ -124,7 +124,8 @@ struct UnitSlope {
 
 struct FamilyDecision {
   std::vector<std::string> consistent;  // families whose card counts equal every slope
-  // One line per family that is not consistent: "qwen2: hangul is 3 on its card, measured 5".
+  // One line per family that is not consistent, naming every unit that
+  // differs: "qwen2: hangul is 3 on its card, measured 5; cjk-common is 4 on its card, measured 2".
   std::vector<std::string> mismatches;
   // The family when exactly one is consistent; empty otherwise.
   std::string family;

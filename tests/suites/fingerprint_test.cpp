@@ -227,6 +227,11 @@ TEST(Fingerprint, SlopesNoCardHasAreUnknownAndSharedCountsAreAmbiguous) {
     EXPECT_TRUE(d.unknown()) << family;
     EXPECT_TRUE(d.family.empty());
     EXPECT_EQ(d.mismatches.size(), cards.families.size());
+    for (const auto& m : d.mismatches) {
+      if (m.rfind(family + ":", 0) != 0) continue;
+      // Off by one on every unit: the line names them all.
+      for (const auto& s : slopes) EXPECT_NE(m.find(s.unit + " is "), std::string::npos) << m;
+    }
   }
   // A mix: the first unit counted like deepseek-v3, the second like qwen2.
   std::vector<UnitSlope> mixed{{plan[0].unit->id, cards.family("deepseek-v3")->counts.at(plan[0].unit->id)},

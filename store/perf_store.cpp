@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -54,27 +53,10 @@ class SqlitePerfStore final : public PerfStoreBackend {
   bool tables_ = true;  // false: read-only, and no perf run was ever stored here
 };
 
-SqlitePerfStore::SqlitePerfStore(const std::string& path, StoreMode mode) : what_(fmt::format("database {}", path)) {
-  const bool read_only = mode == StoreMode::kReadOnly;
-  auto open = [&](const std::string& name, int flags) {
-    if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) == SQLITE_OK) return;
-    const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw StoreOpenError(fmt::format("cannot open database {}: {}", path, why));
-  };
-  if (read_only && !std::filesystem::exists(path))
-    throw StoreOpenError(fmt::format("no database at {} (check --db; reading never creates one)", path));
-  open(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  sqlite3_busy_timeout(db_, 10000);
+SqlitePerfStore::SqlitePerfStore(const std::string& path, StoreMode mode)
+    : db_(open_sqlite(path, mode)), what_(fmt::format("database {}", path)) {
   try {
-    if (read_only) {
-      // As Store: a WAL file in a folder we may not write reads as immutable.
-      if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        sqlite3_close(db_);
-        db_ = nullptr;
-        open("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
-      }
+    if (mode == StoreMode::kReadOnly) {
       SqliteStmt s = stmt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                           "('perf_runs','perf_levels','perf_requests')");
       s.step();

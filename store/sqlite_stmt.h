@@ -6,11 +6,14 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "store/store.h"
 
 namespace rigor {
 
@@ -80,6 +83,39 @@ class SqliteStmt {
   sqlite3_stmt* s_ = nullptr;
   int next_ = 0;
 };
+
+// Opens a SQLite database for the results store and the perf store alike,
+// with a 10 s busy timeout. Read-write creates the file; read-only never
+// does, and reads a WAL database in a folder it may not write (no -shm
+// file can be made) as an immutable file. `flags` are added to the open's.
+// Throws StoreOpenError naming `path`.
+inline sqlite3* open_sqlite(const std::string& path, StoreMode mode, int flags = 0) {
+  sqlite3* db = nullptr;
+  auto open = [&](const std::string& name, int how) {
+    if (sqlite3_open_v2(name.c_str(), &db, how | flags, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 10000);
+      return;
+    }
+    const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw StoreOpenError(fmt::format("cannot open database {}: {}", path, why));
+  };
+  if (mode == StoreMode::kReadWrite) {
+    open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    return db;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw StoreOpenError(fmt::format("no database at {} (check --db; reading never creates one)", path));
+  }
+  open(path, SQLITE_OPEN_READONLY);
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    db = nullptr;
+    open("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+  }
+  return db;
+}
 
 // Runs SQL without results; throws with `what` and SQLite's message.
 inline void sqlite_exec(sqlite3* db, const char* sql, const char* what = "sqlite") {

@@ -4,7 +4,6 @@
 
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <iterator>
 #include <stdexcept>
 
@@ -195,35 +194,11 @@ class SqliteStore final : public StoreBackend {
 };
 
 SqliteStore::SqliteStore(const std::string& path, StoreMode mode) : path_(path) {
-  const bool read_only = mode == StoreMode::kReadOnly;
-  auto open = [&](const std::string& name, int flags) {
-    // NOMUTEX: mu_ already serialises every use of the connection; SQLite's
-    // own per-call mutex would lock again around each bind and step.
-    if (sqlite3_open_v2(name.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) == SQLITE_OK) return;
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw StoreOpenError(fmt::format("cannot open database {}: {}", path, msg));
-  };
-  if (read_only) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-      throw StoreOpenError(fmt::format("no database at {} (check --db; reading never creates one)", path));
-    }
-    open(path, SQLITE_OPEN_READONLY);
-  } else {
-    open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  }
-  sqlite3_busy_timeout(db_, 10000);
+  // NOMUTEX: mu_ already serialises every use of the connection; SQLite's
+  // own per-call mutex would lock again around each bind and step.
+  db_ = open_sqlite(path, mode, SQLITE_OPEN_NOMUTEX);
   try {
-    if (read_only) {
-      // A WAL database needs its -shm file to be read; in a folder we may not
-      // write, read it as an immutable file instead (nobody can be writing it).
-      if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        sqlite3_close(db_);
-        db_ = nullptr;
-        open("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
-      }
+    if (mode == StoreMode::kReadOnly) {
       require_readable_schema(schema_version(db_), kSchemaVersion);
     } else {
       // WAL + synchronous=NORMAL: a committed transaction survives a killed

@@ -346,21 +346,13 @@ Plan plan_samples(const Config& cfg, const std::vector<Suite>& suites, Store& st
 // The cost guard's start: what earlier sessions spent, and (shown when
 // there is a budget or progress output) an estimate of what is left and of
 // how far the guard can overshoot.
-struct Spent {
-  double usd = 0;
-  int64_t tokens = 0;
-};
-
-Spent spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store, const std::string& run_id,
+RunSpend spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store, const std::string& run_id,
                          const Plan& plan) {
   const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
-  double spent_usd = 0;
-  int64_t spent_tokens = 0;
+  RunSpend spent;
   std::map<std::string, std::vector<int64_t>> observed;
   for (const auto& s : store.samples(run_id)) {
-    if (s.cost_usd > 0) spent_usd += s.cost_usd;
-    if (s.prompt_tokens > 0) spent_tokens += s.prompt_tokens;
-    if (s.completion_tokens > 0) spent_tokens += s.completion_tokens;
+    spent.add(s);
     if (s.status == SampleStatus::kOk && s.completion_tokens >= 0) observed[s.model].push_back(s.completion_tokens);
   }
   double total_usd = 0;
@@ -386,7 +378,7 @@ Spent spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store
     fmt::print(stderr, "rigor: budget {}{}; spent so far ${:.4f}, {} tokens; estimate for the rest {}~{} tokens\n",
                budget.usd > 0 ? fmt::format("${:.4f}", budget.usd) : "",
                budget.tokens > 0 ? fmt::format("{}{} tokens", budget.usd > 0 ? " and " : "", budget.tokens) : "",
-               spent_usd, spent_tokens, priced ? fmt::format("~${:.4f}, ", total_usd) : "", total_tokens);
+               spent.usd, spent.tokens, priced ? fmt::format("~${:.4f}, ", total_usd) : "", total_tokens);
     fmt::print(stderr, "rigor: (input tokens estimated as prompt characters / 4; output as said per model)\n");
     // What the guard can overshoot by: it stops STARTING samples, and the
     // ones already in flight finish and are paid for.
@@ -409,7 +401,7 @@ Spent spent_and_estimate(const Config& cfg, const RunOptions& opts, Store& store
                        "tokens\n",
                worst_usd > 0 ? fmt::format("~${:.4f} / ", worst_usd) : "", worst_tokens);
   }
-  return {spent_usd, spent_tokens};
+  return spent;
 }
 
 // A dollar budget counts per-token prices only: a self-hosted (gpu_hour) or
@@ -696,10 +688,7 @@ void RunSession::store_batch(std::vector<Finished>& batch) {
     c_.store.put_samples(records);
   }
   RunSpend stored;
-  for (const SampleRecord& s : records) {
-    stored.usd += std::max(s.cost_usd, 0.0);
-    stored.tokens += std::max<int64_t>(s.prompt_tokens, 0) + std::max<int64_t>(s.completion_tokens, 0);
-  }
+  for (const SampleRecord& s : records) stored.add(s);
   c_.guard.committed(stored.usd, stored.tokens);
   for (size_t i = 0; i < batch.size(); ++i) {
     const Finished& f = batch[i];
@@ -949,7 +938,7 @@ RunOutcome execute_run(const Config& cfg, const RunOptions& opts, Store& store, 
   out.planned = plan.total;
   out.already_done = plan.already_done;
   const Budget budget{cfg.run.budget_usd, cfg.run.budget_tokens};
-  const Spent spent = spent_and_estimate(cfg, opts, store, out.run_id, plan);
+  const RunSpend spent = spent_and_estimate(cfg, opts, store, out.run_id, plan);
   BudgetGuard guard(budget, spent.usd, spent.tokens);
   const Endpoints endpoints = start_endpoints(cfg, opts, plan);
   std::vector<std::string> stop_cause(cfg.models.size());

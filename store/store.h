@@ -96,6 +96,12 @@ class StoreOpenError : public std::runtime_error {
 struct RunSpend {
   double usd = 0;
   int64_t tokens = 0;
+  // Counts one sample as the budget does (and run_spend's query).
+  void add(const SampleRecord& s) {
+    if (s.cost_usd > 0) usd += s.cost_usd;
+    if (s.prompt_tokens > 0) tokens += s.prompt_tokens;
+    if (s.completion_tokens > 0) tokens += s.completion_tokens;
+  }
 };
 
 enum class StoreMode {

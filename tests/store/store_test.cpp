@@ -130,6 +130,10 @@ TEST_P(StoreBackendTest, RunSpendSumsWhatTheBudgetCounts) {
   const RunSpend s = st.run_spend("r1");
   EXPECT_EQ(s.usd, 0.375);
   EXPECT_EQ(s.tokens, 100 + 120 + 40 + 7);
+  RunSpend counted;  // the same rule in C++, as a worker counts what it stored
+  for (const SampleRecord& x : {a, b, c}) counted.add(x);
+  EXPECT_EQ(counted.usd, s.usd);
+  EXPECT_EQ(counted.tokens, s.tokens);
 }
 
 TEST_P(StoreBackendTest, RunsAndModelsPersistAcrossReopen) {
